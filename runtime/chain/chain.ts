@@ -1,0 +1,213 @@
+/**
+ * The chain: named operators, inputs by name, one texture output.
+ *
+ * Build order (what a load or reload does): `setup(ctx)` adds operators → `resolve()` connects inputs,
+ * rejects unknown names and cycles, sorts topologically, checks the output → `init(gpu)` creates GPU
+ * resources → `process()` each frame cooks, in topological order, only the operators that need it.
+ */
+import type { Frame, Gpu, TextureHandle } from "../gpu/gpu.ts";
+import { Operator, TextureOperator, type CookContext, type OperatorClass } from "./operator.ts";
+
+/** An error in the chain's structure, carrying the stack of the user's call that caused it. */
+export class GraphError extends Error {
+  override name = "GraphError";
+  constructor(message: string, site?: Error) {
+    super(message);
+    if (site?.stack) this.stack = `${this.name}: ${message}\n${site.stack.split("\n").slice(1).join("\n")}`;
+  }
+}
+
+export class Chain {
+  private operators = new Map<string, Operator>();
+  private outputName?: string;
+  private outputSite?: Error;
+  private order: Operator[] = [];
+  private resolved = false;
+
+  /** Adds an operator of class `Type` under `name` (names are unique within a chain). */
+  add<T extends Operator>(Type: OperatorClass<T>, name: string): T {
+    const site = new Error("add");
+    if (typeof Type !== "function" || !(Type.prototype instanceof Operator)) {
+      throw new GraphError(`chain.add(${String((Type as { name?: string })?.name ?? Type)}, "${name}"): not an operator class (import it from "vivid")`, site);
+    }
+    if (typeof name !== "string" || name.length === 0) throw new GraphError(`chain.add(${Type.name}, …): the name must be a non-empty string`, site);
+    if (this.operators.has(name)) throw new GraphError(`chain.add(${Type.name}, "${name}"): an operator named "${name}" already exists`, site);
+    const op = new Type(name);
+    op.addSite = site;
+    this.operators.set(name, op);
+    this.resolved = false;
+    return op;
+  }
+
+  /** The operator called `name`; with `Type`, also checks its class. Throws when missing. */
+  get<T extends Operator = Operator>(name: string, Type?: OperatorClass<T>): T {
+    const op = this.operators.get(name);
+    if (!op) throw new GraphError(`chain.get("${name}"): no operator named "${name}" (have: ${this.names().join(", ") || "none"})`, new Error());
+    if (Type && !(op instanceof Type)) throw new GraphError(`chain.get("${name}", ${Type.name}): it is a ${op.typeName}`, new Error());
+    return op as T;
+  }
+
+  has(name: string): boolean {
+    return this.operators.has(name);
+  }
+
+  names(): string[] {
+    return [...this.operators.keys()];
+  }
+
+  /** All operators in insertion order. */
+  all(): Operator[] {
+    return [...this.operators.values()];
+  }
+
+  /** Names the operator whose texture goes to the screen. */
+  output(name: string): void {
+    this.outputName = name;
+    this.outputSite = new Error("output");
+  }
+
+  /** Operators in the order they cook (inputs first). Valid after resolve(). */
+  get processingOrder(): readonly Operator[] {
+    return this.order;
+  }
+
+  get outputOperator(): TextureOperator {
+    if (!this.resolved) throw new Error("chain not resolved");
+    return this.operators.get(this.outputName!) as TextureOperator;
+  }
+
+  get outputTexture(): TextureHandle | undefined {
+    return this.outputOperator.outputTexture;
+  }
+
+  /** Connects inputs by name, detects cycles, orders operators, checks the output. */
+  resolve(): void {
+    for (const op of this.operators.values()) {
+      op.inputs = op.inputNames.map((inputName, index) => {
+        const input = this.operators.get(inputName);
+        if (!input) {
+          const known = this.names().filter((n) => n !== op.name);
+          throw new GraphError(
+            `${op.name}.input("${inputName}"): no operator named "${inputName}"${suggest(inputName, known)} (have: ${known.join(", ") || "none"})`,
+            op.inputSites[index],
+          );
+        }
+        return input;
+      });
+    }
+    this.order = topologicalOrder([...this.operators.values()]);
+    if (this.outputName === undefined) {
+      throw new GraphError(`setup() must call chain.output("<name>") to say which operator goes to the screen`, this.operators.values().next().value?.addSite);
+    }
+    const output = this.operators.get(this.outputName);
+    if (!output) {
+      throw new GraphError(`chain.output("${this.outputName}"): no operator named "${this.outputName}"${suggest(this.outputName, this.names())}`, this.outputSite);
+    }
+    if (!(output instanceof TextureOperator)) {
+      throw new GraphError(`chain.output("${this.outputName}"): ${output.typeName} outputs a ${output.outputKind}, not a texture`, this.outputSite);
+    }
+    this.resolved = true;
+  }
+
+  /** Creates every operator's GPU resources (through its own scope), inputs first. */
+  init(gpu: Gpu): void {
+    if (!this.resolved) this.resolve();
+    for (const op of this.order) {
+      op.scope = gpu.scope(op.name, `${op.name}:${op.typeName}`);
+      op.init({ gpu });
+    }
+  }
+
+  /**
+   * Hands state over from the chain this one replaces: operators with the same name and type adopt
+   * the old instance's JS state. (Textures and buffers are shared already through the pools.)
+   */
+  adoptFrom(previous: Chain): void {
+    for (const op of this.operators.values()) {
+      const old = previous.operators.get(op.name);
+      if (old && old.constructor === op.constructor) op.adopt(old);
+    }
+  }
+
+  /**
+   * Cooks what needs it, in order: an operator cooks when a param changed, an input cooked this frame,
+   * or it depends on time. Returns the number of operators cooked.
+   */
+  process(ctx: Omit<CookContext, "frame"> & { frame: Frame }): number {
+    let cooked = 0;
+    for (const op of this.order) {
+      if (op.bypass) {
+        if (op.inputs[0]?.cookedAt === ctx.frameIndex) op.cookedAt = ctx.frameIndex;
+        continue;
+      }
+      const needed = op.dirty || op.cookedAt < 0 || op.isTimeDependent() || op.inputs.some((input) => input.cookedAt === ctx.frameIndex);
+      if (!needed) continue;
+      op.cook(ctx);
+      op.dirty = false;
+      op.cookedAt = ctx.frameIndex;
+      cooked++;
+    }
+    return cooked;
+  }
+
+  /** Gives every operator's GPU objects back to the caches. */
+  dispose(): void {
+    for (const op of this.operators.values()) op.dispose();
+  }
+}
+
+/** Kahn's algorithm over input edges; a leftover set means a cycle, reported as a path. */
+export function topologicalOrder(operators: Operator[]): Operator[] {
+  const pending = new Map(operators.map((op) => [op, new Set(op.inputs)] as const));
+  const order: Operator[] = [];
+  let ready = operators.filter((op) => op.inputs.length === 0);
+  while (ready.length > 0) {
+    const next: Operator[] = [];
+    for (const op of ready) {
+      order.push(op);
+      pending.delete(op);
+      for (const [other, inputs] of pending) {
+        if (inputs.delete(op) && inputs.size === 0 && !order.includes(other) && !next.includes(other)) next.push(other);
+      }
+    }
+    ready = next;
+  }
+  if (pending.size > 0) {
+    const cycle = findCycle([...pending.keys()]);
+    const first = cycle[0]!;
+    const index = first.inputs.indexOf(cycle[1] ?? first);
+    throw new GraphError(`cycle: ${[...cycle, first].map((op) => op.name).join(" → ")} (each takes the next as input; an operator cannot depend on its own output — use Feedback for that)`, first.inputSites[index]);
+  }
+  return order;
+}
+
+/** A concrete cycle among operators that Kahn's algorithm could not order, e.g. [a, b, c] for a→b→c→a (as inputs). */
+function findCycle(stuck: Operator[]): Operator[] {
+  const stuckSet = new Set(stuck);
+  let current = stuck[0]!;
+  const path: Operator[] = [];
+  while (!path.includes(current)) {
+    path.push(current);
+    current = current.inputs.find((input) => stuckSet.has(input))!;
+  }
+  return path.slice(path.indexOf(current));
+}
+
+function suggest(name: string, known: string[]): string {
+  const close = known.find((k) => editDistance(k.toLowerCase(), name.toLowerCase()) <= 2);
+  return close ? ` — did you mean "${close}"?` : "";
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

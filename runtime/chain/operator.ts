@@ -1,0 +1,333 @@
+/**
+ * Operator base classes.
+ *
+ * Operator          named node with typed params, inputs by name, dirty flag, lifecycle
+ * TextureOperator   has an RGBA16F output texture; generators declare a resolution, filters match input 0
+ * ShaderOperator    one full-screen pass of one .wgsl file whose `Params` struct is the param declaration
+ *
+ * An operator never creates GPU objects itself: it asks its `GpuScope` (runtime/gpu), which takes them
+ * from the caches and gives them back when the operator is disposed.
+ */
+import type { BufferHandle, Frame, Gpu, GpuScope, LayoutEntry, TextureHandle } from "../gpu/gpu.ts";
+import { OUTPUT_FORMAT } from "../gpu/gpu.ts";
+import { loadShader, wgslStructFields, type ShaderSource } from "../gpu/shaders.ts";
+import {
+  normalize,
+  uniformLayout,
+  writeField,
+  WGSL_TYPES,
+  type ParamDecl,
+  type ParamDecls,
+  type ParamInfo,
+  type ParamValue,
+  type UniformField,
+} from "./params.ts";
+
+export type OutputKind = "texture" | "value";
+
+/** What an operator's `cook` gets each frame it cooks. */
+export interface CookContext {
+  gpu: Gpu;
+  frame: Frame;
+  time: number;
+  dt: number;
+  frameIndex: number;
+}
+
+/** What an operator's `init` gets: the GPU, for its scope's caches. */
+export interface InitContext {
+  gpu: Gpu;
+}
+
+export interface OperatorClass<T extends Operator = Operator> {
+  new (name: string): T;
+  /** Declared params: name → type, default, min, max. */
+  readonly params: ParamDecls;
+  readonly outputKind: OutputKind;
+  /** One line for `bun vivid operators`. */
+  readonly description?: string;
+}
+
+const TEXTURE_USAGE = 0x04 /* TEXTURE_BINDING */ | 0x10 /* RENDER_ATTACHMENT */ | 0x01 /* COPY_SRC */;
+
+export abstract class Operator {
+  static readonly params: ParamDecls = {};
+  static readonly outputKind: OutputKind = "texture";
+  static readonly description: string = "";
+
+  /** Input operator names by index, set with `input(name, index)`. */
+  readonly inputNames: string[] = [];
+  /** Where each `input()` call was made (for errors that point at the user's line). */
+  readonly inputSites: Error[] = [];
+  /** Resolved by the chain before init. */
+  inputs: Operator[] = [];
+  /** Passes input 0 through unchanged. */
+  bypass = false;
+  /** Set when a param changes; cleared after cooking. */
+  dirty = true;
+  /** Frame index at which this operator last cooked (inputs compare against it). */
+  cookedAt = -1;
+  /** Where `chain.add` was called. */
+  addSite?: Error;
+  scope!: GpuScope;
+
+  private values = new Map<string, ParamValue>();
+
+  constructor(readonly name: string) {
+    for (const [param, decl] of this.paramEntries()) this.values.set(param, decl.default);
+  }
+
+  get typeName(): string {
+    return this.constructor.name;
+  }
+
+  get outputKind(): OutputKind {
+    return (this.constructor as OperatorClass).outputKind;
+  }
+
+  /** Connects input `index` (default 0) to the operator called `name`. */
+  input(name: string, index = 0): this {
+    if (typeof name !== "string") throw new TypeError(`${this.name}.input() expects an operator name (string)`);
+    this.inputNames[index] = name;
+    this.inputSites[index] = new Error(`input "${name}"`);
+    return this;
+  }
+
+  params(): ParamInfo[] {
+    return this.paramEntries().map(([name, decl]) => ({ name, ...decl }));
+  }
+
+  getParam(name: string): ParamValue {
+    if (!this.values.has(name)) throw new Error(`${this.typeName} "${this.name}" has no param "${name}" (has: ${this.paramNames().join(", ")})`);
+    return this.values.get(name)!;
+  }
+
+  setParam(name: string, value: unknown): void {
+    const decl = this.declOf(name);
+    const normalized = normalize(this.name, name, decl, value);
+    const previous = this.values.get(name);
+    if (sameValue(previous!, normalized)) return;
+    this.values.set(name, normalized);
+    this.dirty = true;
+  }
+
+  /** True when the operator must cook every frame (animated by time, streaming, simulating). */
+  isTimeDependent(): boolean {
+    return false;
+  }
+
+  /** Creates GPU resources through `this.scope`. Runs once per chain build. */
+  abstract init(ctx: InitContext): void;
+
+  /** Records this frame's GPU work into `ctx.frame`. Runs only when needed (see Chain.process). */
+  abstract cook(ctx: CookContext): void;
+
+  /**
+   * Takes over JS-side state from the operator of the same name and type in the chain being replaced
+   * (phases, counters, which ping-pong texture is current). GPU resources come over by themselves:
+   * the texture and buffer pools are keyed by operator name and type.
+   */
+  adopt(_previous: this): void {}
+
+  /** Gives every GPU object back to the caches. */
+  dispose(): void {
+    this.scope?.release();
+  }
+
+  protected paramEntries(): [string, ParamDecl][] {
+    return Object.entries((this.constructor as OperatorClass).params);
+  }
+
+  private paramNames(): string[] {
+    return this.paramEntries().map(([name]) => name);
+  }
+
+  private declOf(name: string): ParamDecl {
+    const decl = (this.constructor as OperatorClass).params[name];
+    if (!decl) throw new Error(`${this.typeName} "${this.name}" has no param "${name}" (has: ${this.paramNames().join(", ")})`);
+    return decl;
+  }
+}
+
+/**
+ * Installs `op.scale` style accessors for every declared param. Called once per class by `defineOperator`,
+ * so a typo (`noise.sclae = 3`) is not silently a new field: operator instances are sealed.
+ */
+export function defineOperator<T extends OperatorClass>(Type: T): T {
+  for (const name of Object.keys(Type.params)) {
+    if (Object.prototype.hasOwnProperty.call(Type.prototype, name)) continue;
+    Object.defineProperty(Type.prototype, name, {
+      get(this: Operator) {
+        return this.getParam(name);
+      },
+      set(this: Operator, value: unknown) {
+        this.setParam(name, value);
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return Type;
+}
+
+function sameValue(a: ParamValue, b: ParamValue): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
+}
+
+/** An operator whose output is an RGBA16F texture. */
+export abstract class TextureOperator extends Operator {
+  output?: TextureHandle;
+  protected declaredSize: [number, number] = [1280, 720];
+
+  /** Declares a generator's output size (filters follow their input 0 instead). */
+  resolution(width: number, height: number): this {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 16384 || height > 16384) {
+      throw new RangeError(`${this.name}.resolution(${width}, ${height}): expects whole numbers in 1..16384`);
+    }
+    if (width !== this.declaredSize[0] || height !== this.declaredSize[1]) {
+      this.declaredSize = [width, height];
+      this.dirty = true;
+    }
+    return this;
+  }
+
+  /** Output size: the declared one for generators, input 0's for filters. */
+  get size(): [number, number] {
+    const source = this.inputs[0];
+    if (source instanceof TextureOperator) return source.size;
+    return this.declaredSize;
+  }
+
+  /** The texture downstream operators and the display read: input 0's when bypassed. */
+  get outputTexture(): TextureHandle | undefined {
+    if (this.bypass && this.inputs[0] instanceof TextureOperator) return this.inputs[0].outputTexture;
+    return this.output;
+  }
+
+  /** (Re)acquires the output texture when the size changed; releases the old one. */
+  protected ensureOutput(slot = "out"): TextureHandle {
+    const [width, height] = this.size;
+    if (this.output && this.output.width === width && this.output.height === height) return this.output;
+    if (this.output) this.scope.drop(this.output);
+    this.output = this.scope.texture({ width, height, format: OUTPUT_FORMAT, usage: TEXTURE_USAGE, slot });
+    return this.output;
+  }
+}
+
+/**
+ * One full-screen triangle, one fragment shader, one uniform buffer laid out from the param
+ * declaration (plus `internals`, values the operator computes such as time), samplers and
+ * `inputCount` input textures. Bindings: 0 = uniforms, 1 = sampler, 2.. = inputs.
+ */
+export abstract class ShaderOperator extends TextureOperator {
+  /** Path under shaders/, e.g. "2d/noise.wgsl". */
+  static readonly shader: string;
+  /** Uniform fields after the params, not user-facing (e.g. time). Written by `writeInternals`. */
+  static readonly internals: ParamDecls = {};
+  static readonly inputCount: number = 0;
+
+  private layoutEntries: LayoutEntry[] = [];
+  private pipeline?: GPURenderPipeline;
+  private uniformFields: Array<{ field: UniformField; decl: ParamDecl; internal: boolean }> = [];
+  private uniformData?: DataView;
+  private uniformBuffer?: BufferHandle;
+  private bindGroups = new Map<string, GPUBindGroup>();
+  private shaderSource?: ShaderSource;
+
+  /** The .wgsl files this operator was built from (for reload on shader edits). */
+  get shaderFiles(): string[] {
+    return this.shaderSource?.files ?? [];
+  }
+
+  protected get Type(): typeof ShaderOperator {
+    return this.constructor as typeof ShaderOperator;
+  }
+
+  init(_ctx: InitContext): void {
+    const Type = this.Type;
+    const inputCount = Type.inputCount;
+    for (let i = 0; i < inputCount; i++) {
+      if (!(this.inputs[i] instanceof TextureOperator)) {
+        throw new Error(`${this.typeName} "${this.name}" needs a texture on input ${i}: call ${this.name}.input("<name>"${i ? `, ${i}` : ""})`);
+      }
+    }
+    const shader = loadShader(Type.shader);
+    this.shaderSource = shader;
+    const fields = [...this.paramEntries(), ...Object.entries(Type.internals)];
+    const layout = uniformLayout(fields);
+    checkParamsStruct(this.typeName, shader, fields);
+    this.uniformFields = layout.fields.map((field, i) => ({ field, decl: fields[i]![1], internal: field.name in Type.internals }));
+    this.uniformData = new DataView(new ArrayBuffer(layout.size));
+
+    const FRAGMENT = 0x2;
+    this.layoutEntries = [
+      { binding: 0, visibility: FRAGMENT, kind: "uniform" },
+      { binding: 1, visibility: FRAGMENT, kind: "sampler" },
+      ...Array.from({ length: inputCount }, (_, i): LayoutEntry => ({ binding: 2 + i, visibility: FRAGMENT, kind: "texture" })),
+    ];
+    const bindLayout = this.scope.layout(this.layoutEntries);
+    this.pipeline = this.scope.renderPipeline({ shader, targets: [OUTPUT_FORMAT], layouts: [bindLayout] });
+    this.uniformBuffer = this.scope.buffer("params", layout.size, 0x40 /* UNIFORM */ | 0x08 /* COPY_DST */);
+    this.ensureOutput();
+  }
+
+  /** Values of the `internals` fields this frame (default: none). */
+  protected writeInternals(_ctx: CookContext, _set: (name: string, value: ParamValue) => void): void {}
+
+  cook(ctx: CookContext): void {
+    const target = this.ensureOutput();
+    const data = this.uniformData!;
+    for (const { field, decl, internal } of this.uniformFields) {
+      if (!internal) writeField(data, field, this.getParam(field.name), decl);
+    }
+    this.writeInternals(ctx, (name, value) => {
+      const entry = this.uniformFields.find((f) => f.field.name === name);
+      if (!entry) throw new Error(`${this.typeName}: "${name}" is not one of its internals`);
+      writeField(data, entry.field, value, entry.decl);
+    });
+    ctx.gpu.queue.writeBuffer(this.uniformBuffer!.buffer, 0, data.buffer as ArrayBuffer);
+
+    const pass = ctx.frame.renderPass(this.name, {
+      colorAttachments: [{ view: target.view, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 1] }],
+    });
+    pass.setPipeline(this.pipeline!);
+    pass.setBindGroup(0, this.currentBindGroup());
+    pass.draw(3);
+    pass.end();
+  }
+
+  /** The bind group for the current inputs; one per distinct input combination, kept for reuse. */
+  private currentBindGroup(): GPUBindGroup {
+    const inputs = this.inputs.slice(0, this.Type.inputCount).map((op) => (op as TextureOperator).outputTexture!);
+    const key = inputs.map((t) => t.id).join(",");
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      const layout = this.scope.layout(this.layoutEntries);
+      group = this.scope.bindGroup(layout, this.layoutEntries, [this.uniformBuffer!, this.scope.sampler(), ...inputs]);
+      this.bindGroups.set(key, group);
+    }
+    return group;
+  }
+}
+
+/** WGSL reserved words a param may be called; such a param is `<name>_` in the shader's struct. */
+const WGSL_RESERVED = new Set(["type", "default", "mode", "filter", "sample", "target", "smooth", "module", "input", "output", "layout", "in", "out", "self", "new", "static", "final", "unsigned", "signed"]);
+
+export function wgslFieldName(param: string): string {
+  return WGSL_RESERVED.has(param) ? `${param}_` : param;
+}
+
+/** Throws when the shader's `struct Params` does not match the declaration field for field. */
+function checkParamsStruct(typeName: string, shader: ShaderSource, fields: [string, ParamDecl][]): void {
+  const struct = wgslStructFields(shader.code, "Params");
+  if (!struct) throw new Error(`${shader.name}: no "struct Params { … }" found (operator ${typeName})`);
+  const expected = fields.map(([name, decl]) => `${wgslFieldName(name)}: ${WGSL_TYPES[decl.type][0]}`);
+  const actual = struct.map((f) => `${f.name}: ${f.type}`);
+  const matches =
+    struct.length === fields.length &&
+    fields.every(([name, decl], i) => struct[i]!.name === wgslFieldName(name) && WGSL_TYPES[decl.type].includes(struct[i]!.type));
+  if (!matches) {
+    throw new Error(`${shader.name}: struct Params {${actual.join(", ")}} does not match ${typeName}'s declaration {${expected.join(", ")}}`);
+  }
+}

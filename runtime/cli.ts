@@ -1,0 +1,177 @@
+#!/usr/bin/env bun
+/**
+ * `bun vivid <project-dir | chain.ts> [flags]` and its subcommands. Arguments are parsed with
+ * node:util's parseArgs (built in, strict), then checked here so every bad value names its flag.
+ * Exit codes: 0 ok, 1 the project failed (missing, bad chain, no GPU), 2 bad command line.
+ */
+import { existsSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import pkg from "../package.json" with { type: "json" };
+
+export const HELP = `Vivid for Bun ${pkg.version} — live-coded real-time visuals in TypeScript
+
+Usage:
+  bun vivid <project-dir | chain.ts> [flags]
+
+Flags:
+  --headless             render offscreen (no window)
+  --frames <N>           exit after N frames (default: run until closed)
+  --snapshot <out.png>   save the output as a PNG at --snapshot-frame, then exit (unless --frames)
+  --snapshot-frame <N>   frame to capture (default 5)
+  --window <WxH>         window / context size (default 1280x720)
+  --fixed-fps <F>        deterministic time: time = frame / F, dt = 1 / F
+  -h, --help             this text
+  -v, --version          the version
+
+Examples:
+  bun vivid examples/02-hello-noise
+  bun vivid examples/02-hello-noise --headless --frames 30 --snapshot out.png
+`;
+
+export interface RunOptions {
+  projectDir: string;
+  chainFile: string;
+  projectName: string;
+  headless: boolean;
+  frames?: number;
+  snapshot?: string;
+  snapshotFrame: number;
+  width: number;
+  height: number;
+  fixedFps?: number;
+}
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} expects a whole number ≥ 1, got "${value}"`);
+  return n;
+}
+
+function positiveNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} expects a number > 0, got "${value}"`);
+  return n;
+}
+
+function size(flag: string, value: string): [number, number] {
+  const match = /^(\d+)x(\d+)$/i.exec(value);
+  const w = Number(match?.[1]);
+  const h = Number(match?.[2]);
+  if (!match || w < 1 || h < 1 || w > 16384 || h > 16384) throw new UsageError(`${flag} expects WIDTHxHEIGHT such as 1280x720, got "${value}"`);
+  return [w, h];
+}
+
+/** Where the chain file is for a project argument: a folder (its chain.ts) or a .ts file. */
+export function locateProject(arg: string): { projectDir: string; chainFile: string } {
+  const path = resolve(arg);
+  if (!existsSync(path)) throw new ProjectError(`project not found: ${arg} (expected a folder with chain.ts, or a chain .ts file)`);
+  if (statSync(path).isDirectory()) {
+    const chainFile = join(path, "chain.ts");
+    if (!existsSync(chainFile)) throw new ProjectError(`${arg}: no chain.ts in this folder`);
+    return { projectDir: path, chainFile };
+  }
+  return { projectDir: dirname(path), chainFile: path };
+}
+
+export class ProjectError extends Error {
+  override name = "ProjectError";
+}
+
+export type Command = { kind: "help" } | { kind: "version" } | { kind: "run"; options: RunOptions };
+
+/** Parses argv (without `bun` and the script). Throws UsageError for a bad command line. */
+export function parseCommand(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        headless: { type: "boolean" },
+        frames: { type: "string" },
+        snapshot: { type: "string" },
+        "snapshot-frame": { type: "string" },
+        window: { type: "string" },
+        "fixed-fps": { type: "string" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(usageMessage(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  if (positionals.length === 0) throw new UsageError("missing <project-dir | chain.ts> (try: bun vivid examples/02-hello-noise)");
+  if (positionals.length > 1) throw new UsageError(`expected one project, got ${positionals.length}: ${positionals.join(" ")}`);
+  const [width, height] = values.window ? size("--window", values.window) : [1280, 720];
+  if (values.snapshot !== undefined && !/\.png$/i.test(values.snapshot)) throw new UsageError(`--snapshot expects a .png path, got "${values.snapshot}"`);
+  const project = positionals[0]!;
+  const options: RunOptions = {
+    projectDir: "",
+    chainFile: "",
+    projectName: basename(resolve(project)).replace(/\.ts$/, ""),
+    headless: values.headless ?? false,
+    frames: values.frames !== undefined ? positiveInt("--frames", values.frames) : undefined,
+    snapshot: values.snapshot,
+    snapshotFrame: values["snapshot-frame"] !== undefined ? positiveInt("--snapshot-frame", values["snapshot-frame"]) : 5,
+    width,
+    height,
+    fixedFps: values["fixed-fps"] !== undefined ? positiveNumber("--fixed-fps", values["fixed-fps"]) : undefined,
+  };
+  const located = locateProject(project);
+  options.projectDir = located.projectDir;
+  options.chainFile = located.chainFile;
+  return { kind: "run", options };
+}
+
+/** parseArgs' messages, reworded so each names the flag and what to do. */
+function usageMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown flag ${unknown[1]} (see bun vivid --help)`;
+  const missing = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(message);
+  if (missing) return `${missing[1]} needs a value (see bun vivid --help)`;
+  const boolean = /Option '(--[\w-]+)' does not take an argument/.exec(message);
+  if (boolean) return `${boolean[1]} takes no value`;
+  return message;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`vivid: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof ProjectError) {
+      console.error(`vivid: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  if (command.kind === "help") {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (command.kind === "version") {
+    console.log(pkg.version);
+    return 0;
+  }
+  const { run } = await import("./main.ts");
+  return run(command.options);
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+}

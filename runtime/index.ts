@@ -1,0 +1,9 @@
+/**
+ * The "vivid" module a chain file imports. The host registers this one object for every load and
+ * reload (runtime/reload/loader.ts), so classes are the same across reloads and `instanceof` holds.
+ */
+export { Chain, GraphError } from "./chain/chain.ts";
+export { Context, type ButtonState, type Vec2 } from "./chain/context.ts";
+export { Operator, TextureOperator, ShaderOperator, defineOperator, type CookContext, type InitContext } from "./chain/operator.ts";
+export { float, int, bool, vec2, vec3, vec4, color, choice, type ParamDecl, type ParamInfo, type ParamValue } from "./chain/params.ts";
+export * from "../operators/index.ts";

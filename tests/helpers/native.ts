@@ -1,0 +1,11 @@
+import { createRequire } from "node:module";
+
+// Vitest runs test files through Vite's module runner, which resolves `import()` itself: it knows
+// neither Bun.plugin modules ("vivid") nor Bun's require.cache. Tests that load real chain files
+// take the runtime through Bun's own require, so loading works exactly as in `bun vivid`.
+const nativeRequire = createRequire(import.meta.url);
+
+export const native = {
+  engine: nativeRequire("../../runtime/engine.ts") as typeof import("../../runtime/engine.ts"),
+  gpu: nativeRequire("../../runtime/gpu/gpu.ts") as typeof import("../../runtime/gpu/gpu.ts"),
+};

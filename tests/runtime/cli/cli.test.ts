@@ -1,0 +1,100 @@
+import { describe, expect, test } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readPng } from "../../../runtime/snapshot.ts";
+import { REPO, spread } from "../../helpers/render.ts";
+
+/** Runs `bun vivid …` as a user would, from the repository root. */
+function vivid(...args: string[]) {
+  const result = Bun.spawnSync(["bun", "vivid", ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: "1" } });
+  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
+
+function tempProject(chain: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "vivid-cli-"));
+  writeFileSync(join(dir, "chain.ts"), chain);
+  return dir;
+}
+
+describe("bun vivid", () => {
+  test("--snapshot writes a PNG of the chain's size showing visible noise", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vivid-snap-"));
+    const out = join(dir, "out.png");
+    const project = tempProject(`import { Noise } from "vivid";
+export function setup(ctx) { ctx.chain.add(Noise, "noise").resolution(160, 90); ctx.chain.output("noise"); }`);
+    const run = vivid(project, "--headless", "--frames", "3", "--snapshot", out, "--snapshot-frame", "2");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("(160x90, frame 2)");
+    const png = readPng(readFileSync(out));
+    expect([png.width, png.height]).toEqual([160, 90]);
+    expect(spread(png.data)).toBeGreaterThan(10);
+    rmSync(dir, { recursive: true });
+    rmSync(project, { recursive: true });
+  });
+
+  test.each([
+    [["--frobnicate"], "unknown flag --frobnicate"],
+    [["examples/02-hello-noise", "--frames", "ten"], '--frames expects a whole number ≥ 1, got "ten"'],
+    [["examples/02-hello-noise", "--window", "big"], '--window expects WIDTHxHEIGHT such as 1280x720, got "big"'],
+    [["examples/02-hello-noise", "--snapshot"], "--snapshot needs a value"],
+    [["examples/02-hello-noise", "--fixed-fps", "-3"], "--fixed-fps"],
+    [["examples/02-hello-noise", "--headless=yes"], "--headless takes no value"],
+    [[], "missing <project-dir | chain.ts>"],
+  ])("bad command line %j exits 2 naming the flag", (args, message) => {
+    const run = vivid(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  test("a missing project exits 1 and says so", () => {
+    const run = vivid("examples/no-such-project", "--headless");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("project not found: examples/no-such-project");
+  });
+
+  test("a throw in setup exits 1 with file:line:col and the source line", () => {
+    const project = tempProject(`import { Noise } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(Noise, "noise");
+  throw new Error("broken on purpose");
+}`);
+    const run = vivid(project, "--headless", "--frames", "1");
+    expect(run.code).toBe(1);
+    // Line 4 is the throw; JavaScriptCore places the column on the Error constructor (col 13).
+    expect(run.stderr).toMatch(/chain\.ts:4:(3|9|13): /);
+    expect(run.stderr).toContain("broken on purpose");
+    expect(run.stderr).toContain('throw new Error("broken on purpose");');
+    rmSync(project, { recursive: true });
+  });
+
+  test("a missing setup export exits 1 naming the file", () => {
+    const project = tempProject(`export const nothing = 1;\n`);
+    const run = vivid(project, "--headless", "--frames", "1");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/chain\.ts/);
+    expect(run.stderr).toMatch(/setup/);
+    rmSync(project, { recursive: true });
+  });
+
+  test("an unknown input name exits 1 pointing at the input() line", () => {
+    const project = tempProject(`import { Noise, SolidColor } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(Noise, "noise");
+  const s = ctx.chain.add(SolidColor, "solid");
+  s.input("nosie");
+  ctx.chain.output("solid");
+}`);
+    const run = vivid(project, "--headless", "--frames", "1");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("chain.ts:5:");
+    expect(run.stderr).toContain('did you mean "noise"');
+    rmSync(project, { recursive: true });
+  });
+
+  test("--help and --version", () => {
+    expect(vivid("--help").stdout).toContain("--snapshot-frame <N>");
+    expect(vivid("--version").stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
