@@ -6,7 +6,10 @@
 import { resolve } from "node:path";
 import { Chain } from "./chain/chain.ts";
 import { Context } from "./chain/context.ts";
-import type { Frame, Gpu, TextureHandle } from "./gpu/gpu.ts";
+import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
+import { GpuValidationError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
+import { locateWgslError } from "./gpu/shaders.ts";
+import { ShaderOperator } from "./chain/operator.ts";
 import { toChainError, type ChainError } from "./reload/errors.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
 import * as api from "./index.ts";
@@ -23,6 +26,45 @@ export interface EngineOptions {
 }
 
 export type BuildResult = { ok: true; chain: Chain } | { ok: false; error: ChainError; pending?: boolean };
+
+/** GPU objects made or dropped by one reload, in the ledger's terms. */
+export interface ObjectCounts {
+  shaderModules: number;
+  pipelines: number;
+  bindGroups: number;
+  textures: number;
+  buffers: number;
+}
+
+/** One reload, ok or not: what the stats stream and the dashboard show. */
+export interface ReloadEntry {
+  type: "reload";
+  /** Seconds since start. */
+  t: number;
+  /** The file whose change triggered it (relative to the project), or "manual". */
+  file: string;
+  ok: boolean;
+  /** Change event → new chain built, first-cooked and swapped in (ms). */
+  swapMs: number;
+  /** Change event → that first frame finished on the GPU (ms). Filled in when the GPU is done. */
+  ms: number;
+  error?: { file?: string; line?: number; column?: number; message: string };
+  created: ObjectCounts;
+  released: ObjectCounts;
+  rssDeltaMB: number;
+  /** A load that met a half-written file: nothing happened, the next save will reload. */
+  pending?: boolean;
+}
+
+function objectCounts(diff: ReturnType<typeof createdSince>): ObjectCounts {
+  return {
+    shaderModules: diff.shaderModule,
+    pipelines: diff.renderPipeline + diff.computePipeline,
+    bindGroups: diff.bindGroup,
+    textures: diff.texture,
+    buffers: diff.buffer,
+  };
+}
 
 /** Where an error came from, for the dashboard and the stats stream. */
 export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu";
@@ -62,8 +104,9 @@ export class Engine {
 
   /**
    * Builds a chain from `module` beside the running one: setup → resolve inputs → init (inside a GPU
-   * validation scope, so WGSL errors surface here). On failure everything it acquired is released
-   * and the running chain is untouched.
+   * validation scope, so WGSL errors surface here) → adopt the running chain's state → first cook
+   * (submitted only if every operator cooked). On failure everything it acquired is released and
+   * the running chain is untouched: its textures were not written.
    */
   async build(module: ChainModule): Promise<BuildResult> {
     const chain = new Chain();
@@ -73,19 +116,88 @@ export class Engine {
       await module.setup(this.ctx);
       chain.resolve();
       await this.gpu.validated(() => chain.init(this.gpu));
+      if (this.chain) chain.adoptFrom(this.chain);
+      await this.gpu.validated(() => this.firstCook(chain));
       return { ok: true, chain };
     } catch (err) {
       chain.dispose();
-      return { ok: false, error: toChainError(err, this.projectDir) };
+      return { ok: false, error: this.describeBuildError(err, chain) };
     } finally {
       this.ctx.chain = running ?? chain;
     }
   }
 
-  /** Makes `chain` the running one (handing state over) and releases the old chain's objects. */
+  private firstCook(chain: Chain): void {
+    const ctx = this.ctx;
+    const frame = this.gpu.beginFrame("first cook");
+    try {
+      chain.process({ gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame });
+    } catch (err) {
+      frame.discard();
+      throw err;
+    }
+    frame.submit();
+  }
+
+  /** A WGSL error is located in its .wgsl file; anything else in the user's project. */
+  private describeBuildError(err: unknown, chain: Chain): ChainError {
+    if (err instanceof GpuValidationError) {
+      for (const op of chain.all()) {
+        if (!(op instanceof ShaderOperator) || !op.shader) continue;
+        if (!err.message.includes(op.shader.name)) continue;
+        const located = locateWgslError(err.message, op.shader);
+        if (located) return { ...located, message: `${op.typeName} "${op.name}": WGSL: ${located.message}` };
+      }
+      return { message: err.message };
+    }
+    return toChainError(err, this.projectDir);
+  }
+
+  /**
+   * The reload transaction: load the chain file afresh, build beside the running chain, swap on
+   * success. `eventMs` is when the change was seen (performance.now()). `done` resolves with `ms`
+   * filled in once the new chain's first frame has finished on the GPU.
+   */
+  async reload(file: string, eventMs = performance.now()): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
+    const before = this.gpu.census.snapshot();
+    const rssBefore = process.memoryUsage.rss();
+    const loaded = await this.loadModule();
+    let error: ChainError | undefined;
+    let pending = false;
+    if (!loaded.ok) {
+      error = loaded.error;
+      pending = loaded.pending;
+    } else {
+      const built = await this.build(loaded.module);
+      if (built.ok) this.swap(built.chain, loaded.module);
+      else error = built.error;
+    }
+    const swapMs = performance.now() - eventMs;
+    const entry = this.ledgerEntry(file, before, rssBefore, swapMs, error, pending);
+    const done = error ? Promise.resolve(entry) : this.gpu.idle().then(() => ((entry.ms = performance.now() - eventMs), entry));
+    return { entry, done };
+  }
+
+  private ledgerEntry(file: string, before: CensusSnapshot, rssBefore: number, swapMs: number, error: ChainError | undefined, pending: boolean): ReloadEntry {
+    const after = this.gpu.census.snapshot();
+    return {
+      type: "reload",
+      t: this.ctx.time,
+      file,
+      ok: !error,
+      swapMs,
+      ms: swapMs,
+      ...(error ? { error: { file: error.file, line: error.line, column: error.column, message: error.message } } : {}),
+      created: objectCounts(createdSince(before, after)),
+      released: objectCounts(releasedSince(before, after)),
+      rssDeltaMB: (process.memoryUsage.rss() - rssBefore) / 1048576,
+      ...(pending ? { pending } : {}),
+    };
+  }
+
+  /** Makes `chain` (built by `build`, state already adopted) the running one; releases the old chain. */
   swap(chain: Chain, module: ChainModule): void {
     const previous = this.chain;
-    if (previous) chain.adoptFrom(previous);
     this.chain = chain;
     this.module = module;
     this.ctx.chain = chain;

@@ -8,7 +8,7 @@
  * An operator never creates GPU objects itself: it asks its `GpuScope` (runtime/gpu), which takes them
  * from the caches and gives them back when the operator is disposed.
  */
-import type { BufferHandle, Frame, Gpu, GpuScope, LayoutEntry, TextureHandle } from "../gpu/gpu.ts";
+import type { BindGroupLayoutHandle, BufferHandle, SamplerHandle, Frame, Gpu, GpuScope, LayoutEntry, TextureHandle } from "../gpu/gpu.ts";
 import { OUTPUT_FORMAT } from "../gpu/gpu.ts";
 import { loadShader, wgslStructFields, type ShaderSource } from "../gpu/shaders.ts";
 import {
@@ -47,6 +47,9 @@ export interface OperatorClass<T extends Operator = Operator> {
   /** One line for `bun vivid operators`. */
   readonly description?: string;
 }
+
+/** Bind groups a ShaderOperator keeps for recent input combinations. */
+const KEPT_BIND_GROUPS = 4;
 
 const TEXTURE_USAGE = 0x04 /* TEXTURE_BINDING */ | 0x10 /* RENDER_ATTACHMENT */ | 0x01 /* COPY_SRC */;
 
@@ -228,6 +231,8 @@ export abstract class ShaderOperator extends TextureOperator {
   static readonly inputCount: number = 0;
 
   private layoutEntries: LayoutEntry[] = [];
+  private bindLayout?: BindGroupLayoutHandle;
+  private sampler?: SamplerHandle;
   private pipeline?: GPURenderPipeline;
   private uniformFields: Array<{ field: UniformField; decl: ParamDecl; internal: boolean }> = [];
   private uniformData?: DataView;
@@ -235,9 +240,9 @@ export abstract class ShaderOperator extends TextureOperator {
   private bindGroups = new Map<string, GPUBindGroup>();
   private shaderSource?: ShaderSource;
 
-  /** The .wgsl files this operator was built from (for reload on shader edits). */
-  get shaderFiles(): string[] {
-    return this.shaderSource?.files ?? [];
+  /** The assembled WGSL this operator was built from (its files tell the reloader what to watch). */
+  get shader(): ShaderSource | undefined {
+    return this.shaderSource;
   }
 
   protected get Type(): typeof ShaderOperator {
@@ -266,8 +271,9 @@ export abstract class ShaderOperator extends TextureOperator {
       { binding: 1, visibility: FRAGMENT, kind: "sampler" },
       ...Array.from({ length: inputCount }, (_, i): LayoutEntry => ({ binding: 2 + i, visibility: FRAGMENT, kind: "texture" })),
     ];
-    const bindLayout = this.scope.layout(this.layoutEntries);
-    this.pipeline = this.scope.renderPipeline({ shader, targets: [OUTPUT_FORMAT], layouts: [bindLayout] });
+    this.bindLayout = this.scope.layout(this.layoutEntries);
+    this.sampler = this.scope.sampler();
+    this.pipeline = this.scope.renderPipeline({ shader, targets: [OUTPUT_FORMAT], layouts: [this.bindLayout] });
     this.uniformBuffer = this.scope.buffer("params", layout.size, 0x40 /* UNIFORM */ | 0x08 /* COPY_DST */);
     this.ensureOutput();
   }
@@ -297,15 +303,23 @@ export abstract class ShaderOperator extends TextureOperator {
     pass.end();
   }
 
-  /** The bind group for the current inputs; one per distinct input combination, kept for reuse. */
+  /**
+   * The bind group for the current input textures. The last few combinations are kept (an input that
+   * ping-pongs between two textures must not create one per frame); older ones are given back, so a
+   * bind group never outlives by much the textures it points at.
+   */
   private currentBindGroup(): GPUBindGroup {
     const inputs = this.inputs.slice(0, this.Type.inputCount).map((op) => (op as TextureOperator).outputTexture!);
     const key = inputs.map((t) => t.id).join(",");
     let group = this.bindGroups.get(key);
     if (!group) {
-      const layout = this.scope.layout(this.layoutEntries);
-      group = this.scope.bindGroup(layout, this.layoutEntries, [this.uniformBuffer!, this.scope.sampler(), ...inputs]);
+      group = this.scope.bindGroup(this.bindLayout!, this.layoutEntries, [this.uniformBuffer!, this.sampler!, ...inputs]);
       this.bindGroups.set(key, group);
+      if (this.bindGroups.size > KEPT_BIND_GROUPS) {
+        const [oldestKey, oldest] = this.bindGroups.entries().next().value!;
+        this.bindGroups.delete(oldestKey);
+        this.scope.drop(oldest);
+      }
     }
     return group;
   }

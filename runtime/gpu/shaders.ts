@@ -5,7 +5,7 @@
  * save touches.
  */
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const SHADERS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../shaders");
@@ -18,21 +18,26 @@ export interface ShaderSource {
   hash: string;
   /** Absolute paths of every file the code was assembled from. */
   files: string[];
+  /** For each line of `code` (0-based), the file and 1-based line it came from. */
+  lines: Array<{ file: string; line: number }>;
 }
 
-const IMPORT_LINE = /^[ \t]*#import[ \t]+"([^"]+)"[ \t]*;?[ \t]*$/gm;
+const IMPORT_LINE = /^[ \t]*#import[ \t]+"([^"]+)"[ \t]*;?[ \t]*$/;
 
 export function hashText(text: string): string {
   return Bun.hash(text).toString(36);
 }
 
-/** Loads `name` (relative to shaders/) and expands its #import lines. */
+/**
+ * Loads `name` — relative to shaders/, or an absolute path (a project's own .wgsl) — and expands its
+ * #import lines ("common/x.wgsl" from shaders/, "./x.wgsl" beside the importing file).
+ */
 export function loadShader(name: string, root = SHADERS_DIR): ShaderSource {
   const files: string[] = [];
-  const seen = new Set<string>();
-  const expand = (path: string, importedFrom?: string): string => {
-    if (seen.has(path)) return "";
-    seen.add(path);
+  const out: string[] = [];
+  const lines: ShaderSource["lines"] = [];
+  const expand = (path: string, importedFrom?: string): void => {
+    if (files.includes(path)) return;
     files.push(path);
     let text: string;
     try {
@@ -40,18 +45,47 @@ export function loadShader(name: string, root = SHADERS_DIR): ShaderSource {
     } catch {
       throw new Error(`shader file not found: ${path}${importedFrom ? ` (imported from ${importedFrom})` : ""}`);
     }
-    return text.replace(IMPORT_LINE, (_line, target: string) => {
-      const targetPath = target.startsWith(".") ? resolve(dirname(path), target) : join(root, target);
-      return expand(targetPath, path);
+    text.split("\n").forEach((line, index) => {
+      const target = IMPORT_LINE.exec(line)?.[1];
+      if (target) return expand(target.startsWith(".") ? resolve(dirname(path), target) : join(root, target), path);
+      out.push(line);
+      lines.push({ file: path, line: index + 1 });
     });
   };
-  const code = expand(join(root, name));
-  return { name, code, hash: hashText(code), files };
+  expand(isAbsolute(name) ? name : join(root, name));
+  const code = out.join("\n");
+  return { name, code, hash: hashText(code), files, lines };
+}
+
+export interface WgslErrorLocation {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  sourceLine: string;
+}
+
+/**
+ * Maps Dawn's first WGSL error (":112:3 error: 'type' is a reserved keyword", positions in the
+ * assembled code) back to the .wgsl file and line it came from.
+ */
+export function locateWgslError(message: string, shader: ShaderSource): WgslErrorLocation | undefined {
+  const match = /:(\d+):(\d+) error: ([^\n]*)/.exec(message);
+  if (!match) return undefined;
+  const origin = shader.lines[Number(match[1]) - 1];
+  if (!origin) return undefined;
+  return {
+    file: origin.file,
+    line: origin.line,
+    column: Number(match[2]),
+    message: match[3]!,
+    sourceLine: shader.code.split("\n")[Number(match[1]) - 1] ?? "",
+  };
 }
 
 /** A shader given inline (tests, user code): no files behind it. */
 export function inlineShader(name: string, code: string): ShaderSource {
-  return { name, code, hash: hashText(code), files: [] };
+  return { name, code, hash: hashText(code), files: [], lines: code.split("\n").map((_, i) => ({ file: name, line: i + 1 })) };
 }
 
 export interface WgslField {

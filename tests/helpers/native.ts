@@ -5,6 +5,10 @@ import { createRequire } from "node:module";
 // take the runtime through Bun's own require, so loading works exactly as in `bun vivid`.
 const nativeRequire = createRequire(import.meta.url);
 
+// bun-webgpu uses top-level await, which require() refuses until the module has been evaluated;
+// Vite hands node_modules imports to Bun, so this import evaluates it natively first.
+await import("bun-webgpu");
+
 export const native = {
   engine: nativeRequire("../../runtime/engine.ts") as typeof import("../../runtime/engine.ts"),
   gpu: nativeRequire("../../runtime/gpu/gpu.ts") as typeof import("../../runtime/gpu/gpu.ts"),
