@@ -8,7 +8,8 @@
  * An operator never creates GPU objects itself: it asks its `GpuScope` (runtime/gpu), which takes them
  * from the caches and gives them back when the operator is disposed.
  */
-import type { BindGroupLayoutHandle, BufferHandle, SamplerHandle, Frame, Gpu, GpuScope, LayoutEntry, TextureHandle } from "../gpu/gpu.ts";
+import type { Frame, Gpu, GpuScope, TextureHandle } from "../gpu/gpu.ts";
+import { FullscreenPass } from "../gpu/fullscreen-pass.ts";
 import { OUTPUT_FORMAT } from "../gpu/gpu.ts";
 import { loadShader, wgslStructFields, type ShaderSource } from "../gpu/shaders.ts";
 import {
@@ -47,9 +48,6 @@ export interface OperatorClass<T extends Operator = Operator> {
   /** One line for `bun vivid operators`. */
   readonly description?: string;
 }
-
-/** Bind groups a ShaderOperator keeps for recent input combinations. */
-const KEPT_BIND_GROUPS = 4;
 
 const TEXTURE_USAGE = 0x04 /* TEXTURE_BINDING */ | 0x10 /* RENDER_ATTACHMENT */ | 0x01 /* COPY_SRC */;
 
@@ -208,6 +206,22 @@ export abstract class TextureOperator extends Operator {
     return this.output;
   }
 
+  /** Throws a message naming the call to make when input 0..count-1 is not a texture operator. */
+  protected requireInputs(count: number): void {
+    for (let i = 0; i < count; i++) {
+      if (!(this.inputs[i] instanceof TextureOperator)) {
+        throw new Error(`${this.typeName} "${this.name}" needs a texture on input ${i}: call ${this.name}.input("<name>"${i ? `, ${i}` : ""})`);
+      }
+    }
+  }
+
+  /** The textures of inputs 0..count-1 (following bypass). */
+  protected inputTextures(count: number): TextureHandle[] {
+    const textures: TextureHandle[] = [];
+    for (let i = 0; i < count; i++) textures.push((this.inputs[i] as TextureOperator).outputTexture!);
+    return textures;
+  }
+
   /** (Re)acquires the output texture when the size changed; releases the old one. */
   protected ensureOutput(slot = "out"): TextureHandle {
     const [width, height] = this.size;
@@ -224,20 +238,15 @@ export abstract class TextureOperator extends Operator {
  * `inputCount` input textures. Bindings: 0 = uniforms, 1 = sampler, 2.. = inputs.
  */
 export abstract class ShaderOperator extends TextureOperator {
-  /** Path under shaders/, e.g. "2d/noise.wgsl". */
+  /** Path under shaders/, e.g. "2d/noise.wgsl", or an absolute path (a project's own shader). */
   static readonly shader: string;
   /** Uniform fields after the params, not user-facing (e.g. time). Written by `writeInternals`. */
   static readonly internals: ParamDecls = {};
   static readonly inputCount: number = 0;
 
-  private layoutEntries: LayoutEntry[] = [];
-  private bindLayout?: BindGroupLayoutHandle;
-  private sampler?: SamplerHandle;
-  private pipeline?: GPURenderPipeline;
+  private pass?: FullscreenPass;
   private uniformFields: Array<{ field: UniformField; decl: ParamDecl; internal: boolean }> = [];
   private uniformData?: DataView;
-  private uniformBuffer?: BufferHandle;
-  private bindGroups = new Map<string, GPUBindGroup>();
   private shaderSource?: ShaderSource;
 
   /** The assembled WGSL this operator was built from (its files tell the reloader what to watch). */
@@ -251,12 +260,7 @@ export abstract class ShaderOperator extends TextureOperator {
 
   init(_ctx: InitContext): void {
     const Type = this.Type;
-    const inputCount = Type.inputCount;
-    for (let i = 0; i < inputCount; i++) {
-      if (!(this.inputs[i] instanceof TextureOperator)) {
-        throw new Error(`${this.typeName} "${this.name}" needs a texture on input ${i}: call ${this.name}.input("<name>"${i ? `, ${i}` : ""})`);
-      }
-    }
+    this.requireInputs(Type.inputCount);
     const shader = loadShader(Type.shader);
     this.shaderSource = shader;
     const fields = [...this.paramEntries(), ...Object.entries(Type.internals)];
@@ -264,17 +268,7 @@ export abstract class ShaderOperator extends TextureOperator {
     checkParamsStruct(this.typeName, shader, fields);
     this.uniformFields = layout.fields.map((field, i) => ({ field, decl: fields[i]![1], internal: field.name in Type.internals }));
     this.uniformData = new DataView(new ArrayBuffer(layout.size));
-
-    const FRAGMENT = 0x2;
-    this.layoutEntries = [
-      { binding: 0, visibility: FRAGMENT, kind: "uniform" },
-      { binding: 1, visibility: FRAGMENT, kind: "sampler" },
-      ...Array.from({ length: inputCount }, (_, i): LayoutEntry => ({ binding: 2 + i, visibility: FRAGMENT, kind: "texture" })),
-    ];
-    this.bindLayout = this.scope.layout(this.layoutEntries);
-    this.sampler = this.scope.sampler();
-    this.pipeline = this.scope.renderPipeline({ shader, targets: [OUTPUT_FORMAT], layouts: [this.bindLayout] });
-    this.uniformBuffer = this.scope.buffer("params", layout.size, 0x40 /* UNIFORM */ | 0x08 /* COPY_DST */);
+    this.pass = new FullscreenPass(this.scope, { shader, inputCount: Type.inputCount, uniformSize: layout.size, slot: "params" });
     this.ensureOutput();
   }
 
@@ -292,36 +286,8 @@ export abstract class ShaderOperator extends TextureOperator {
       if (!entry) throw new Error(`${this.typeName}: "${name}" is not one of its internals`);
       writeField(data, entry.field, value, entry.decl);
     });
-    ctx.gpu.queue.writeBuffer(this.uniformBuffer!.buffer, 0, data.buffer as ArrayBuffer);
-
-    const pass = ctx.frame.renderPass(this.name, {
-      colorAttachments: [{ view: target.view, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 1] }],
-    });
-    pass.setPipeline(this.pipeline!);
-    pass.setBindGroup(0, this.currentBindGroup());
-    pass.draw(3);
-    pass.end();
-  }
-
-  /**
-   * The bind group for the current input textures. The last few combinations are kept (an input that
-   * ping-pongs between two textures must not create one per frame); older ones are given back, so a
-   * bind group never outlives by much the textures it points at.
-   */
-  private currentBindGroup(): GPUBindGroup {
-    const inputs = this.inputs.slice(0, this.Type.inputCount).map((op) => (op as TextureOperator).outputTexture!);
-    const key = inputs.map((t) => t.id).join(",");
-    let group = this.bindGroups.get(key);
-    if (!group) {
-      group = this.scope.bindGroup(this.bindLayout!, this.layoutEntries, [this.uniformBuffer!, this.sampler!, ...inputs]);
-      this.bindGroups.set(key, group);
-      if (this.bindGroups.size > KEPT_BIND_GROUPS) {
-        const [oldestKey, oldest] = this.bindGroups.entries().next().value!;
-        this.bindGroups.delete(oldestKey);
-        this.scope.drop(oldest);
-      }
-    }
-    return group;
+    this.pass!.writeUniforms(ctx.gpu.queue, data);
+    this.pass!.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.inputCount));
   }
 }
 

@@ -1,0 +1,90 @@
+/**
+ * One full-screen-triangle render pass: a pipeline for one WGSL fragment shader, its own uniform
+ * buffer, a sampler and `inputCount` input textures. Bindings: 0 = uniforms, 1 = sampler,
+ * 2.. = inputs. Operators compose these: ShaderOperator has one; a multi-pass operator (Blur,
+ * Bloom) has one per pass, each with its own uniform buffer (`slot`), so two passes in one encoder
+ * never share uniforms — the original's Blur wrote one buffer twice and both passes saw the last
+ * write.
+ */
+import { OUTPUT_FORMAT, type BindGroupLayoutHandle, type BufferHandle, type Frame, type GpuScope, type LayoutEntry, type SamplerHandle, type SamplerSpec, type TextureHandle } from "./gpu.ts";
+import type { ShaderSource } from "./shaders.ts";
+
+export interface FullscreenPassSpec {
+  shader: ShaderSource;
+  inputCount: number;
+  /** Bytes of the uniform struct (rounded up to 16). */
+  uniformSize: number;
+  /** Names this pass's uniform buffer among the operator's ("params", "horizontal", ...). */
+  slot: string;
+  format?: GPUTextureFormat;
+  blend?: GPUBlendState;
+  sampler?: SamplerSpec;
+  fragmentEntry?: string;
+}
+
+/** Bind groups kept for recent input combinations (an input that ping-pongs needs two). */
+const KEPT_BIND_GROUPS = 4;
+const FRAGMENT = 0x2;
+
+export class FullscreenPass {
+  readonly uniforms: BufferHandle;
+  private entries: LayoutEntry[];
+  private layout: BindGroupLayoutHandle;
+  private sampler: SamplerHandle;
+  private pipeline: GPURenderPipeline;
+  private bindGroups = new Map<string, GPUBindGroup>();
+
+  constructor(
+    private scope: GpuScope,
+    spec: FullscreenPassSpec,
+  ) {
+    this.entries = [
+      { binding: 0, visibility: FRAGMENT, kind: "uniform" },
+      { binding: 1, visibility: FRAGMENT, kind: "sampler" },
+      ...Array.from({ length: spec.inputCount }, (_, i): LayoutEntry => ({ binding: 2 + i, visibility: FRAGMENT, kind: "texture" })),
+    ];
+    this.layout = scope.layout(this.entries);
+    this.sampler = scope.sampler(spec.sampler);
+    this.pipeline = scope.renderPipeline({
+      shader: spec.shader,
+      fragmentEntry: spec.fragmentEntry,
+      targets: [spec.format ?? OUTPUT_FORMAT],
+      blend: spec.blend,
+      layouts: [this.layout],
+    });
+    this.uniforms = scope.buffer(spec.slot, spec.uniformSize, 0x40 /* UNIFORM */ | 0x08 /* COPY_DST */);
+  }
+
+  writeUniforms(queue: GPUQueue, data: ArrayBuffer | ArrayBufferView): void {
+    if (ArrayBuffer.isView(data)) queue.writeBuffer(this.uniforms.buffer, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+    else queue.writeBuffer(this.uniforms.buffer, 0, data);
+  }
+
+  /** Records the pass: draws into `target`, reading `inputs`; clears first unless `load` is "load". */
+  draw(frame: Frame, owner: string, target: GPUTextureView, inputs: readonly TextureHandle[], load: GPULoadOp = "clear"): void {
+    const pass = frame.renderPass(owner, {
+      colorAttachments: [{ view: target, loadOp: load, storeOp: "store", clearValue: [0, 0, 0, 1] }],
+    });
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, this.bindGroupFor(inputs));
+    pass.draw(3);
+    pass.end();
+  }
+
+  /** The last few input combinations keep their bind groups; older ones are given back. */
+  private bindGroupFor(inputs: readonly TextureHandle[]): GPUBindGroup {
+    let key = "";
+    for (const input of inputs) key += `${input.id},`;
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      group = this.scope.bindGroup(this.layout, this.entries, [this.uniforms, this.sampler, ...inputs]);
+      this.bindGroups.set(key, group);
+      if (this.bindGroups.size > KEPT_BIND_GROUPS) {
+        const [oldestKey, oldest] = this.bindGroups.entries().next().value!;
+        this.bindGroups.delete(oldestKey);
+        this.scope.drop(oldest);
+      }
+    }
+    return group;
+  }
+}
