@@ -13,6 +13,7 @@ export const HELP = `Vivid for Bun ${pkg.version} — live-coded real-time visua
 
 Usage:
   bun vivid <project-dir | chain.ts> [flags]
+  bun vivid operators [name] [--json]     list operators and their params
 
 Flags:
   --headless             render offscreen (no window)
@@ -82,10 +83,15 @@ export class ProjectError extends Error {
   override name = "ProjectError";
 }
 
-export type Command = { kind: "help" } | { kind: "version" } | { kind: "run"; options: RunOptions };
+export type Command =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "run"; options: RunOptions }
+  | { kind: "operators"; name?: string; json: boolean };
 
 /** Parses argv (without `bun` and the script). Throws UsageError for a bad command line. */
 export function parseCommand(argv: string[]): Command {
+  if (argv[0] === "operators") return parseOperatorsCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -132,6 +138,18 @@ export function parseCommand(argv: string[]): Command {
   return { kind: "run", options };
 }
 
+function parseOperatorsCommand(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  } catch (err) {
+    throw new UsageError(usageMessage(err));
+  }
+  if (parsed.values.help) return { kind: "help" };
+  if (parsed.positionals.length > 1) throw new UsageError(`operators takes at most one name, got ${parsed.positionals.join(" ")}`);
+  return { kind: "operators", name: parsed.positionals[0], json: parsed.values.json ?? false };
+}
+
 /** parseArgs' messages, reworded so each names the flag and what to do. */
 function usageMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -166,6 +184,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command.kind === "version") {
     console.log(pkg.version);
     return 0;
+  }
+  if (command.kind === "operators") {
+    const { listOperators } = await import("./operators-list.ts");
+    return listOperators(command.name, command.json);
   }
   const { run } = await import("./main.ts");
   return run(command.options);

@@ -98,3 +98,24 @@ export function setup(ctx) {
     expect(vivid("--version").stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe("bun vivid operators", () => {
+  test("--json lists every exported operator class with its declared params", async () => {
+    const run = vivid("operators", "--json");
+    expect(run.code).toBe(0);
+    const listed = JSON.parse(run.stdout) as Array<{ name: string; params: unknown[] }>;
+    const operators = await import("../../../operators/index.ts");
+    const { Operator } = await import("../../../runtime/chain/operator.ts");
+    const classes = Object.values(operators).filter((v) => typeof v === "function" && (v as { prototype: unknown }).prototype instanceof Operator) as Array<new (name: string) => InstanceType<typeof Operator>>;
+    expect(listed.map((l) => l.name).sort()).toEqual(classes.map((c) => c.name).sort());
+    for (const Type of classes) {
+      expect(listed.find((l) => l.name === Type.name)!.params).toEqual(JSON.parse(JSON.stringify(new Type("x").params())));
+    }
+  });
+
+  test("an unknown operator name exits 1", () => {
+    const run = vivid("operators", "Nope");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no operator named "Nope"');
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * `bun vivid operators [name] [--json]`: every operator class exported by operators/index.ts, with
+ * its params as declared (name, type, default, min, max, options). Nothing here is written by hand:
+ * it is read from the declarations.
+ */
+import * as operators from "../operators/index.ts";
+import { Operator, type OperatorClass } from "./chain/operator.ts";
+import type { ParamInfo } from "./chain/params.ts";
+
+export interface OperatorListing {
+  name: string;
+  output: string;
+  description: string;
+  inputs: number;
+  params: ParamInfo[];
+}
+
+export function operatorListings(): OperatorListing[] {
+  return Object.values(operators)
+    .filter((value): value is OperatorClass => typeof value === "function" && value.prototype instanceof Operator)
+    .map((Type) => ({
+      name: Type.name,
+      output: Type.outputKind,
+      description: Type.description ?? "",
+      inputs: (Type as { inputCount?: number }).inputCount ?? 0,
+      params: Object.entries(Type.params).map(([name, decl]) => ({ name, ...decl })),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function formatValue(value: unknown): string {
+  return Array.isArray(value) ? `[${value.join(", ")}]` : typeof value === "string" ? `"${value}"` : String(value);
+}
+
+function formatParam(param: ParamInfo): string {
+  const range = param.options ? ` (${param.options.join(" | ")})` : param.min !== undefined || param.max !== undefined ? ` [${param.min ?? ""}–${param.max ?? ""}]` : "";
+  return `${param.name}: ${param.type} = ${formatValue(param.default)}${range}`;
+}
+
+export function listOperators(name: string | undefined, json: boolean): number {
+  let listings = operatorListings();
+  if (name) {
+    listings = listings.filter((l) => l.name.toLowerCase() === name.toLowerCase());
+    if (listings.length === 0) {
+      console.error(`vivid: no operator named "${name}" (see bun vivid operators)`);
+      return 1;
+    }
+  }
+  if (json) {
+    console.log(JSON.stringify(listings, null, 2));
+    return 0;
+  }
+  for (const op of listings) {
+    console.log(`${op.name}  (${op.output}${op.inputs ? `, ${op.inputs} input${op.inputs > 1 ? "s" : ""}` : ""})${op.description ? ` — ${op.description}` : ""}`);
+    for (const param of op.params) console.log(`    ${formatParam(param)}`);
+  }
+  console.log(`${listings.length} operator${listings.length === 1 ? "" : "s"}`);
+  return 0;
+}
