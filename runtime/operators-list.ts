@@ -16,7 +16,7 @@ export interface OperatorListing {
 }
 
 export function operatorListings(): OperatorListing[] {
-  return Object.values(operators)
+  return (Object.values(operators) as unknown[])
     .filter((value): value is OperatorClass => typeof value === "function" && value.prototype instanceof Operator)
     .map((Type) => ({
       name: Type.name,

@@ -227,8 +227,9 @@ export class Gpu {
     return () => this.errorListeners.delete(listener);
   }
 
-  scope(owner: string): GpuScope {
-    return new GpuScope(this, owner);
+  /** A scope whose textures and buffers are pooled under `poolOwner` (default: the owner name). */
+  scope(owner: string, poolOwner = owner): GpuScope {
+    return new GpuScope(this, owner, poolOwner);
   }
 
   /**

@@ -103,6 +103,13 @@ function readSourceLine(file: string, line: number): string | undefined {
   }
 }
 
+/** `error` with `sourceLine` read from its file, when it has a line and no source line yet. */
+export function withSourceLine(error: ChainError): ChainError {
+  if (!error.file || !error.line || error.sourceLine !== undefined) return error;
+  const sourceLine = readSourceLine(error.file, error.line);
+  return sourceLine === undefined ? error : { ...error, sourceLine };
+}
+
 function withLocation(message: string, location: SourceLocation | undefined, stack?: string): ChainError {
   const error: ChainError = { message };
   if (location) {

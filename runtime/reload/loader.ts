@@ -1,9 +1,9 @@
 import { realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type ChainError, isProjectFile, toChainError } from "./errors.ts";
+import { type ChainError, isProjectFile, toChainError, withSourceLine } from "./errors.ts";
 import { settleAfterError, snapshotFiles } from "./half-written.ts";
-import { isScriptFile, projectImportGraph } from "./module-graph.ts";
+import { findImportOfMissingExport, isScriptFile, projectImportGraph } from "./module-graph.ts";
 
 /** What a chain file exports: `setup` builds the chain, `update` (optional) runs every frame. */
 export interface ChainModule {
@@ -142,7 +142,7 @@ async function loadOnce(chainFile: string, projectDir: string, options: LoadOpti
   try {
     exports = await import(pathToFileURL(file).href);
   } catch (err) {
-    const error = toChainError(err, dir);
+    const error = locateLinkError(toChainError(err, dir), file, dir);
     await releaseFailedGraph(file, dir);
     return fail(error);
   }
@@ -152,6 +152,20 @@ async function loadOnce(chainFile: string, projectDir: string, options: LoadOpti
   const files = projectModulesInCache(dir);
   lastFilesByChain.set(file, files);
   return { ok: true, module: exports as unknown as ChainModule, files, ms: performance.now() - startedAt };
+}
+
+// Bun's "missing export" link errors carry no position: point them at the import asking for it.
+function locateLinkError(error: ChainError, chainFile: string, projectDir: string): ChainError {
+  if (error.file) return error;
+  const byPath = /Export named '([^']+)' not found in module '([^']+)'/.exec(error.message);
+  const bySpecifier = /export '([^']+)' not found in '([^']+)'/.exec(error.message);
+  const graph = projectImportGraph(chainFile, projectDir);
+  const location = byPath
+    ? findImportOfMissingExport(byPath[1]!, { path: byPath[2]! }, graph)
+    : bySpecifier
+      ? findImportOfMissingExport(bySpecifier[1]!, { specifier: bySpecifier[2]! }, graph)
+      : undefined;
+  return location ? withSourceLine({ ...error, ...location }) : error;
 }
 
 // Loads run one at a time: two interleaved loads would evict each other's modules mid-import.

@@ -161,6 +161,27 @@ describe("loadChainModule", () => {
     expect(result.error.message).toMatch(/Cannot find module '\.\/gone\.ts'/);
   });
 
+  test("an import of an export the module lacks points at the name in the import", async () => {
+    project.write("helper.ts", "export const value = 1;\n", old);
+    const midText = 'import {\n  value,\n  colour as color,\n} from "./helper.ts";\nexport const both = [value, color];\n';
+    const mid = project.write("mid.ts", midText, old);
+    const chain = project.write("chain.ts", 'import { both } from "./mid.ts";\nexport function setup() { return both; }\n', old);
+    const result = await loader.loadChainModule(chain, project.dir, { settleMs: 0 });
+    if (result.ok) throw new Error("expected a link error");
+    expect(result.error.message).toMatch(/colour/);
+    expect(result.error).toMatchObject({ file: mid, line: 3, column: 3, sourceLine: "  colour as color," });
+  });
+
+  test("a re-export of an export the module lacks points at the name in the re-export", async () => {
+    project.write("helper.ts", "export const value = 1;\n", old);
+    const midText = '// re-exports\nexport { valeu } from "./helper.ts";\n';
+    const mid = project.write("mid.ts", midText, old);
+    const chain = project.write("chain.ts", 'import { valeu } from "./mid.ts";\nexport function setup() { return valeu; }\n', old);
+    const result = await loader.loadChainModule(chain, project.dir, { settleMs: 0 });
+    if (result.ok) throw new Error("expected a link error");
+    expect(result.error).toMatchObject({ file: mid, line: 2, column: positionOf(midText, "valeu").column });
+  });
+
   test("a fixed error loads again", async () => {
     const chain = project.write("chain.ts", "export function setup() { return = ; }\n", old);
     expect((await loader.loadChainModule(chain, project.dir, { settleMs: 0 })).ok).toBe(false);

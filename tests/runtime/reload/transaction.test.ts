@@ -12,7 +12,7 @@ const { Engine } = native.engine;
 const { Gpu } = native.gpu;
 
 type EngineT = InstanceType<typeof Engine>;
-let gpu: InstanceType<typeof Gpu>;
+let gpu: import("../../../runtime/gpu/gpu.ts").Gpu;
 let dir: string;
 let engine: EngineT;
 

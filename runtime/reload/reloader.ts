@@ -1,0 +1,73 @@
+/**
+ * Hot reload: watches the project folder and the shaders folder, and applies each burst of saves as
+ * one reload transaction (Engine.reload) at a frame boundary, one at a time. Reloads are queued, not
+ * run from the watcher's callback, so a reload never lands in the middle of a frame.
+ */
+import { relative } from "node:path";
+import type { Engine, ReloadEntry } from "../engine.ts";
+import { SHADERS_DIR } from "../gpu/shaders.ts";
+import { watchProject, type ProjectWatcher } from "./watcher.ts";
+
+const RELEVANT = /\.(ts|tsx|js|mjs|json|wgsl)$/;
+
+export interface ReloaderOptions {
+  /** Every reload's ledger entry, once its first frame finished on the GPU (or it failed). */
+  onReload?: (entry: ReloadEntry) => void;
+  /** Also watch the runtime's shaders/ folder (default true). */
+  watchShaders?: boolean;
+  debounceMs?: number;
+}
+
+export class Reloader {
+  private watchers: ProjectWatcher[] = [];
+  private queued?: { file: string; eventMs: number };
+  private running = false;
+
+  constructor(
+    private engine: Engine,
+    private options: ReloaderOptions = {},
+  ) {}
+
+  /** Starts watching; resolves when the watchers have scanned their folders. */
+  async start(): Promise<void> {
+    const isRelevant = (file: string) => RELEVANT.test(file);
+    const onChange = (files: string[]) => this.request(files[0]!);
+    const debounceMs = this.options.debounceMs;
+    this.watchers.push(watchProject(this.engine.projectDir, { onChange, isRelevant, debounceMs }));
+    if (this.options.watchShaders !== false && !SHADERS_DIR.startsWith(this.engine.projectDir)) {
+      this.watchers.push(watchProject(SHADERS_DIR, { onChange, isRelevant, debounceMs }));
+    }
+    await Promise.all(this.watchers.map((w) => w.ready));
+  }
+
+  /** Queues a reload (a newer request replaces a queued one: only the latest state matters). */
+  request(file: string, eventMs = performance.now()): void {
+    const shown = file === "manual" ? file : relative(this.engine.projectDir, file).startsWith("..") ? relative(SHADERS_DIR, file) : relative(this.engine.projectDir, file);
+    if (this.queued) this.queued.file = shown;
+    else this.queued = { file: shown, eventMs };
+  }
+
+  get pending(): boolean {
+    return this.queued !== undefined && !this.running;
+  }
+
+  /** Runs the queued reload, if any. Called by the frame loop between frames. */
+  async apply(): Promise<ReloadEntry | undefined> {
+    if (!this.queued || this.running) return undefined;
+    const { file, eventMs } = this.queued;
+    this.queued = undefined;
+    this.running = true;
+    try {
+      const { entry, done } = await this.engine.reload(file, eventMs);
+      void done.then((final) => this.options.onReload?.(final));
+      return entry;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.watchers.map((w) => w.close()));
+    this.watchers = [];
+  }
+}
