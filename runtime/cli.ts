@@ -22,6 +22,12 @@ Flags:
   --snapshot-frame <N>   frame to capture (default 5)
   --window <WxH>         window / context size (default 1280x720)
   --fixed-fps <F>        deterministic time: time = frame / F, dt = 1 / F
+  --fullscreen           start fullscreen
+  --no-vsync             present immediately instead of waiting for vsync
+  --fit                  letterbox the output to keep its aspect ratio (default: stretch to the window)
+  --no-esc-quit          leave Esc to the chain (default: Esc quits)
+  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors) as JSON lines
+  --no-dashboard         plain lines instead of the terminal dashboard
   -h, --help             this text
   -v, --version          the version
 
@@ -41,6 +47,12 @@ export interface RunOptions {
   width: number;
   height: number;
   fixedFps?: number;
+  fullscreen: boolean;
+  vsync: boolean;
+  fit: boolean;
+  escQuits: boolean;
+  stats?: string;
+  dashboard: boolean;
 }
 
 export class UsageError extends Error {
@@ -105,6 +117,12 @@ export function parseCommand(argv: string[]): Command {
         "snapshot-frame": { type: "string" },
         window: { type: "string" },
         "fixed-fps": { type: "string" },
+        fullscreen: { type: "boolean" },
+        "no-vsync": { type: "boolean" },
+        fit: { type: "boolean" },
+        "no-esc-quit": { type: "boolean" },
+        stats: { type: "string" },
+        "no-dashboard": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -131,6 +149,12 @@ export function parseCommand(argv: string[]): Command {
     width,
     height,
     fixedFps: values["fixed-fps"] !== undefined ? positiveNumber("--fixed-fps", values["fixed-fps"]) : undefined,
+    fullscreen: values.fullscreen ?? false,
+    vsync: !values["no-vsync"],
+    fit: values.fit ?? false,
+    escQuits: !values["no-esc-quit"],
+    stats: values.stats,
+    dashboard: !values["no-dashboard"],
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;

@@ -69,8 +69,8 @@ function objectCounts(diff: ReturnType<typeof createdSince>): ObjectCounts {
 /** Where an error came from, for the dashboard and the stats stream. */
 export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu";
 
-/** Draws the chain's output into a target inside the frame's encoder (the window's display pass). */
-export type DisplayPass = (frame: Frame, output: TextureHandle) => void;
+/** Draws the chain's output (or, with none yet, nothing but black) into the window inside the frame's encoder. */
+export type DisplayPass = (frame: Frame, output: TextureHandle | undefined) => void;
 
 export class Engine {
   readonly ctx: Context;
@@ -255,12 +255,24 @@ export class Engine {
       this.reportFrameError(err, "cook");
     }
     if (failed) frame = this.gpu.beginFrame("display");
-    const output = chain.outputTexture;
-    if (display && output) display(frame, output);
+    display?.(frame, chain.outputTexture);
     frame.submit();
     ctx.expireDebugValues();
     ctx.frame++;
     return cooked;
+  }
+
+  /**
+   * A frame that shows the last output without running update or cooking: while paused, or while
+   * the first load is still broken. Time stands still through it.
+   */
+  idleFrame(display?: DisplayPass, nowMs = performance.now()): void {
+    this.startMs += nowMs - this.lastMs;
+    this.lastMs = nowMs;
+    if (!display) return;
+    const frame = this.gpu.beginFrame("idle");
+    display(frame, this.chain?.outputTexture);
+    frame.submit();
   }
 
   private reportFrameError(err: unknown, phase: ErrorPhase): void {

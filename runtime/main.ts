@@ -1,21 +1,33 @@
 /**
- * Boot and frame loop: GPU → engine (load the chain) → frames until --frames, a snapshot or a quit.
+ * Boot and frame loop: GPU → window (or offscreen) → engine (load the chain) → reloader → stats views,
+ * then frames until the window closes, q / Esc, --frames, or a one-off snapshot.
  *
- * Frames are pipelined: at most two are in flight on the GPU (we wait for the older one before
- * encoding a third), and the loop yields to the event loop every frame, which bun-webgpu needs to
- * deliver its callbacks and errors.
+ * Each frame: apply a queued reload (between frames, never inside one) → poll the window → update +
+ * cook + display pass in one encoder and one submit → present → stats. At most two frames are in
+ * flight on the GPU, and the loop yields to the event loop every frame (bun-webgpu delivers its
+ * callbacks from there).
  */
-import { relative } from "node:path";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { RunOptions } from "./cli.ts";
-import { Engine } from "./engine.ts";
+import type { WindowControls } from "./chain/context.ts";
+import { mountDashboard, type DashboardAction, type DashboardHandle } from "./dashboard/index.ts";
+import { Engine, type DisplayPass as DisplayPassFn, type ReloadEntry } from "./engine.ts";
 import { GpuUnavailableError } from "./gpu/device.ts";
+import { DisplayPass } from "./gpu/display.ts";
 import { Gpu } from "./gpu/gpu.ts";
+import { createSurface, type Surface } from "./gpu/surface.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
+import { Reloader } from "./reload/reloader.ts";
 import { rgbaFloatToBytes, writePng } from "./snapshot.ts";
+import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
+import { openWindow, type VividWindow } from "./window/window.ts";
 
 const MAX_FRAMES_IN_FLIGHT = 2;
 
 export async function run(options: RunOptions): Promise<number> {
+  // A run with --frames or --snapshot is a batch job: no watching, and a broken chain is exit 1.
+  const batch = options.frames !== undefined || options.snapshot !== undefined;
   let gpu: Gpu;
   try {
     gpu = await Gpu.open();
@@ -27,38 +39,143 @@ export async function run(options: RunOptions): Promise<number> {
     throw err;
   }
 
-  const engine = new Engine(gpu, options);
-  const printError = (error: ChainError) => console.error(formatChainError(error));
-  engine.onError = (error) => printError(error);
+  // ── window, or offscreen ──
+  let win: VividWindow | undefined;
+  let surface: Surface | undefined;
+  let display: DisplayPass | undefined;
+  if (!options.headless) {
+    const opened = openWindow({ width: options.width, height: options.height, title: options.projectName, fullscreen: options.fullscreen, vsync: options.vsync });
+    if ("error" in opened) {
+      console.log(`vivid: no display (${opened.error}); rendering offscreen`);
+    } else {
+      win = opened;
+      surface = createSurface(gpu.device, win.nativeHandles(), gpu.census);
+      const size = win.framebufferSize();
+      surface.configure(size.width, size.height, win.presentMode);
+      display = new DisplayPass(gpu, surface.format, options.fit);
+    }
+  }
+  const size = win?.framebufferSize() ?? { width: options.width, height: options.height };
+  const engine = new Engine(gpu, { ...options, width: size.width, height: size.height });
+  let vsync = options.vsync;
+  if (win) {
+    const window = win;
+    engine.ctx.input = window.input;
+    engine.ctx.window = {
+      get fullscreen() {
+        return window.fullscreen;
+      },
+      set fullscreen(on: boolean) {
+        window.fullscreen = on;
+      },
+      get vsync() {
+        return vsync;
+      },
+      set vsync(on: boolean) {
+        if (on === vsync) return;
+        vsync = on;
+        surface!.configure(surface!.width, surface!.height, on ? "fifo" : "immediate");
+      },
+    } satisfies WindowControls;
+  }
 
+  // ── stats: one hub, several views ──
+  const hub = new StatsHub({
+    readGpu: () => ({ bytes: gpu.census.gpuBytes, breakdown: { textures: gpu.census.snapshot().textureBytes, buffers: gpu.census.snapshot().bufferBytes } }),
+  });
+  let sink: JsonlSink | undefined;
+  if (options.stats) {
+    sink = openJsonlSink(options.stats);
+    hub.subscribe(sink.write);
+  }
+  let quit = false;
+  let paused = false;
+  let snapshotRequested = false;
+  const reloader = batch ? undefined : new Reloader(engine, { onReload: (entry) => reportReload(entry) });
+  const onKey = (action: DashboardAction) => {
+    if (action === "quit") quit = true;
+    else if (action === "reload") reloader?.request("manual");
+    else if (action === "snapshot") snapshotRequested = true;
+    else if (action === "pause") paused = !paused;
+  };
+  let dashboard: DashboardHandle | undefined;
+  const interactive = process.stdout.isTTY === true && options.dashboard && !batch;
+  if (interactive) {
+    dashboard = mountDashboard(hub, { project: options.projectName, adapter: gpu.adapter.name, width: size.width, height: size.height, census: () => gpu.census.snapshot() }, { onKey });
+  } else if (!batch) {
+    hub.subscribe(createPlainReporter());
+  }
+
+  const toErrorEntry = (error: ChainError) => ({ message: error.message, file: error.file, line: error.line, column: error.column, sourceLine: error.sourceLine });
+  engine.onError = (error) => hub.error(toErrorEntry(error));
+  function reportReload(entry: ReloadEntry) {
+    if (entry.pending) return; // a half-written file: the watcher's next event reloads again
+    hub.reload({ ...entry, error: entry.error ? { file: entry.error.file ?? "", line: entry.error.line ?? 0, column: entry.error.column ?? 0, message: entry.error.message } : undefined });
+  }
+
+  // ── the chain ──
   const built = await engine.load();
   if (!built.ok) {
-    printError(built.error);
-    gpu.destroy();
-    return 1;
+    console.error(formatChainError(built.error));
+    if (batch) {
+      await teardown();
+      return 1;
+    }
+    hub.error(toErrorEntry(built.error));
+    console.error("vivid: waiting for a fix — save the file to try again");
   }
-
-  if (!options.headless) {
-    console.log("vivid: no window yet in this build; rendering offscreen (--headless)");
-  }
+  await reloader?.start();
 
   const frameLimit = options.frames ?? (options.snapshot ? options.snapshotFrame : Infinity);
   const snapshotAt = options.snapshot ? Math.min(options.snapshotFrame, frameLimit) : -1;
   const inFlight: Promise<unknown>[] = [];
-  let stopping = false;
-  const stop = () => (stopping = true);
+  const stop = () => (quit = true);
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  let lastStart = performance.now();
+  let titleAt = 0;
 
   try {
-    for (let frame = 1; frame <= frameLimit && !stopping; frame++) {
-      engine.frame(performance.now());
-      inFlight.push(gpu.queue.onSubmittedWorkDone());
-      if (frame === snapshotAt) {
-        const { width, height, pixels } = await engine.readOutput();
-        writePng(options.snapshot!, width, height, rgbaFloatToBytes(pixels));
-        console.log(`vivid: wrote ${relative(process.cwd(), options.snapshot!) || options.snapshot} (${width}x${height}, frame ${frame})`);
+    for (let frame = 1; frame <= frameLimit && !quit; frame++) {
+      if (reloader?.pending) await reloader.apply();
+      if (win) {
+        win.pollEvents();
+        if (win.shouldClose || (options.escQuits && win.input.key("Escape").pressed)) break;
+        if (win.input.key("R").pressed) reloader?.request("manual");
+        const fb = win.framebufferSize();
+        if (fb.width > 0 && fb.height > 0 && surface!.resizeIfNeeded(fb.width, fb.height)) {
+          engine.ctx.width = fb.width;
+          engine.ctx.height = fb.height;
+          dashboard?.update({ width: fb.width, height: fb.height });
+        }
       }
+
+      const start = performance.now();
+      const target = surface?.acquire() ?? null;
+      const draw: DisplayPassFn | undefined = target ? (f, output) => display!.draw(f, output, target.view, [surface!.width, surface!.height]) : undefined;
+      if (engine.chain && !paused) engine.frame(start, draw);
+      else engine.idleFrame(draw, start);
+      const cpuMs = performance.now() - start;
+      if (target) surface!.present();
+      win?.input.endFrame();
+      hub.recordFrame(cpuMs, start - lastStart, start);
+      hub.tick(start);
+      lastStart = start;
+
+      if (win && start - titleAt > 1000) {
+        titleAt = start;
+        const fps = hub.view().frames?.fps;
+        win.setTitle(`${options.projectName} — ${fps ? fps.toFixed(0) : "…"} fps`);
+      }
+      if (frame === snapshotAt && engine.chain) {
+        await writeSnapshot(engine, options.snapshot!);
+      }
+      if (snapshotRequested && engine.chain) {
+        snapshotRequested = false;
+        await writeSnapshot(engine, nextSnapshotPath(options.projectDir));
+      }
+
+      inFlight.push(gpu.queue.onSubmittedWorkDone());
       if (inFlight.length >= MAX_FRAMES_IN_FLIGHT) await inFlight.shift();
       else await new Promise((resolve) => setImmediate(resolve));
     }
@@ -67,10 +184,36 @@ export async function run(options: RunOptions): Promise<number> {
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
-    engine.dispose();
-    const live = gpu.census.live();
-    gpu.destroy();
-    if (live !== 0) console.error(`vivid: ${live} GPU objects were still alive at exit (a leak): ${JSON.stringify(gpu.census.snapshot().kinds)}`);
+    await teardown();
   }
   return 0;
+
+  /** Releases everything in reverse order of creation and checks the census. */
+  async function teardown() {
+    await reloader?.close();
+    dashboard?.unmount();
+    engine.dispose();
+    display?.dispose();
+    await surface?.destroy();
+    win?.destroy();
+    const live = gpu.census.live();
+    if (live !== 0) console.error(`vivid: ${live} GPU objects were still alive at exit (a leak): ${JSON.stringify(gpu.census.snapshot().owners)}`);
+    gpu.destroy();
+    sink?.close();
+  }
+}
+
+async function writeSnapshot(engine: Engine, path: string): Promise<void> {
+  const { width, height, pixels } = await engine.readOutput();
+  writePng(path, width, height, rgbaFloatToBytes(pixels));
+  const shown = relative(process.cwd(), path);
+  console.log(`vivid: wrote ${shown.startsWith("..") ? path : shown} (${width}x${height}, frame ${engine.ctx.frame})`);
+}
+
+/** snapshot_<n>.png in the project folder, the first n not taken. */
+function nextSnapshotPath(projectDir: string): string {
+  for (let n = 1; ; n++) {
+    const path = join(projectDir, `snapshot_${n}.png`);
+    if (!existsSync(path)) return path;
+  }
 }

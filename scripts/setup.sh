@@ -69,7 +69,7 @@ bun install --frozen-lockfile --silent
 
 # ── window and virtual display ──
 apt_install "the window: GLFW through bun:ffi" libglfw3
-apt_install "a virtual X display for window tests and headless machines" xvfb xauth x11-apps
+apt_install "a virtual X display for window tests and headless machines; xwd screenshots; XTEST input" xvfb xauth x11-apps libxtst6
 
 # ── a Vulkan adapter Dawn accepts ──
 probe() { bun scripts/probe-gpu.ts 2>/dev/null; }

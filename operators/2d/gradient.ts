@@ -31,7 +31,7 @@ export class Gradient extends ShaderOperator {
   declare mode: GradientMode;
 
   protected override writeInternals(_ctx: CookContext, set: (name: string, value: ParamValue) => void): void {
-    const [width, height] = this.size;
+    const [width, height] = this.outputSize;
     set("aspect", width / height);
   }
 }

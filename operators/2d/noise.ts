@@ -37,7 +37,7 @@ export class Noise extends ShaderOperator {
   }
 
   protected override writeInternals(ctx: CookContext, set: (name: string, value: ParamValue) => void): void {
-    const [width, height] = this.size;
+    const [width, height] = this.outputSize;
     set("time", ctx.time);
     set("aspect", width / height);
   }

@@ -24,7 +24,8 @@ import {
   type UniformField,
 } from "./params.ts";
 
-export type OutputKind = "texture" | "value";
+/** What an operator outputs: a texture, a value, or one of the 3D kinds that feed Render3D. */
+export type OutputKind = "texture" | "value" | "geometry" | "scene" | "camera" | "light";
 
 /** What an operator's `cook` gets each frame it cooks. */
 export interface CookContext {
@@ -73,6 +74,8 @@ export abstract class Operator {
   scope!: GpuScope;
 
   private values = new Map<string, ParamValue>();
+  /** Params driven by a function each frame (`bind`, `bindDirect`); assigning the param clears its binding. */
+  private bindings = new Map<string, () => unknown>();
 
   constructor(readonly name: string) {
     for (const [param, decl] of this.paramEntries()) this.values.set(param, decl.default);
@@ -103,7 +106,55 @@ export abstract class Operator {
     return this.values.get(name)!;
   }
 
+  /** Sets a param (and drops its binding, as assignment does in the original). */
   setParam(name: string, value: unknown): void {
+    this.bindings.delete(name);
+    this.writeParam(name, value);
+  }
+
+  /**
+   * Drives number param `name` from `source` every frame: its 0..1 result is mapped onto min..max
+   * (default: the param's declared range). The original's `noise.scale.bind(fn, min, max)`.
+   */
+  bind(name: string, source: () => number, min?: number, max?: number): this {
+    const decl = this.declOf(name);
+    if (decl.type !== "float" && decl.type !== "int") {
+      throw new TypeError(`${this.name}.bind("${name}", …): maps 0..1 onto a range, so it takes number params only; use bindDirect for a ${decl.type}`);
+    }
+    const low = min ?? decl.min ?? 0;
+    const high = max ?? decl.max ?? 1;
+    this.bindings.set(name, () => low + source() * (high - low));
+    return this;
+  }
+
+  /** Drives param `name` from `source` every frame, using its value as it is. */
+  bindDirect(name: string, source: () => unknown): this {
+    this.declOf(name);
+    this.bindings.set(name, source);
+    return this;
+  }
+
+  /** The params driven by a binding. */
+  get boundParams(): string[] {
+    return [...this.bindings.keys()];
+  }
+
+  /**
+   * Evaluates every binding; the chain calls it each frame before deciding whether to cook. A bound
+   * param whose value did not change leaves the operator clean.
+   */
+  updateBindings(): void {
+    for (const [name, source] of this.bindings) {
+      try {
+        this.writeParam(name, source());
+      } catch (err) {
+        if (err instanceof Error) err.message = `${err.message} (from its binding)`;
+        throw err;
+      }
+    }
+  }
+
+  private writeParam(name: string, value: unknown): void {
     const decl = this.declOf(name);
     const normalized = normalize(this.name, name, decl, value);
     const previous = this.values.get(name);
@@ -176,6 +227,18 @@ function sameValue(a: ParamValue, b: ParamValue): boolean {
   return a === b;
 }
 
+/**
+ * An operator whose output is a number, `value`, computed on the CPU when it cooks (LFO, Math, Logic).
+ * It holds no GPU objects. Others read it through a binding: `noise.bind("scale", () => lfo.value)`.
+ */
+export abstract class ValueOperator extends Operator {
+  static override readonly outputKind: OutputKind = "value";
+  /** The output; valid from the first cook on. */
+  value = 0;
+
+  init(_ctx: InitContext): void {}
+}
+
 /** An operator whose output is an RGBA16F texture. */
 export abstract class TextureOperator extends Operator {
   output?: TextureHandle;
@@ -193,10 +256,13 @@ export abstract class TextureOperator extends Operator {
     return this;
   }
 
-  /** Output size: the declared one for generators, input 0's for filters. */
-  get size(): [number, number] {
+  /**
+   * Output size: the declared one for generators, input 0's for filters. (Not `size`: several of the
+   * original's operators have a param called `size` — Pixelate, FilmGrain, Shape.)
+   */
+  get outputSize(): [number, number] {
     const source = this.inputs[0];
-    if (source instanceof TextureOperator) return source.size;
+    if (source instanceof TextureOperator) return source.outputSize;
     return this.declaredSize;
   }
 
@@ -224,7 +290,7 @@ export abstract class TextureOperator extends Operator {
 
   /** (Re)acquires the output texture when the size changed; releases the old one. */
   protected ensureOutput(slot = "out"): TextureHandle {
-    const [width, height] = this.size;
+    const [width, height] = this.outputSize;
     if (this.output && this.output.width === width && this.output.height === height) return this.output;
     if (this.output) this.scope.drop(this.output);
     this.output = this.scope.texture({ width, height, format: OUTPUT_FORMAT, usage: TEXTURE_USAGE, slot });
@@ -243,6 +309,8 @@ export abstract class ShaderOperator extends TextureOperator {
   /** Uniform fields after the params, not user-facing (e.g. time). Written by `writeInternals`. */
   static readonly internals: ParamDecls = {};
   static readonly inputCount: number = 0;
+  /** View dimension of each input binding when not "2d" (e.g. "2d-array" for a frame cache). */
+  static readonly inputDimensions: readonly GPUTextureViewDimension[] = [];
 
   private pass?: FullscreenPass;
   private uniformFields: Array<{ field: UniformField; decl: ParamDecl; internal: boolean }> = [];
@@ -268,7 +336,7 @@ export abstract class ShaderOperator extends TextureOperator {
     checkParamsStruct(this.typeName, shader, fields);
     this.uniformFields = layout.fields.map((field, i) => ({ field, decl: fields[i]![1], internal: field.name in Type.internals }));
     this.uniformData = new DataView(new ArrayBuffer(layout.size));
-    this.pass = new FullscreenPass(this.scope, { shader, inputCount: Type.inputCount, uniformSize: layout.size, slot: "params" });
+    this.pass = new FullscreenPass(this.scope, { shader, inputCount: Type.inputCount, inputDimensions: Type.inputDimensions, uniformSize: layout.size, slot: "params" });
     this.ensureOutput();
   }
 

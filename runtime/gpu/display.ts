@@ -35,8 +35,12 @@ export class DisplayPass {
     this.pass = new FullscreenPass(this.scope, { shader: loadShader("common/display.wgsl"), inputCount: 1, uniformSize: 16, slot: "display", format });
   }
 
-  /** Records the pass into `frame`, drawing `output` into `target` (a surface texture view). */
-  draw(frame: Frame, output: TextureHandle, target: GPUTextureView, targetSize: [number, number]): void {
+  /** Records the pass into `frame`, drawing `output` into `target` (a surface texture view); no output: black. */
+  draw(frame: Frame, output: TextureHandle | undefined, target: GPUTextureView, targetSize: [number, number]): void {
+    if (!output) {
+      frame.renderPass("display", { colorAttachments: [{ view: target, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 1] }] }).end();
+      return;
+    }
     const [sx, ox, sy, oy] = displayTransform(this.fit, [output.width, output.height], targetSize);
     const key = `${sx},${ox},${sy},${oy}`;
     if (key !== this.lastTransform) {

@@ -1,0 +1,16 @@
+import { Text } from "ink";
+import type { DashboardInfo } from "./info.ts";
+
+/** Who is running what where: project, adapter, resolution, uptime, and whether time is paused. */
+export function Header({ info, t }: { info: DashboardInfo; t: number }) {
+  return (
+    <Text wrap="truncate-end">
+      <Text bold>Vivid</Text>
+      {`  ${info.project}  `}
+      <Text dimColor>{info.adapter}</Text>
+      {`  ${info.width}×${info.height}  `}
+      <Text dimColor>{t.toFixed(1)}s</Text>
+      {info.paused ? <Text color="yellow">{"  PAUSED"}</Text> : null}
+    </Text>
+  );
+}

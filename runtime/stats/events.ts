@@ -1,0 +1,95 @@
+/**
+ * The stats protocol: one union type is the whole stream. The same events are appended to the
+ * `--stats` JSON-lines file, printed by the plain reporter and drawn by the dashboard, so every view
+ * shows the same numbers. `t` is always seconds since the hub started. "MB" means 2^20 bytes.
+ */
+
+/** Per-second frame summary. Percentiles are nearest-rank over the frames of that second. */
+export interface FramesEvent {
+  type: "frames";
+  t: number;
+  fps: number;
+  cpuMs: { avg: number; p50: number; p99: number; max: number };
+  intervalMs: { avg: number; p99: number; max: number };
+}
+
+/**
+ * A memory sample, taken every 10 s. `last10sMB` and `totalMB` are RSS deltas: against the previous
+ * sample, and against the warm-up sample (the first one, see MemoryTracker). `slopeMBh` is the RSS
+ * least-squares slope over the sliding window, null until three samples exist.
+ */
+export interface MemoryEvent {
+  type: "memory";
+  t: number;
+  rssMB: number;
+  heapMB: number;
+  gpuMB: number;
+  /** GPU bytes by category (e.g. textures, buffers) when the census reader supplies a breakdown. */
+  gpuBreakdownMB?: Record<string, number>;
+  last10sMB: number;
+  totalMB: number;
+  slopeMBh: number | null;
+  alarm: boolean;
+}
+
+/** GPU objects a reload created or released, by the kinds a reload touches. */
+export interface ReloadCounts {
+  shaderModules: number;
+  pipelines: number;
+  bindGroups: number;
+  textures: number;
+  buffers: number;
+}
+
+/** Where an error happened. Every field but the message is optional: not every error has a place. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  column?: number;
+  message: string;
+  /** The text of the offending line, shown under the message with a caret at `column`. */
+  sourceLine?: string;
+}
+
+/** One reload-ledger entry. Produced by runtime/reload; the hub only stamps and forwards it. */
+export interface ReloadEvent {
+  type: "reload";
+  t: number;
+  file: string;
+  ok: boolean;
+  /** Time spent swapping the new chain in (the part the render loop waits for). */
+  swapMs: number;
+  /** Whole reload: read, build, validate, swap. */
+  ms: number;
+  error?: { file: string; line: number; column: number; message: string; sourceLine?: string };
+  created: ReloadCounts;
+  released: ReloadCounts;
+  rssDeltaMB: number;
+}
+
+export interface ErrorEvent extends ErrorLocation {
+  type: "error";
+  t: number;
+}
+
+export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent;
+
+export type StatsListener = (event: StatsEvent) => void;
+
+/** What a reload producer passes to `StatsHub.reload`: the event without its stamp. */
+export type ReloadEntry = Omit<ReloadEvent, "type" | "t"> & { t?: number };
+
+/** What an error producer passes to `StatsHub.error`. */
+export type ErrorEntry = ErrorLocation & { t?: number };
+
+/** Process memory as the hub's reader returns it, in bytes. */
+export interface ProcessMemory {
+  rssBytes: number;
+  heapBytes: number;
+}
+
+/** GPU memory from the census, in bytes, with an optional breakdown (bytes per category). */
+export interface GpuMemory {
+  bytes: number;
+  breakdown?: Record<string, number>;
+}

@@ -1,0 +1,187 @@
+import type { ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, ReloadEntry, StatsEvent, StatsListener } from "./events.ts";
+import { FrameWindow } from "./frames.ts";
+import { BYTES_PER_MB, round2 } from "./math.ts";
+import { type LeakAlarmOptions, MemoryTracker } from "./memory.ts";
+import { type StatsView, StatsViewState } from "./view.ts";
+
+export type { StatsView };
+
+export interface StatsHubOptions {
+  /** Monotonic clock in milliseconds. Default `performance.now`. Tests pass a synthetic one. */
+  now?: () => number;
+  /** Process memory reader. Default `process.memoryUsage()` (RSS and JS heap used). */
+  readMemory?: () => ProcessMemory;
+  /** GPU memory reader, usually `() => ({ bytes: census.gpuBytes, breakdown })`. Default: none (0). */
+  readGpu?: () => GpuMemory;
+  /** Frames summary period. Default 1000 ms. */
+  framesEveryMs?: number;
+  /** Memory sample period. Default 10 000 ms; the first sample, at one period, is the warm-up sample. */
+  memoryEveryMs?: number;
+  leakAlarm?: Partial<LeakAlarmOptions>;
+  /** Frames summaries kept for the sparkline. Default 60 (one minute). */
+  frameHistoryLength?: number;
+  /** Reload entries kept for the ledger view. Default 8. */
+  reloadHistoryLength?: number;
+  /** Frames per window kept for percentiles. Default 1024. */
+  framesPerWindow?: number;
+}
+
+function processMemory(): ProcessMemory {
+  const usage = process.memoryUsage();
+  return { rssBytes: usage.rss, heapBytes: usage.heapUsed };
+}
+
+const noGpu = (): GpuMemory => ({ bytes: 0 });
+
+function roundSeconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
+/**
+ * The one source of stats. The frame loop records each frame; the hub turns them into a frames
+ * event every second and a memory event every 10 s, stamps reload and error entries, and hands
+ * every event to its subscribers (the JSON-lines sink, the plain reporter, the dashboard) and into
+ * the view state. Per-frame work is a few array writes; memory is bounded by the options above.
+ */
+export class StatsHub {
+  readonly now: () => number;
+  private readonly startMs: number;
+  private readonly readMemory: () => ProcessMemory;
+  private readonly readGpu: () => GpuMemory;
+  private readonly framesEveryMs: number;
+  private readonly memoryEveryMs: number;
+  private readonly frameWindow: FrameWindow;
+  private readonly memoryTracker: MemoryTracker;
+  private readonly listeners = new Set<StatsListener>();
+  private readonly failedListeners = new WeakSet<StatsListener>();
+  private lastFramesAt: number;
+  private nextFramesAt: number;
+  private nextMemoryAt: number;
+  private readonly viewState: StatsViewState;
+
+  constructor(options: StatsHubOptions = {}) {
+    this.now = options.now ?? (() => performance.now());
+    this.readMemory = options.readMemory ?? processMemory;
+    this.readGpu = options.readGpu ?? noGpu;
+    this.framesEveryMs = options.framesEveryMs ?? 1000;
+    this.memoryEveryMs = options.memoryEveryMs ?? 10_000;
+    this.viewState = new StatsViewState(options.frameHistoryLength ?? 60, options.reloadHistoryLength ?? 8);
+    this.frameWindow = new FrameWindow(options.framesPerWindow ?? 1024);
+    this.memoryTracker = new MemoryTracker(options.leakAlarm);
+    this.startMs = this.now();
+    this.lastFramesAt = this.startMs;
+    this.nextFramesAt = this.startMs + this.framesEveryMs;
+    this.nextMemoryAt = this.startMs + this.memoryEveryMs;
+  }
+
+  /** The leak-alarm settings in force (defaults merged with options). */
+  get leakAlarm(): Readonly<LeakAlarmOptions> {
+    return this.memoryTracker.options;
+  }
+
+  /** Seconds since the hub started, by its clock. */
+  seconds(now = this.now()): number {
+    return roundSeconds(now - this.startMs);
+  }
+
+  /**
+   * Records one drawn frame: CPU time spent on it and the time since the previous frame began
+   * (pass NaN for the first frame). Then ticks, so one call per frame is all the loop needs.
+   */
+  recordFrame(cpuMs: number, intervalMs: number, now = this.now()): void {
+    this.frameWindow.add(cpuMs, intervalMs);
+    this.tick(now);
+  }
+
+  /**
+   * Emits the frames and memory events that are due. Call it when no frame is drawn (paused); a late
+   * tick emits each event once, never a backlog. Periods stay on a fixed grid from start.
+   */
+  tick(now = this.now()): void {
+    if (now >= this.nextFramesAt) {
+      const event = this.frameWindow.take(this.seconds(now), (now - this.lastFramesAt) / 1000);
+      this.lastFramesAt = now;
+      this.nextFramesAt = this.nextDue(now, this.framesEveryMs);
+      this.emit(event);
+    }
+    if (now >= this.nextMemoryAt) {
+      this.nextMemoryAt = this.nextDue(now, this.memoryEveryMs);
+      this.emit(this.sampleMemory(now));
+    }
+  }
+
+  /** Accepts a reload-ledger entry and forwards it. A successful reload clears the current error. */
+  reload(entry: ReloadEntry): void {
+    const { t, ...rest } = entry;
+    this.emit({ type: "reload", t: t ?? this.seconds(), ...rest });
+  }
+
+  /** Reports an error that is not a failed reload (a frame-time exception, a device error). */
+  error(entry: ErrorEntry): void {
+    const { t, ...rest } = entry;
+    this.emit({ type: "error", t: t ?? this.seconds(), ...rest });
+  }
+
+  /** Clears the current error shown by views (the stream keeps it). */
+  clearError(): void {
+    this.viewState.clearError();
+  }
+
+  /** Calls `listener` with every later event, synchronously. Returns the unsubscribe function. */
+  subscribe(listener: StatsListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** The latest state for views, at the hub's current time. */
+  view(): StatsView {
+    return this.viewState.snapshot(this.seconds());
+  }
+
+  private nextDue(now: number, period: number): number {
+    return this.startMs + (Math.floor((now - this.startMs) / period) + 1) * period;
+  }
+
+  private sampleMemory(now: number): MemoryEvent {
+    const memory = this.readMemory();
+    const gpu = this.readGpu();
+    const rssMB = memory.rssBytes / BYTES_PER_MB;
+    const reading = this.memoryTracker.add((now - this.startMs) / 1000, rssMB);
+    const event: MemoryEvent = {
+      type: "memory",
+      t: this.seconds(now),
+      rssMB: round2(rssMB),
+      heapMB: round2(memory.heapBytes / BYTES_PER_MB),
+      gpuMB: round2(gpu.bytes / BYTES_PER_MB),
+      last10sMB: round2(reading.last10sMB),
+      totalMB: round2(reading.totalMB),
+      slopeMBh: reading.slopeMBh === null ? null : round2(reading.slopeMBh),
+      alarm: reading.alarm,
+    };
+    if (gpu.breakdown) {
+      const breakdown: Record<string, number> = {};
+      for (const [name, bytes] of Object.entries(gpu.breakdown)) breakdown[name] = round2(bytes / BYTES_PER_MB);
+      event.gpuBreakdownMB = breakdown;
+    }
+    return event;
+  }
+
+  /**
+   * A throwing subscriber (a full disk under the sink) must not stop the frame loop or the other
+   * views, so its error is reported once on stderr and the event goes on to the rest.
+   */
+  private emit(event: StatsEvent): void {
+    this.viewState.apply(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        if (this.failedListeners.has(listener)) continue;
+        this.failedListeners.add(listener);
+        console.error("stats: a subscriber threw; further errors from it are not shown:", error);
+      }
+    }
+  }
+}

@@ -1,0 +1,22 @@
+export type {
+  ErrorEntry,
+  ErrorEvent,
+  ErrorLocation,
+  FramesEvent,
+  GpuMemory,
+  MemoryEvent,
+  ProcessMemory,
+  ReloadCounts,
+  ReloadEntry,
+  ReloadEvent,
+  StatsEvent,
+  StatsListener,
+} from "./events.ts";
+export { FrameWindow } from "./frames.ts";
+export { StatsHub, type StatsHubOptions } from "./hub.ts";
+export { type StatsView, StatsViewState } from "./view.ts";
+export { leastSquaresSlope, percentileSorted } from "./math.ts";
+export { LEAK_ALARM_DEFAULTS, type LeakAlarmOptions, type MemoryReading, MemoryTracker } from "./memory.ts";
+export { createPlainReporter, formatErrorLines, formatMemoryLine, formatReloadLine } from "./reporter.ts";
+export { RingBuffer } from "./ring.ts";
+export { type JsonlSink, openJsonlSink } from "./sink.ts";

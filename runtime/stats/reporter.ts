@@ -1,0 +1,73 @@
+import type { ErrorEvent, MemoryEvent, ReloadEvent, StatsListener } from "./events.ts";
+import { formatCounts, formatLocation, formatSourceExcerpt, signed, stamp } from "./format.ts";
+
+/**
+ * The memory line in the original's format, exactly:
+ * `[10.0s] Memory: 109 MB (total: +0 MB, last 10s: +0 MB)` — RSS rounded to whole MB, signed deltas.
+ */
+export function formatMemoryLine(event: MemoryEvent): string {
+  return `${stamp(event.t)} Memory: ${Math.round(event.rssMB)} MB (total: ${signed(event.totalMB)} MB, last 10s: ${signed(event.last10sMB)} MB)`;
+}
+
+/**
+ * One line per reload, e.g.
+ * `[12.3s] Reload ok: operators/2d/blur.ts in 45.0 ms (swap 1.2 ms); created 1 pipeline; released 1 pipeline; RSS +0.4 MB`
+ * `[12.3s] Reload failed: operators/2d/blur.ts, previous version kept: shaders/2d/blur.wgsl:12:5: unknown identifier 'x'`
+ */
+export function formatReloadLine(event: ReloadEvent): string {
+  if (!event.ok) {
+    const where = event.error ? formatLocation(event.error) : "";
+    const message = event.error ? `: ${where ? `${where}: ` : ""}${event.error.message}` : "";
+    return `${stamp(event.t)} Reload failed: ${event.file}, previous version kept${message}`;
+  }
+  return (
+    `${stamp(event.t)} Reload ok: ${event.file} in ${event.ms.toFixed(1)} ms (swap ${event.swapMs.toFixed(1)} ms); ` +
+    `created ${formatCounts(event.created)}; released ${formatCounts(event.released)}; RSS ${signed(event.rssDeltaMB, 1)} MB`
+  );
+}
+
+/**
+ * An error as a headline and, when the source line is known, the line with a caret:
+ * `[12.3s] Error at shaders/2d/blur.wgsl:12:5: unknown identifier 'x'`
+ * `        12 | let y = x + 1;`
+ * `           |         ^`
+ */
+export function formatErrorLines(event: Pick<ErrorEvent, "t" | "file" | "line" | "column" | "message" | "sourceLine">): string[] {
+  const where = formatLocation(event);
+  const head = `${stamp(event.t)} Error${where ? ` at ${where}` : ""}: ${event.message}`;
+  const indent = " ".repeat(stamp(event.t).length + 1);
+  return [head, ...formatSourceExcerpt(event).map((line) => indent + line)];
+}
+
+/** Raised and cleared leak alarms get a line of their own; the memory line keeps the original format. */
+function formatAlarmLine(event: MemoryEvent): string {
+  const slope = event.slopeMBh === null ? "" : ` (slope ${signed(event.slopeMBh, 1)} MB/h)`;
+  return event.alarm
+    ? `${stamp(event.t)} Memory leak alarm: RSS keeps rising${slope}`
+    : `${stamp(event.t)} Memory leak alarm cleared${slope}`;
+}
+
+/**
+ * The view used without a TTY (pipes, CI, `--no-dashboard`): a subscriber that prints the memory
+ * line every 10 s, one line per reload and the lines of each error. Frames events print nothing.
+ */
+export function createPlainReporter(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): StatsListener {
+  let alarm = false;
+  return (event) => {
+    switch (event.type) {
+      case "memory":
+        write(formatMemoryLine(event));
+        if (event.alarm !== alarm) write(formatAlarmLine(event));
+        alarm = event.alarm;
+        break;
+      case "reload":
+        write(formatReloadLine(event));
+        break;
+      case "error":
+        for (const line of formatErrorLines(event)) write(line);
+        break;
+      case "frames":
+        break;
+    }
+  };
+}

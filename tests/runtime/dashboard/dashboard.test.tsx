@@ -1,0 +1,184 @@
+import { render } from "ink-testing-library";
+import { afterEach, describe, expect, test } from "vitest";
+import { Dashboard } from "../../../runtime/dashboard/Dashboard.tsx";
+import type { DashboardAction, DashboardInfo } from "../../../runtime/dashboard/info.ts";
+import { mountDashboard } from "../../../runtime/dashboard/mount.tsx";
+import { sparkline } from "../../../runtime/dashboard/Sparkline.tsx";
+import { RedrawThrottle } from "../../../runtime/dashboard/throttle.ts";
+import { StatsHub } from "../../../runtime/stats/hub.ts";
+import { StatsViewState } from "../../../runtime/stats/view.ts";
+import { FakeClock, seriesReader } from "../stats/synthetic.ts";
+import { recordedCensus, recordedSession } from "./recorded-session.ts";
+import { asStdin, asStdout, FakeKeyboard, FakeTerminal } from "./streams.ts";
+
+const noChanges = { shaderModules: 0, pipelines: 0, bindGroups: 0, textures: 0, buffers: 0 };
+const info: DashboardInfo = { project: "examples/02-hello-noise", adapter: "NVIDIA H100 (vulkan)", width: 1280, height: 720 };
+
+function replay(events = recordedSession) {
+  const state = new StatsViewState();
+  for (const event of events) state.apply(event);
+  return state.snapshot();
+}
+
+const settle = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("Dashboard from a recorded session", () => {
+  const frame = () => {
+    const { lastFrame, unmount } = render(<Dashboard view={replay()} info={info} census={recordedCensus()} />);
+    const text = lastFrame() ?? "";
+    unmount();
+    return text;
+  };
+
+  test("header: project, adapter, resolution; key hints", () => {
+    const text = frame();
+    expect(text).toContain("examples/02-hello-noise");
+    expect(text).toContain("NVIDIA H100 (vulkan)");
+    expect(text).toContain("1280×720");
+    expect(text).toContain("q quit · r reload · s snapshot · p pause");
+  });
+
+  test("frames: fps, cpu and frame time avg / p99, and a sparkline", () => {
+    const text = frame();
+    expect(text).toMatch(/Frames\s+60\.0 fps\s+cpu 1\.80 \/ 3\.60 ms\s+frame 16\.67 \/ 16\.80 ms/);
+    expect(text).toContain(sparkline([17.1, 16.9, 24.6, 16.8], 30));
+  });
+
+  test("memory line: now, last 10 s, total, slope, alarm state", () => {
+    const text = frame();
+    expect(text).toMatch(/Memory {2}RSS 112\.4 MB {2}heap 22\.1 MB {2}GPU 48\.0 MB\n/);
+    expect(text).toMatch(/ {8}last 10s \+1\.8 MB {2}total \+3\.1 MB {2}slope \+558\.0 MB\/h {2}no leak\n/);
+  });
+
+  test("the alarm is shown when raised", () => {
+    const lastMemory = recordedSession.findLast((event) => event.type === "memory")!;
+    const events = [...recordedSession, { ...lastMemory, t: 40, alarm: true }];
+    const { lastFrame, unmount } = render(<Dashboard view={replay(events)} info={info} census={null} />);
+    expect(lastFrame()).toContain("LEAK ALARM");
+    unmount();
+  });
+
+  test("reload ledger: newest first, ok with created/released counts, failed with its location", () => {
+    const lines = frame().split("\n");
+    const failed = lines.findIndex((line) => line.includes("failed") && line.includes("shaders/2d/noise.wgsl"));
+    const ok = lines.findIndex((line) => line.includes(" ok ") && line.includes("examples/02-hello-noise/chain.ts"));
+    expect(failed).toBeGreaterThan(-1);
+    expect(ok).toBe(failed + 1);
+    expect(lines[ok]).toMatch(/14\.2s ok +examples\/02-hello-noise\/chain\.ts {2}38 ms {2}sm \+1\/-1 pl \+1\/-1 bg \+2\/-2 {2}rss \+0\.2 MB$/);
+    expect(lines[failed]).toMatch(/23\.9s failed {2}shaders\/2d\/noise\.wgsl {2}12 ms {2}at shaders\/2d\/noise\.wgsl:12:11$/);
+  });
+
+  test("error panel: file:line:col, message, source line and caret", () => {
+    const lines = frame().split("\n");
+    const head = lines.findIndex((line) => line.includes("Error shaders/2d/noise.wgsl:12:11: unresolved identifier 'scal'"));
+    expect(head).toBeGreaterThan(-1);
+    expect(lines[head + 1]).toContain("12 |   let p = scal * uv;");
+    expect(lines[head + 2]!.indexOf("^")).toBe(lines[head + 1]!.indexOf("scal"));
+  });
+
+  test("census: live / created / released per kind, and the top owners by GPU bytes", () => {
+    const text = frame();
+    expect(text).toContain("renderPipeline 3 / 5 / 2");
+    expect(text).toContain("commandEncoder 0 / 1440 / 1440");
+    expect(text).not.toContain("querySet");
+    expect(text).toMatch(/Top GPU owners\s+noise 32\.0 MB \(2\)\s+feedback 16\.0 MB \(5\)\s+runtime 8\.0 MB \(3\)/);
+  });
+
+  test("a successful reload after the failure clears the error panel", () => {
+    const okReload = recordedSession.find((event) => event.type === "reload" && event.ok)!;
+    const fixed = [...recordedSession, { ...okReload, t: 31 }];
+    const { lastFrame, unmount } = render(<Dashboard view={replay(fixed)} info={info} census={null} />);
+    expect(lastFrame()).not.toContain("unresolved identifier");
+    unmount();
+  });
+});
+
+describe("sparkline", () => {
+  test("scales between the series' own min and max, keeps the last `width` values", () => {
+    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7], 8)).toBe("▁▂▃▄▅▆▇█");
+    expect(sparkline([9, 0, 7], 2)).toBe("▁█");
+    expect(sparkline([5, 5, 5], 8)).toBe("▁▁▁");
+  });
+});
+
+describe("RedrawThrottle", () => {
+  test("never draws in the caller's stack, joins requests, and spaces draws by the interval", async () => {
+    const clock = new FakeClock();
+    let draws = 0;
+    const throttle = new RedrawThrottle(() => draws++, 250, clock.now);
+    for (let i = 0; i < 100; i++) throttle.request();
+    expect(draws).toBe(0);
+    await settle();
+    expect(draws).toBe(1);
+    clock.advance(100);
+    throttle.request();
+    await settle(50);
+    expect(draws).toBe(1);
+    await settle(200);
+    expect(draws).toBe(2);
+    throttle.dispose();
+  });
+});
+
+describe("mountDashboard", () => {
+  let teardown: (() => void) | null = null;
+  afterEach(() => {
+    teardown?.();
+    teardown = null;
+  });
+
+  function mount() {
+    const clock = new FakeClock();
+    const hub = new StatsHub({ now: clock.now, readMemory: seriesReader([109.3]) });
+    const terminal = new FakeTerminal();
+    const keyboard = new FakeKeyboard();
+    const actions: DashboardAction[] = [];
+    const dashboard = mountDashboard(hub, { ...info, census: recordedCensus }, {
+      onKey: (action) => actions.push(action),
+      stdout: asStdout(terminal),
+      stdin: asStdin(keyboard),
+      patchConsole: false,
+    });
+    teardown = () => dashboard.unmount();
+    return { clock, hub, terminal, keyboard, actions, dashboard };
+  }
+
+  test("redraws from hub events, at most 4 times per second of hub time", async () => {
+    const { clock, hub, terminal, dashboard } = mount();
+    for (let second = 1; second <= 10; second++) {
+      for (let i = 1; i <= 60; i++) hub.recordFrame(2, 1000 / 60, clock.frame(i, 60, (second - 1) * 1000));
+      // Ten reload entries in one instant join into one redraw.
+      for (let i = 0; i < 10; i++) hub.reload({ file: `f${i}.ts`, ok: true, swapMs: 1, ms: 2, created: noChanges, released: noChanges, rssDeltaMB: 0 });
+      await settle();
+    }
+    await settle(300);
+    expect(dashboard.draws).toBeGreaterThanOrEqual(10);
+    expect(dashboard.draws).toBeLessThanOrEqual(4 * 10 + 1);
+    expect(terminal.text()).toMatch(/RSS 109\.3 MB/);
+    expect(terminal.text()).toContain("renderPipeline 3 / 5 / 2");
+  });
+
+  test("q, r, s, p and Ctrl+C become actions; other keys do nothing", async () => {
+    const { keyboard, actions } = mount();
+    await settle();
+    for (const key of ["q", "r", "s", "p", "x", "\u0003"]) {
+      keyboard.type(key);
+      await settle();
+    }
+    expect(actions).toEqual(["quit", "reload", "snapshot", "pause", "quit"]);
+  });
+
+  test("update() changes the header; unmount() stops redrawing", async () => {
+    const { hub, clock, terminal, dashboard } = mount();
+    dashboard.update({ width: 1920, height: 1080, paused: true });
+    await settle(300);
+    expect(terminal.text()).toContain("1920×1080");
+    expect(terminal.text()).toContain("PAUSED");
+    dashboard.unmount();
+    teardown = null;
+    const draws = dashboard.draws;
+    hub.tick(clock.advance(5000));
+    await settle(300);
+    expect(dashboard.draws).toBe(draws);
+  });
+});

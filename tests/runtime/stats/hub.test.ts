@@ -1,0 +1,166 @@
+import { describe, expect, test } from "vitest";
+import type { FramesEvent, MemoryEvent, ReloadEntry, StatsEvent } from "../../../runtime/stats/events.ts";
+import { StatsHub } from "../../../runtime/stats/hub.ts";
+import { FakeClock, MB, rssSeries, seriesReader } from "./synthetic.ts";
+
+const FRAME_MS = 1000 / 60;
+
+function setup(rssMB: readonly number[] = [100]) {
+  const clock = new FakeClock();
+  const hub = new StatsHub({ now: clock.now, readMemory: seriesReader(rssMB), readGpu: () => ({ bytes: 12 * MB, breakdown: { textures: 8 * MB, buffers: 4 * MB } }) });
+  const events: StatsEvent[] = [];
+  hub.subscribe((event) => events.push(event));
+  /** Runs the loop at 60 Hz for `seconds`, with CPU time 2 ms except every 60th frame (8 ms). */
+  const run = (seconds: number) => {
+    const startMs = clock.ms;
+    const frames = Math.round(seconds * 60);
+    for (let i = 1; i <= frames; i++) hub.recordFrame(i % 60 === 0 ? 8 : 2, FRAME_MS, clock.frame(i, 60, startMs));
+  };
+  return { clock, hub, events, run };
+}
+
+export const reloadEntry: ReloadEntry = {
+  file: "operators/2d/noise.ts",
+  ok: true,
+  swapMs: 0.8,
+  ms: 41.5,
+  created: { shaderModules: 1, pipelines: 1, bindGroups: 2, textures: 0, buffers: 0 },
+  released: { shaderModules: 1, pipelines: 1, bindGroups: 2, textures: 0, buffers: 0 },
+  rssDeltaMB: 0.3,
+};
+
+describe("frames events", () => {
+  test("one per second with fps and CPU/interval summaries", () => {
+    const { events, run } = setup();
+    run(3);
+    const frames = events.filter((e): e is FramesEvent => e.type === "frames");
+    expect(frames.map((e) => e.t)).toEqual([1, 2, 3]);
+    for (const event of frames) {
+      expect(event.fps).toBeCloseTo(60, 0);
+      expect(event.cpuMs).toEqual({ avg: 2.1, p50: 2, p99: 8, max: 8 });
+      expect(event.intervalMs).toEqual({ avg: 16.67, p99: 16.67, max: 16.67 });
+    }
+  });
+
+  test("a late tick emits once for the whole gap, not a backlog, and stays on the 1 s grid", () => {
+    const { clock, hub, events, run } = setup();
+    run(1);
+    hub.recordFrame(2, 3500, clock.advance(3500));
+    const frames = () => events.filter((e): e is FramesEvent => e.type === "frames");
+    expect(frames().map((e) => e.t)).toEqual([1, 4.5]);
+    expect(frames()[1]!.fps).toBeCloseTo(1 / 3.5, 2);
+    expect(frames()[1]!.intervalMs.max).toBe(3500);
+    run(0.5);
+    expect(frames().map((e) => e.t)).toEqual([1, 4.5, 5]);
+    expect(frames()[2]!.fps).toBe(60);
+  });
+
+  test("tick() without frames (paused) still reports, with zero fps", () => {
+    const { clock, hub, events } = setup();
+    hub.tick(clock.advance(1000));
+    expect(events[0]).toMatchObject({ type: "frames", t: 1, fps: 0 });
+  });
+});
+
+describe("memory events", () => {
+  test("every 10 s; the first (t = 10 s) is the warm-up sample with zero deltas", () => {
+    const { events, run } = setup([109, 109.4, 110.2]);
+    run(30);
+    const memory = events.filter((e): e is MemoryEvent => e.type === "memory");
+    expect(memory.map((e) => e.t)).toEqual([10, 20, 30]);
+    expect(memory[0]).toEqual({
+      type: "memory",
+      t: 10,
+      rssMB: 109,
+      heapMB: 20,
+      gpuMB: 12,
+      gpuBreakdownMB: { textures: 8, buffers: 4 },
+      last10sMB: 0,
+      totalMB: 0,
+      slopeMBh: null,
+      alarm: false,
+    });
+    expect(memory[2]).toMatchObject({ last10sMB: 0.8, totalMB: 1.2, slopeMBh: 216 });
+  });
+
+  test("comes after the frames event of the same second", () => {
+    const { events, run } = setup();
+    run(10);
+    expect(events.slice(-2).map((e) => e.type)).toEqual(["frames", "memory"]);
+  });
+
+  test("a leak of 0.5 MB per 10 s through the hub raises the alarm", () => {
+    const { hub, clock, events } = setup(rssSeries(200, { leakPerSampleMB: 0.5 }));
+    for (let s = 0; s < 1900; s++) hub.tick(clock.advance(1000));
+    const memory = events.filter((e): e is MemoryEvent => e.type === "memory");
+    const { windowSamples, windows } = hub.leakAlarm;
+    expect(memory.findIndex((e) => e.alarm)).toBe(windowSamples * windows - 1);
+    expect(memory.at(-1)!.slopeMBh).toBe(180);
+  });
+});
+
+describe("reloads and errors", () => {
+  test("entries are stamped with t and forwarded unchanged", () => {
+    const { clock, hub, events } = setup();
+    clock.advance(2500);
+    hub.reload(reloadEntry);
+    expect(events).toEqual([{ type: "reload", t: 2.5, ...reloadEntry }]);
+    hub.error({ message: "boom", file: "a.ts", line: 3, column: 4, t: 1.25 });
+    expect(events[1]).toEqual({ type: "error", t: 1.25, message: "boom", file: "a.ts", line: 3, column: 4 });
+  });
+
+  test("the view keeps the current error until a reload succeeds", () => {
+    const { hub } = setup();
+    const error = { file: "shaders/2d/noise.wgsl", line: 12, column: 5, message: "unresolved identifier 'x'", sourceLine: "  let y = x;" };
+    hub.reload({ ...reloadEntry, ok: false, error });
+    expect(hub.view().error).toMatchObject({ type: "error", ...error });
+    hub.error({ message: "later" });
+    expect(hub.view().error?.message).toBe("later");
+    hub.reload(reloadEntry);
+    expect(hub.view().error).toBeNull();
+    hub.error({ message: "again" });
+    hub.clearError();
+    expect(hub.view().error).toBeNull();
+  });
+});
+
+describe("subscribers and the view", () => {
+  test("unsubscribe stops delivery", () => {
+    const { hub, run } = setup();
+    const seen: StatsEvent[] = [];
+    const unsubscribe = hub.subscribe((event) => seen.push(event));
+    run(1);
+    unsubscribe();
+    run(1);
+    expect(seen).toHaveLength(1);
+  });
+
+  test("a throwing subscriber does not stop the others or the loop", () => {
+    const { hub, events, run } = setup();
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      hub.subscribe(() => {
+        throw new Error("disk full");
+      });
+      run(3);
+    } finally {
+      console.error = original;
+    }
+    expect(events.filter((e) => e.type === "frames")).toHaveLength(3);
+    expect(errors).toHaveLength(1);
+  });
+
+  test("histories are bounded: 60 frames summaries, 8 reloads", () => {
+    const { hub, run } = setup();
+    run(100);
+    for (let i = 0; i < 20; i++) hub.reload({ ...reloadEntry, file: `f${i}.ts` });
+    const view = hub.view();
+    expect(view.frameHistory).toHaveLength(60);
+    expect(view.frameHistory.at(-1)!.t).toBe(100);
+    expect(view.reloads.map((r) => r.file)).toEqual(["f12.ts", "f13.ts", "f14.ts", "f15.ts", "f16.ts", "f17.ts", "f18.ts", "f19.ts"]);
+    expect(view.memory?.t).toBe(100);
+    expect(view.t).toBeCloseTo(100, 1);
+  });
+});

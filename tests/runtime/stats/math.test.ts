@@ -1,0 +1,110 @@
+import { describe, expect, test } from "vitest";
+import { FrameWindow } from "../../../runtime/stats/frames.ts";
+import { leastSquaresSlope, percentileSorted } from "../../../runtime/stats/math.ts";
+import { RingBuffer } from "../../../runtime/stats/ring.ts";
+
+describe("percentileSorted (nearest rank)", () => {
+  const oneToHundred = Float64Array.from({ length: 100 }, (_, i) => i + 1);
+
+  test("p50 and p99 of 1..100 are 50 and 99", () => {
+    expect(percentileSorted(oneToHundred, 50)).toBe(50);
+    expect(percentileSorted(oneToHundred, 99)).toBe(99);
+    expect(percentileSorted(oneToHundred, 100)).toBe(100);
+  });
+
+  test("always returns a value that occurred, never an interpolation", () => {
+    expect(percentileSorted([1, 10], 50)).toBe(1);
+    expect(percentileSorted([1, 10], 99)).toBe(10);
+  });
+
+  test("one value and no values", () => {
+    expect(percentileSorted([7], 99)).toBe(7);
+    expect(percentileSorted([], 99)).toBe(0);
+  });
+});
+
+describe("leastSquaresSlope", () => {
+  test("recovers an exact line", () => {
+    const xs = [0, 1, 2, 3, 4];
+    expect(leastSquaresSlope(xs, xs.map((x) => 3 * x + 7))).toBeCloseTo(3, 12);
+  });
+
+  test("does not depend on the order of the pairs (ring storage order is fine)", () => {
+    expect(leastSquaresSlope([3, 0, 4, 1, 2], [16, 7, 19, 10, 13])).toBeCloseTo(3, 12);
+  });
+
+  test("stays exact for large x values (hours since start)", () => {
+    const xs = [1e6, 1e6 + 1, 1e6 + 2];
+    expect(leastSquaresSlope(xs, [5, 5.5, 6])).toBeCloseTo(0.5, 9);
+  });
+
+  test("null with one point or no spread in x", () => {
+    expect(leastSquaresSlope([1], [1])).toBeNull();
+    expect(leastSquaresSlope([2, 2, 2], [1, 2, 3])).toBeNull();
+  });
+});
+
+describe("RingBuffer", () => {
+  test("keeps the newest `capacity` values, oldest first", () => {
+    const ring = new RingBuffer(3);
+    for (const value of [1, 2, 3, 4, 5]) ring.push(value);
+    expect(ring.length).toBe(3);
+    expect([ring.at(0), ring.at(1), ring.at(2)]).toEqual([3, 4, 5]);
+    expect(Array.from(ring.copyTo(new Float64Array(3)))).toEqual([3, 4, 5]);
+    expect(ring.last()).toBe(5);
+  });
+
+  test("rejects out-of-range reads and bad capacities", () => {
+    const ring = new RingBuffer(2);
+    ring.push(1);
+    expect(() => ring.at(1)).toThrow(RangeError);
+    expect(() => new RingBuffer(0)).toThrow();
+  });
+});
+
+describe("FrameWindow", () => {
+  test("summarises a second of frames: fps, avg, nearest-rank p50/p99, max", () => {
+    const window = new FrameWindow();
+    // 100 frames with CPU 1..100 ms and a 10 ms interval, except one 50 ms hitch.
+    for (let i = 1; i <= 100; i++) window.add(i, i === 42 ? 50 : 10);
+    const event = window.take(1, 1);
+    expect(event.fps).toBe(100);
+    expect(event.cpuMs).toEqual({ avg: 50.5, p50: 50, p99: 99, max: 100 });
+    expect(event.intervalMs).toEqual({ avg: 10.4, p99: 10, max: 50 });
+  });
+
+  test("p99 sees a hitch when it is more than 1% of frames", () => {
+    const window = new FrameWindow();
+    for (let i = 0; i < 98; i++) window.add(1, 16);
+    window.add(1, 100);
+    window.add(1, 100);
+    expect(window.take(1, 1).intervalMs.p99).toBe(100);
+  });
+
+  test("the first frame's missing interval is left out of interval stats", () => {
+    const window = new FrameWindow();
+    window.add(2, Number.NaN);
+    window.add(4, 20);
+    const event = window.take(1, 1);
+    expect(event.fps).toBe(2);
+    expect(event.cpuMs.avg).toBe(3);
+    expect(event.intervalMs).toEqual({ avg: 20, p99: 20, max: 20 });
+  });
+
+  test("take() starts a new window; an empty window gives zeros", () => {
+    const window = new FrameWindow();
+    window.add(5, 16);
+    window.take(1, 1);
+    expect(window.take(2, 1)).toEqual({ type: "frames", t: 2, fps: 0, cpuMs: { avg: 0, p50: 0, p99: 0, max: 0 }, intervalMs: { avg: 0, p99: 0, max: 0 } });
+  });
+
+  test("more frames than capacity: exact count, avg and max; percentiles over the newest frames", () => {
+    const window = new FrameWindow(10);
+    for (let i = 0; i < 1000; i++) window.add(i === 0 ? 500 : 1, 1);
+    const event = window.take(1, 1);
+    expect(event.fps).toBe(1000);
+    expect(event.cpuMs.max).toBe(500);
+    expect(event.cpuMs.avg).toBeCloseTo(1.5, 2);
+    expect(event.cpuMs.p99).toBe(1);
+  });
+});
