@@ -176,7 +176,8 @@ export async function run(options: RunOptions): Promise<number> {
       }
 
       inFlight.push(gpu.queue.onSubmittedWorkDone());
-      if (inFlight.length >= MAX_FRAMES_IN_FLIGHT) await inFlight.shift();
+      // Wait for the older frame, unless a save arrives first: then reload without waiting.
+      if (inFlight.length >= MAX_FRAMES_IN_FLIGHT) await (reloader ? Promise.race([inFlight.shift(), reloader.requested]) : inFlight.shift());
       else await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(inFlight);

@@ -89,7 +89,14 @@ export interface BindGroupLayoutHandle {
   readonly layout: GPUBindGroupLayout;
 }
 
-export type BindResource = TextureHandle | BufferHandle | SamplerHandle;
+/** An extra view of a pooled texture (one layer of an array, an array view of a 1-layer texture). */
+export interface ViewHandle {
+  readonly id: number;
+  readonly view: GPUTextureView;
+  readonly owner: string;
+}
+
+export type BindResource = TextureHandle | BufferHandle | SamplerHandle | ViewHandle;
 
 export interface RenderPipelineSpec {
   shader: ShaderSource;
@@ -148,6 +155,11 @@ export function bufferKey(owner: string, slot: string, size: number, usage: numb
   return `${owner}/${slot} ${size}B u${usage}`;
 }
 
+export function viewKey(texture: TextureHandle, descriptor: GPUTextureViewDescriptor): string {
+  const fields = Object.entries(descriptor).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`);
+  return `${texture.id} ${fields.join(",")}`;
+}
+
 export function samplerKey(spec: SamplerSpec): string {
   return `${spec.filter}-${spec.address}`;
 }
@@ -168,6 +180,8 @@ export class Gpu {
   private destroyed = false;
 
   readonly shaderModules: RefCache<GPUShaderModule>;
+  /** The .wgsl files behind each live shader module (by module key). */
+  private shaderFiles = new Map<string, readonly string[]>();
   readonly layouts: RefCache<BindGroupLayoutHandle>;
   readonly pipelineLayouts: RefCache<GPUPipelineLayout>;
   readonly pipelines: RefCache<GPURenderPipeline>;
@@ -175,6 +189,7 @@ export class Gpu {
   readonly textures: RefCache<TextureHandle>;
   readonly buffers: RefCache<BufferHandle>;
   readonly samplers: RefCache<SamplerHandle>;
+  readonly views: RefCache<ViewHandle>;
 
   private constructor(
     readonly device: GPUDevice,
@@ -182,8 +197,9 @@ export class Gpu {
   ) {
     this.queue = device.queue;
     const census = this.census;
-    this.shaderModules = new RefCache("shader module", (m) => {
+    this.shaderModules = new RefCache("shader module", (m, key) => {
       m.destroy();
+      this.shaderFiles.delete(key);
       census.released("shaderModule");
     });
     this.layouts = new RefCache("bind group layout", (l) => {
@@ -204,6 +220,10 @@ export class Gpu {
     });
     this.textures = new RefCache("texture", (t) => this.destroyTexture(t));
     this.buffers = new RefCache("buffer", (b) => this.destroyBuffer(b));
+    this.views = new RefCache("texture view", (v) => {
+      v.view.destroy();
+      census.released("textureView", v.owner);
+    });
     this.samplers = new RefCache("sampler", (s) => {
       s.sampler.destroy();
       census.released("sampler");
@@ -256,8 +276,15 @@ export class Gpu {
 
   createShaderModule(shader: ShaderSource): GPUShaderModule {
     const module = this.device.createShaderModule({ code: shader.code, label: shader.name });
+    this.shaderFiles.set(shaderKey(shader), shader.files);
     this.census.created("shaderModule");
     return module;
+  }
+
+  /** Whether a live shader module was assembled from `file` (a .wgsl save only matters then). */
+  usesShaderFile(file: string): boolean {
+    for (const files of this.shaderFiles.values()) if (files.includes(file)) return true;
+    return false;
   }
 
   createLayout(key: string, entries: LayoutEntry[]): BindGroupLayoutHandle {
@@ -322,6 +349,12 @@ export class Gpu {
     return { id: this.idOf(), buffer, size, owner };
   }
 
+  createView(texture: TextureHandle, descriptor: GPUTextureViewDescriptor): ViewHandle {
+    const view = texture.texture.createView(descriptor);
+    this.census.created("textureView", texture.owner);
+    return { id: this.idOf(), view, owner: texture.owner };
+  }
+
   createSampler(spec: SamplerSpec): SamplerHandle {
     const sampler = this.device.createSampler({
       magFilter: spec.filter,
@@ -382,7 +415,7 @@ export class Gpu {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const cache of [this.bindGroups, this.pipelines, this.pipelineLayouts, this.layouts, this.shaderModules, this.textures, this.buffers, this.samplers]) {
+    for (const cache of [this.bindGroups, this.pipelines, this.pipelineLayouts, this.layouts, this.shaderModules, this.views, this.textures, this.buffers, this.samplers]) {
       cache.clear();
     }
     this.device.destroy();
@@ -445,6 +478,11 @@ export class GpuScope {
     return this.hold(this.gpu.buffers, bufferKey(this.poolOwner, slot, aligned, usage), () =>
       this.gpu.createBuffer(this.owner, aligned, usage, `${this.owner}/${slot}`),
     );
+  }
+
+  /** An extra view of `texture` (acquire it after the texture; give it back before). */
+  view(texture: TextureHandle, descriptor: GPUTextureViewDescriptor): ViewHandle {
+    return this.hold(this.gpu.views, viewKey(texture, descriptor), () => this.gpu.createView(texture, descriptor));
   }
 
   sampler(spec: SamplerSpec = { filter: "linear", address: "clamp-to-edge" }): SamplerHandle {

@@ -22,6 +22,9 @@ export class Reloader {
   private watchers: ProjectWatcher[] = [];
   private queued?: { file: string; eventMs: number };
   private running = false;
+  private wake?: () => void;
+  /** Resolves at the next request: the frame loop races it against the GPU so a save is not kept waiting a frame. */
+  requested: Promise<void> = this.arm();
 
   constructor(
     private engine: Engine,
@@ -35,7 +38,12 @@ export class Reloader {
     const debounceMs = this.options.debounceMs;
     this.watchers.push(watchProject(this.engine.projectDir, { onChange, isRelevant, debounceMs }));
     if (this.options.watchShaders !== false && !SHADERS_DIR.startsWith(this.engine.projectDir)) {
-      this.watchers.push(watchProject(SHADERS_DIR, { onChange, isRelevant, debounceMs }));
+      // The runtime's own shaders: only a file some live pipeline was built from triggers a reload.
+      const onShaderChange = (files: string[]) => {
+        const used = files.find((file) => this.engine.gpu.usesShaderFile(file));
+        if (used) this.request(used);
+      };
+      this.watchers.push(watchProject(SHADERS_DIR, { onChange: onShaderChange, isRelevant: (file) => file.endsWith(".wgsl"), debounceMs }));
     }
     await Promise.all(this.watchers.map((w) => w.ready));
   }
@@ -45,6 +53,11 @@ export class Reloader {
     const shown = file === "manual" ? file : relative(this.engine.projectDir, file).startsWith("..") ? relative(SHADERS_DIR, file) : relative(this.engine.projectDir, file);
     if (this.queued) this.queued.file = shown;
     else this.queued = { file: shown, eventMs };
+    this.wake?.();
+  }
+
+  private arm(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wake = resolve));
   }
 
   get pending(): boolean {
@@ -56,6 +69,7 @@ export class Reloader {
     if (!this.queued || this.running) return undefined;
     const { file, eventMs } = this.queued;
     this.queued = undefined;
+    this.requested = this.arm();
     this.running = true;
     try {
       const { entry, done } = await this.engine.reload(file, eventMs);

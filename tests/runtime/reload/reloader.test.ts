@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { native } from "../../helpers/native.ts";
+import { createRequire } from "node:module";
+
+// The whole path a save takes: real watcher on the project folder and on shaders/, Reloader queue,
+// Engine.reload. Saves to the runtime's shaders/ that no live pipeline uses must not reload.
+const { Reloader } = createRequire(import.meta.url)("../../../runtime/reload/reloader.ts") as typeof import("../../../runtime/reload/reloader.ts");
+const { SHADERS_DIR } = createRequire(import.meta.url)("../../../runtime/gpu/shaders.ts") as typeof import("../../../runtime/gpu/shaders.ts");
+const { Engine } = native.engine;
+const { Gpu } = native.gpu;
+
+let gpu: import("../../../runtime/gpu/gpu.ts").Gpu;
+let engine: InstanceType<typeof Engine>;
+let reloader: InstanceType<typeof Reloader>;
+let dir: string;
+const applied: string[] = [];
+
+beforeAll(async () => {
+  gpu = await Gpu.open();
+  dir = mkdtempSync(join(tmpdir(), "vivid-reloader-"));
+  writeFileSync(join(dir, "chain.ts"), `import { Noise } from "vivid";\nexport function setup(ctx) { ctx.chain.add(Noise, "n").resolution(16, 16); ctx.chain.output("n"); }\n`);
+  engine = new Engine(gpu, { projectDir: dir, chainFile: join(dir, "chain.ts"), width: 16, height: 16, fixedFps: 60 });
+  const built = await engine.load();
+  if (!built.ok) throw new Error(built.error.message);
+  reloader = new Reloader(engine, { onReload: (entry) => applied.push(entry.file) });
+  await reloader.start();
+});
+
+afterAll(async () => {
+  await reloader.close();
+  engine.dispose();
+  gpu.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function settle(ms = 400): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (reloader.pending) await reloader.apply();
+    await Bun.sleep(10);
+  }
+}
+
+test("a rename-save of the chain file reloads once", async () => {
+  writeFileSync(join(dir, "chain.tmp"), readFileSync(join(dir, "chain.ts"), "utf8").replace("16, 16", "8, 8"));
+  renameSync(join(dir, "chain.tmp"), join(dir, "chain.ts"));
+  await settle();
+  expect(applied).toEqual(["chain.ts"]);
+  expect(engine.chain!.outputTexture!.width).toBe(8);
+});
+
+test("a save of a runtime shader no live pipeline uses does not reload; one it uses does", async () => {
+  applied.length = 0;
+  const unused = join(SHADERS_DIR, "2d/solid-color.wgsl");
+  const used = join(SHADERS_DIR, "2d/noise.wgsl");
+  const unusedText = readFileSync(unused, "utf8");
+  const usedText = readFileSync(used, "utf8");
+  try {
+    writeFileSync(unused, unusedText);
+    await settle();
+    expect(applied).toEqual([]);
+    writeFileSync(used, usedText);
+    await settle();
+    expect(applied).toEqual(["2d/noise.wgsl"]);
+  } finally {
+    writeFileSync(unused, unusedText);
+    writeFileSync(used, usedText);
+  }
+});
