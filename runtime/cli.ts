@@ -8,12 +8,14 @@ import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
+import { SOAK_DEFAULTS, type SoakOptions } from "./soak.ts";
 
 export const HELP = `Vivid for Bun ${pkg.version} — live-coded real-time visuals in TypeScript
 
 Usage:
   bun vivid <project-dir | chain.ts> [flags]
   bun vivid operators [name] [--json]     list operators and their params
+  bun vivid soak <project> [soak flags]   run for a long time, re-saving the chain; PASS/FAIL on leaks
 
 Flags:
   --headless             render offscreen (no window)
@@ -30,6 +32,16 @@ Flags:
   --no-dashboard         plain lines instead of the terminal dashboard
   -h, --help             this text
   -v, --version          the version
+
+Soak flags:
+  --minutes <M>          how long (default 30)
+  --reload-every <S>     re-save the chain file every S seconds, alternating a param (default: never)
+  --headless | --window  offscreen (default) or in a window
+  --size <WxH>           window / context size (default 1280x720)
+  --warmup <S>           seconds not counted (default 60)
+  --max-slope <MB/h>     highest RSS slope after warm-up that passes (default 1)
+  --json <out.json>      verdict and series;  --png <out.png>  RSS plot
+  --stats <file.jsonl>, --no-dashboard     as for a run
 
 Examples:
   bun vivid examples/02-hello-noise
@@ -53,6 +65,7 @@ export interface RunOptions {
   escQuits: boolean;
   stats?: string;
   dashboard: boolean;
+  soak?: SoakOptions;
 }
 
 export class UsageError extends Error {
@@ -104,6 +117,7 @@ export type Command =
 /** Parses argv (without `bun` and the script). Throws UsageError for a bad command line. */
 export function parseCommand(argv: string[]): Command {
   if (argv[0] === "operators") return parseOperatorsCommand(argv.slice(1));
+  if (argv[0] === "soak") return parseSoakCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -162,6 +176,71 @@ export function parseCommand(argv: string[]): Command {
   return { kind: "run", options };
 }
 
+function parseSoakCommand(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        minutes: { type: "string" },
+        "reload-every": { type: "string" },
+        headless: { type: "boolean" },
+        window: { type: "boolean" },
+        size: { type: "string" },
+        warmup: { type: "string" },
+        "max-slope": { type: "string" },
+        json: { type: "string" },
+        png: { type: "string" },
+        stats: { type: "string" },
+        "no-dashboard": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(usageMessage(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (positionals.length !== 1) throw new UsageError("soak expects one project (try: bun vivid soak examples/02-hello-noise --minutes 1)");
+  if (values.headless && values.window) throw new UsageError("--headless and --window exclude each other");
+  const nonNegative = (flag: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} expects a number ≥ 0, got "${value}"`);
+    return n;
+  };
+  const [width, height] = values.size ? size("--size", values.size) : [1280, 720];
+  const located = locateProject(positionals[0]!);
+  const soak: SoakOptions = {
+    minutes: nonNegative("--minutes", values.minutes, SOAK_DEFAULTS.minutes),
+    reloadEvery: nonNegative("--reload-every", values["reload-every"], SOAK_DEFAULTS.reloadEvery),
+    warmupSeconds: nonNegative("--warmup", values.warmup, SOAK_DEFAULTS.warmupSeconds),
+    maxSlopeMBh: nonNegative("--max-slope", values["max-slope"], SOAK_DEFAULTS.maxSlopeMBh),
+    json: values.json,
+    png: values.png,
+  };
+  return {
+    kind: "run",
+    options: {
+      ...located,
+      projectName: basename(located.projectDir),
+      headless: !values.window,
+      snapshotFrame: 5,
+      width,
+      height,
+      fullscreen: false,
+      vsync: true,
+      fit: false,
+      escQuits: true,
+      stats: values.stats,
+      dashboard: !values["no-dashboard"],
+      soak,
+    },
+  };
+}
+
 function parseOperatorsCommand(argv: string[]): Command {
   let parsed;
   try {
@@ -187,6 +266,8 @@ function usageMessage(err: unknown): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // React's development build makes an Error object per element per dashboard redraw.
+  process.env.NODE_ENV ??= "production";
   let command: Command;
   try {
     command = parseCommand(argv);

@@ -48,7 +48,7 @@ export interface ReloadEntry {
   swapMs: number;
   /** Change event → that first frame finished on the GPU (ms). Filled in when the GPU is done. */
   ms: number;
-  error?: { file?: string; line?: number; column?: number; message: string };
+  error?: { file?: string; line?: number; column?: number; message: string; sourceLine?: string };
   created: ObjectCounts;
   released: ObjectCounts;
   rssDeltaMB: number;
@@ -187,7 +187,7 @@ export class Engine {
       ok: !error,
       swapMs,
       ms: swapMs,
-      ...(error ? { error: { file: error.file, line: error.line, column: error.column, message: error.message } } : {}),
+      ...(error ? { error: { file: error.file, line: error.line, column: error.column, message: error.message, sourceLine: error.sourceLine } } : {}),
       created: objectCounts(createdSince(before, after)),
       released: objectCounts(releasedSince(before, after)),
       rssDeltaMB: (process.memoryUsage.rss() - rssBefore) / 1048576,

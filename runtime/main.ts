@@ -20,6 +20,8 @@ import { createSurface, type Surface } from "./gpu/surface.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
 import { rgbaFloatToBytes, writePng } from "./snapshot.ts";
+import { SoakDriver, formatVerdict, plotRss } from "./soak.ts";
+import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
 import { openWindow, type VividWindow } from "./window/window.ts";
 
@@ -88,6 +90,8 @@ export async function run(options: RunOptions): Promise<number> {
     sink = openJsonlSink(options.stats);
     hub.subscribe(sink.write);
   }
+  const soak = options.soak ? new SoakDriver(options.chainFile, gpu, options.soak) : undefined;
+  if (soak) hub.subscribe(soak.listener);
   let quit = false;
   let paused = false;
   let snapshotRequested = false;
@@ -110,7 +114,7 @@ export async function run(options: RunOptions): Promise<number> {
   engine.onError = (error) => hub.error(toErrorEntry(error));
   function reportReload(entry: ReloadEntry) {
     if (entry.pending) return; // a half-written file: the watcher's next event reloads again
-    hub.reload({ ...entry, error: entry.error ? { file: entry.error.file ?? "", line: entry.error.line ?? 0, column: entry.error.column ?? 0, message: entry.error.message } : undefined });
+    hub.reload({ ...entry, error: entry.error ? { file: entry.error.file ?? "", line: entry.error.line ?? 0, column: entry.error.column ?? 0, message: entry.error.message, sourceLine: entry.error.sourceLine } : undefined });
   }
 
   // ── the chain ──
@@ -135,6 +139,7 @@ export async function run(options: RunOptions): Promise<number> {
   let lastStart = performance.now();
   let titleAt = 0;
 
+  let loopFailed = true;
   try {
     for (let frame = 1; frame <= frameLimit && !quit; frame++) {
       if (reloader?.pending) await reloader.apply();
@@ -158,8 +163,11 @@ export async function run(options: RunOptions): Promise<number> {
       const cpuMs = performance.now() - start;
       if (target) surface!.present();
       win?.input.endFrame();
-      hub.recordFrame(cpuMs, start - lastStart, start);
-      hub.tick(start);
+      hub.recordFrame(cpuMs, frame === 1 ? Number.NaN : start - lastStart, start);
+      if (soak) {
+        soak.tick(start, start - lastStart);
+        if (soak.done(start)) quit = true;
+      }
       lastStart = start;
 
       if (win && start - titleAt > 1000) {
@@ -182,17 +190,34 @@ export async function run(options: RunOptions): Promise<number> {
     }
     await Promise.all(inFlight);
     if (options.frames) console.log(`vivid: rendered ${engine.ctx.frame} frames, exiting`);
+    loopFailed = false;
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
-    await teardown();
+    soak?.restore();
+    if (loopFailed) await teardown();
   }
+  if (soak) {
+    // Let the last re-save's reload land before counting, so the census compares like with like.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (reloader?.pending) await reloader.apply();
+    await gpu.idle();
+    const verdict = soak.verdict();
+    dashboard?.unmount();
+    console.log(formatVerdict(verdict));
+    if (options.soak!.json) writeFileSync(options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, ...verdict }, null, 2));
+    if (options.soak!.png) writeFileSync(options.soak!.png, plotRss(verdict.samples));
+    await teardown();
+    return verdict.pass ? 0 : 1;
+  }
+  await teardown();
   return 0;
 
   /** Releases everything in reverse order of creation and checks the census. */
   async function teardown() {
     await reloader?.close();
     dashboard?.unmount();
+    dashboard = undefined;
     engine.dispose();
     display?.dispose();
     await surface?.destroy();

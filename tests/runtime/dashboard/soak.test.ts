@@ -17,7 +17,6 @@ async function runSoak(variant: SoakVariant): Promise<SoakResult> {
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   if (code !== 0) throw new Error(`soak-run ${variant} exited with ${code}:\n${stderr}`);
   const result = JSON.parse(stdout.trim().split("\n").at(-1)!) as SoakResult;
-  if (process.env.TRACE) console.log(stderr.split("\n").filter((l) => l.startsWith("objects")).map((l) => l.slice(0, 300)).join("\n"));
   console.log(`soak ${variant}: after warm-up ${result.objects >= 0 ? "+" : ""}${result.objects} objects, ${(result.bytes / 1024).toFixed(0)} KiB; ${result.draws} draws`);
   return result;
 }

@@ -1,0 +1,227 @@
+/**
+ * `bun vivid soak`: runs a chain for M minutes, re-saving its chain file every S seconds with a
+ * harmless edit (the first numeric param assignment alternates between its value and value + 1%,
+ * written like an editor does: temp file + rename, so it goes through the real watcher), and ends
+ * with a verdict:
+ *
+ *   PASS when, after warm-up, the RSS slope ≤ maxSlopeMBh (least squares over the 10 s samples),
+ *   GPU bytes at the end equal those at warm-up, the census live counts are exactly the same, and no
+ *   long-lived GPU object (pipeline, bind group, texture, buffer…) was created after warm-up.
+ *
+ * The series go to --json (and an RSS plot to --png) for the docs table.
+ */
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, basename } from "node:path";
+import { GPU_KINDS, PER_FRAME_KINDS, createdSince, type CensusSnapshot, type GpuKind } from "./gpu/census.ts";
+import type { Gpu } from "./gpu/gpu.ts";
+import { leastSquaresSlope } from "./stats/math.ts";
+import type { MemoryEvent, StatsEvent } from "./stats/events.ts";
+import { encodePng } from "./snapshot.ts";
+
+export interface SoakOptions {
+  minutes: number;
+  /** Seconds between re-saves of the chain file; 0 = no reloads. */
+  reloadEvery: number;
+  /** Seconds after start that do not count (JIT, allocator, first compiles). */
+  warmupSeconds: number;
+  /** Highest RSS slope after warm-up that passes (MB/h). */
+  maxSlopeMBh: number;
+  json?: string;
+  png?: string;
+}
+
+export const SOAK_DEFAULTS = { minutes: 30, reloadEvery: 0, warmupSeconds: 60, maxSlopeMBh: 1 } as const;
+
+interface Sample {
+  t: number;
+  rssMB: number;
+  heapMB: number;
+  gpuMB: number;
+}
+
+export interface SoakVerdict {
+  pass: boolean;
+  reasons: string[];
+  minutes: number;
+  frames: number;
+  reloads: number;
+  reloadsFailed: number;
+  errors: number;
+  frameMsP99: number;
+  rssStartMB: number;
+  rssEndMB: number;
+  rssSlopeMBh: number | null;
+  heapSlopeMBh: number | null;
+  gpuSlopeMBh: number | null;
+  gpuBytesStart: number;
+  gpuBytesEnd: number;
+  liveStart: Partial<Record<GpuKind, number>>;
+  liveEnd: Partial<Record<GpuKind, number>>;
+  createdAfterWarmup: Partial<Record<GpuKind, number>>;
+  samples: Sample[];
+}
+
+/** The first `.name = number;` in the chain file: the param the soak alternates. */
+export function findSoakEdit(text: string): { index: number; length: number; value: number } | undefined {
+  const match = /(\.\w+\s*=\s*)(-?\d+(?:\.\d+)?)(\s*;)/.exec(text);
+  if (!match) return undefined;
+  return { index: match.index + match[1]!.length, length: match[2]!.length, value: Number(match[2]) };
+}
+
+export class SoakDriver {
+  private original: string;
+  private edit: ReturnType<typeof findSoakEdit>;
+  private startMs = performance.now();
+  private nextSaveMs: number;
+  private saves = 0;
+  private samples: Sample[] = [];
+  private frameMs: number[] = [];
+  private reloads = 0;
+  private reloadsFailed = 0;
+  private errors = 0;
+  private warmCensus?: CensusSnapshot;
+  private warmGpuBytes = 0;
+
+  constructor(
+    private chainFile: string,
+    private gpu: Gpu,
+    readonly options: SoakOptions,
+  ) {
+    this.original = readFileSync(chainFile, "utf8");
+    this.edit = findSoakEdit(this.original);
+    if (options.reloadEvery > 0 && !this.edit) throw new Error(`${chainFile}: no "op.param = <number>;" line for the soak to alternate`);
+    this.nextSaveMs = this.startMs + options.reloadEvery * 1000;
+  }
+
+  /** The stats stream: memory samples, reloads and errors. */
+  listener = (event: StatsEvent): void => {
+    if (event.type === "memory") this.onMemory(event);
+    else if (event.type === "reload") {
+      this.reloads++;
+      if (!event.ok) this.reloadsFailed++;
+    } else if (event.type === "error") this.errors++;
+  };
+
+  private onMemory(event: MemoryEvent): void {
+    this.samples.push({ t: event.t, rssMB: event.rssMB, heapMB: event.heapMB, gpuMB: event.gpuMB });
+    if (!this.warmCensus && event.t >= this.options.warmupSeconds) {
+      this.warmCensus = this.gpu.census.snapshot();
+      this.warmGpuBytes = this.gpu.census.gpuBytes;
+    }
+  }
+
+  /** Called once per frame: records the frame time and re-saves the chain file when due. */
+  tick(now: number, frameMs: number): void {
+    if (this.frameMs.length < 1_000_000) this.frameMs.push(frameMs);
+    if (this.options.reloadEvery > 0 && now >= this.nextSaveMs) {
+      this.nextSaveMs = now + this.options.reloadEvery * 1000;
+      this.saves++;
+      this.write(this.saves % 2 === 1 ? this.alternate() : this.original);
+    }
+  }
+
+  done(now: number): boolean {
+    return now - this.startMs >= this.options.minutes * 60_000;
+  }
+
+  /** Puts the chain file back as it was. */
+  restore(): void {
+    if (readFileSync(this.chainFile, "utf8") !== this.original) this.write(this.original);
+  }
+
+  private alternate(): string {
+    const { index, length, value } = this.edit!;
+    const next = Number((value === 0 ? 0.01 : value * 1.01).toPrecision(6));
+    return this.original.slice(0, index) + String(next) + this.original.slice(index + length);
+  }
+
+  /** Saves like an editor: a temp file beside it, renamed over it. */
+  private write(text: string): void {
+    const temp = join(dirname(this.chainFile), `.${basename(this.chainFile)}.soak-tmp`);
+    writeFileSync(temp, text);
+    renameSync(temp, this.chainFile);
+  }
+
+  verdict(): SoakVerdict {
+    const end = this.gpu.census.snapshot();
+    const warm = this.warmCensus ?? end;
+    const after = this.samples.filter((s) => s.t >= this.options.warmupSeconds);
+    const slope = (pick: (s: Sample) => number) => {
+      const value = leastSquaresSlope(after.map((s) => s.t / 3600), after.map(pick));
+      return value === null ? null : Number(value.toFixed(3));
+    };
+    const created = createdSince(warm, end);
+    const createdAfterWarmup: Partial<Record<GpuKind, number>> = {};
+    const liveStart: Partial<Record<GpuKind, number>> = {};
+    const liveEnd: Partial<Record<GpuKind, number>> = {};
+    for (const kind of GPU_KINDS) {
+      if (PER_FRAME_KINDS.has(kind)) continue;
+      if (created[kind]) createdAfterWarmup[kind] = created[kind];
+      liveStart[kind] = warm.kinds[kind].live;
+      liveEnd[kind] = end.kinds[kind].live;
+    }
+    const sorted = [...this.frameMs].sort((a, b) => a - b);
+    const v: SoakVerdict = {
+      pass: true,
+      reasons: [],
+      minutes: Number(((performance.now() - this.startMs) / 60_000).toFixed(2)),
+      frames: this.frameMs.length,
+      reloads: this.reloads,
+      reloadsFailed: this.reloadsFailed,
+      errors: this.errors,
+      frameMsP99: Number((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0).toFixed(2)),
+      rssStartMB: after[0]?.rssMB ?? 0,
+      rssEndMB: after.at(-1)?.rssMB ?? 0,
+      rssSlopeMBh: slope((s) => s.rssMB),
+      heapSlopeMBh: slope((s) => s.heapMB),
+      gpuSlopeMBh: slope((s) => s.gpuMB),
+      gpuBytesStart: this.warmGpuBytes,
+      gpuBytesEnd: this.gpu.census.gpuBytes,
+      liveStart,
+      liveEnd,
+      createdAfterWarmup,
+      samples: this.samples,
+    };
+    if (!this.warmCensus) v.reasons.push(`too short: no memory sample after the ${this.options.warmupSeconds} s warm-up`);
+    if (v.rssSlopeMBh !== null && v.rssSlopeMBh > this.options.maxSlopeMBh) v.reasons.push(`RSS slope ${v.rssSlopeMBh} MB/h > ${this.options.maxSlopeMBh} MB/h`);
+    if (v.gpuBytesEnd !== v.gpuBytesStart) v.reasons.push(`GPU bytes ${v.gpuBytesStart} at warm-up, ${v.gpuBytesEnd} at the end`);
+    for (const kind of Object.keys(liveStart) as GpuKind[]) {
+      if (liveStart[kind] !== liveEnd[kind]) v.reasons.push(`live ${kind}: ${liveStart[kind]} at warm-up, ${liveEnd[kind]} at the end`);
+    }
+    for (const [kind, count] of Object.entries(createdAfterWarmup)) v.reasons.push(`${count} ${kind} created after warm-up`);
+    if (this.options.reloadEvery > 0 && this.reloadsFailed > 0) v.reasons.push(`${this.reloadsFailed} reloads failed`);
+    v.pass = v.reasons.length === 0;
+    return v;
+  }
+}
+
+export function formatVerdict(v: SoakVerdict): string {
+  const slope = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(2)} MB/h`);
+  return [
+    `soak: ${v.minutes} min, ${v.frames} frames, p99 frame ${v.frameMsP99} ms, ${v.reloads} reloads (${v.reloadsFailed} failed), ${v.errors} errors`,
+    `soak: RSS ${v.rssStartMB.toFixed(1)} → ${v.rssEndMB.toFixed(1)} MB after warm-up; slope RSS ${slope(v.rssSlopeMBh)}, heap ${slope(v.heapSlopeMBh)}, GPU ${slope(v.gpuSlopeMBh)}`,
+    `soak: GPU bytes ${v.gpuBytesStart} → ${v.gpuBytesEnd}; live objects ${JSON.stringify(v.liveStart)} → ${JSON.stringify(v.liveEnd)}`,
+    `soak: ${v.pass ? "PASS" : `FAIL: ${v.reasons.join("; ")}`}`,
+  ].join("\n");
+}
+
+/** A small RSS-over-time line plot (white on black), drawn into pixels and written with pngjs. */
+export function plotRss(samples: readonly Sample[], width = 640, height = 240): Buffer {
+  const rgba = new Uint8Array(width * height * 4);
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+  if (samples.length >= 2) {
+    const t0 = samples[0]!.t;
+    const t1 = samples.at(-1)!.t;
+    const lo = Math.min(...samples.map((s) => s.rssMB)) - 1;
+    const hi = Math.max(...samples.map((s) => s.rssMB)) + 1;
+    const x = (t: number) => Math.round(((t - t0) / (t1 - t0 || 1)) * (width - 1));
+    const y = (mb: number) => Math.round((1 - (mb - lo) / (hi - lo)) * (height - 1));
+    const dot = (px: number, py: number) => rgba.set([255, 255, 255, 255], (py * width + px) * 4);
+    for (let i = 1; i < samples.length; i++) {
+      const [ax, ay, bx, by] = [x(samples[i - 1]!.t), y(samples[i - 1]!.rssMB), x(samples[i]!.t), y(samples[i]!.rssMB)];
+      const steps = Math.max(Math.abs(bx - ax), Math.abs(by - ay), 1);
+      for (let s = 0; s <= steps; s++) dot(Math.round(ax + ((bx - ax) * s) / steps), Math.round(ay + ((by - ay) * s) / steps));
+    }
+  }
+  return encodePng(width, height, rgba);
+}
