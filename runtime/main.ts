@@ -231,7 +231,7 @@ export async function run(options: RunOptions): Promise<number> {
 
 async function writeSnapshot(engine: Engine, path: string): Promise<void> {
   const { width, height, pixels } = await engine.readOutput();
-  writePng(path, width, height, rgbaFloatToBytes(pixels));
+  writePng(path, width, height, rgbaFloatToBytes(pixels, true));
   const shown = relative(process.cwd(), path);
   console.log(`vivid: wrote ${shown.startsWith("..") ? path : shown} (${width}x${height}, frame ${engine.ctx.frame})`);
 }

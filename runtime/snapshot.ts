@@ -6,9 +6,14 @@
 import { PNG } from "pngjs";
 import { writeFileSync } from "node:fs";
 
-export function rgbaFloatToBytes(pixels: Float32Array): Uint8Array {
+/**
+ * Float RGBA → 8-bit. With `opaque`, alpha is written as 255: the window shows the colour channels over
+ * black (operators output premultiplied colour), and a snapshot should look like the window.
+ */
+export function rgbaFloatToBytes(pixels: Float32Array, opaque = false): Uint8Array {
   const bytes = new Uint8Array(pixels.length);
   for (let i = 0; i < pixels.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, pixels[i]!)) * 255);
+  if (opaque) for (let i = 3; i < bytes.length; i += 4) bytes[i] = 255;
   return bytes;
 }
 
