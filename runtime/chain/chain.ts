@@ -130,17 +130,21 @@ export class Chain {
   }
 
   /**
-   * Cooks what needs it, in order: an operator cooks when a param changed, an input cooked this frame,
-   * or it depends on time. Returns the number of operators cooked.
+   * Cooks what needs it, in order: an operator cooks when a param changed (bindings are evaluated
+   * first), an input cooked this frame, or it depends on time. Returns the number of operators cooked.
    */
   process(ctx: Omit<CookContext, "frame"> & { frame: Frame }): number {
     let cooked = 0;
     for (const op of this.order) {
+      op.updateBindings();
+      // A bypass toggle changes what downstream operators read: it counts as this operator cooking.
+      const toggled = op.bypassToggled;
+      op.bypassToggled = false;
       if (op.bypass) {
-        if (op.inputs[0]?.cookedAt === ctx.frameIndex) op.cookedAt = ctx.frameIndex;
+        if (toggled || op.inputs[0]?.cookedAt === ctx.frameIndex) op.cookedAt = ctx.frameIndex;
         continue;
       }
-      const needed = op.dirty || op.cookedAt < 0 || op.isTimeDependent() || op.inputs.some((input) => input.cookedAt === ctx.frameIndex);
+      const needed = toggled || op.dirty || op.cookedAt < 0 || op.isTimeDependent() || op.inputs.some((input) => input.cookedAt === ctx.frameIndex);
       if (!needed) continue;
       op.cook(ctx);
       op.dirty = false;
@@ -160,7 +164,8 @@ export class Chain {
 export function topologicalOrder(operators: Operator[]): Operator[] {
   const pending = new Map(operators.map((op) => [op, new Set(op.inputs)] as const));
   const order: Operator[] = [];
-  let ready = operators.filter((op) => op.inputs.length === 0);
+  // Value operators first (stable): a param bound to `lfo.value` then reads this frame's value.
+  let ready = operators.filter((op) => op.inputs.length === 0).sort((a, b) => Number(b.outputKind === "value") - Number(a.outputKind === "value"));
   while (ready.length > 0) {
     const next: Operator[] = [];
     for (const op of ready) {

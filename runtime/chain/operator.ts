@@ -63,8 +63,9 @@ export abstract class Operator {
   readonly inputSites: Error[] = [];
   /** Resolved by the chain before init. */
   inputs: Operator[] = [];
-  /** Passes input 0 through unchanged. */
-  bypass = false;
+  /** Set when `bypass` changes; the chain clears it in its next process() (see `bypass`). */
+  bypassToggled = false;
+  private bypassed = false;
   /** Set when a param changes; cleared after cooking. */
   dirty = true;
   /** Frame index at which this operator last cooked (inputs compare against it). */
@@ -79,6 +80,20 @@ export abstract class Operator {
 
   constructor(readonly name: string) {
     for (const [param, decl] of this.paramEntries()) this.values.set(param, decl.default);
+  }
+
+  /**
+   * Passes input 0 through unchanged. Toggling it counts as a change of this operator's output, so
+   * the operators downstream cook again even when nothing upstream moved.
+   */
+  get bypass(): boolean {
+    return this.bypassed;
+  }
+
+  set bypass(on: boolean) {
+    if (on === this.bypassed) return;
+    this.bypassed = on;
+    this.bypassToggled = true;
   }
 
   get typeName(): string {
@@ -311,6 +326,8 @@ export abstract class ShaderOperator extends TextureOperator {
   static readonly inputCount: number = 0;
   /** View dimension of each input binding when not "2d" (e.g. "2d-array" for a frame cache). */
   static readonly inputDimensions: readonly GPUTextureViewDimension[] = [];
+  /** Textures the pass reads when it is more than the chain inputs (Feedback also reads its previous output). */
+  static readonly passInputs?: number;
 
   private pass?: FullscreenPass;
   private uniformFields: Array<{ field: UniformField; decl: ParamDecl; internal: boolean }> = [];
@@ -336,7 +353,7 @@ export abstract class ShaderOperator extends TextureOperator {
     checkParamsStruct(this.typeName, shader, fields);
     this.uniformFields = layout.fields.map((field, i) => ({ field, decl: fields[i]![1], internal: field.name in Type.internals }));
     this.uniformData = new DataView(new ArrayBuffer(layout.size));
-    this.pass = new FullscreenPass(this.scope, { shader, inputCount: Type.inputCount, inputDimensions: Type.inputDimensions, uniformSize: layout.size, slot: "params" });
+    this.pass = new FullscreenPass(this.scope, { shader, inputCount: Type.passInputs ?? Type.inputCount, inputDimensions: Type.inputDimensions, uniformSize: layout.size, slot: "params" });
     this.ensureOutput();
   }
 
@@ -355,7 +372,7 @@ export abstract class ShaderOperator extends TextureOperator {
       writeField(data, entry.field, value, entry.decl);
     });
     this.pass!.writeUniforms(ctx.gpu.queue, data);
-    this.pass!.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.inputCount));
+    this.pass!.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.passInputs ?? this.Type.inputCount));
   }
 }
 

@@ -4,7 +4,7 @@
  * uniform buffer layout and its check against the WGSL struct, and `bun vivid operators`.
  */
 
-export type ParamType = "float" | "int" | "bool" | "vec2" | "vec3" | "vec4" | "color" | "enum";
+export type ParamType = "float" | "int" | "bool" | "vec2" | "vec3" | "vec4" | "color" | "enum" | "path";
 export type ParamValue = number | boolean | string | readonly number[];
 
 export interface ParamDecl {
@@ -14,6 +14,8 @@ export interface ParamDecl {
   max?: number;
   /** For "enum": the allowed names; the uniform holds the index (u32). */
   options?: readonly string[];
+  /** For "path": the file patterns it accepts (the original's FilePathParam filter), e.g. "*.png;*.jpg". */
+  filter?: string;
 }
 
 export type ParamDecls = Record<string, ParamDecl>;
@@ -30,11 +32,13 @@ export const vec3 = (value: [number, number, number], min = -1, max = 1): ParamD
 export const vec4 = (value: [number, number, number, number], min?: number, max?: number): ParamDecl => ({ type: "vec4", default: value, min, max });
 export const color = (value: [number, number, number, number]): ParamDecl => ({ type: "color", default: value, min: 0, max: 1 });
 export const choice = <T extends string>(value: T, options: readonly T[]): ParamDecl => ({ type: "enum", default: value, options });
+/** A file path (Image's `file`). Not a uniform: an operator with one reads it on the CPU. */
+export const path = (value: string, filter?: string): ParamDecl => ({ type: "path", default: value, filter });
 
-const COMPONENTS: Record<ParamType, number> = { float: 1, int: 1, bool: 1, enum: 1, vec2: 2, vec3: 3, vec4: 4, color: 4 };
+const COMPONENTS: Record<ParamType, number> = { float: 1, int: 1, bool: 1, enum: 1, vec2: 2, vec3: 3, vec4: 4, color: 4, path: 0 };
 
 /** WGSL alignment (bytes) of each type inside a uniform struct. */
-const ALIGN: Record<ParamType, number> = { float: 4, int: 4, bool: 4, enum: 4, vec2: 8, vec3: 16, vec4: 16, color: 16 };
+const ALIGN: Record<ParamType, number> = { float: 4, int: 4, bool: 4, enum: 4, vec2: 8, vec3: 16, vec4: 16, color: 16, path: 4 };
 
 /** Accepted WGSL spellings for each param type. */
 export const WGSL_TYPES: Record<ParamType, readonly string[]> = {
@@ -46,6 +50,7 @@ export const WGSL_TYPES: Record<ParamType, readonly string[]> = {
   vec3: ["vec3f", "vec3<f32>"],
   vec4: ["vec4f", "vec4<f32>"],
   color: ["vec4f", "vec4<f32>"],
+  path: [],
 };
 
 export interface UniformField {
@@ -70,6 +75,7 @@ export function uniformLayout(decls: [string, ParamDecl][]): UniformLayout {
   let offset = 0;
   const fields: UniformField[] = [];
   for (const [name, decl] of decls) {
+    if (decl.type === "path") throw new Error(`param "${name}" is a path: paths are read on the CPU, never a uniform`);
     const align = ALIGN[decl.type];
     offset = Math.ceil(offset / align) * align;
     fields.push({ name, type: decl.type, offset });
@@ -93,6 +99,9 @@ export function normalize(owner: string, name: string, decl: ParamDecl, value: u
     }
     case "bool":
       if (typeof value !== "boolean") throw new TypeError(`${where} expects true or false, got ${describe(value)}`);
+      return value;
+    case "path":
+      if (typeof value !== "string") throw new TypeError(`${where} expects a file path (string), got ${describe(value)}`);
       return value;
     case "enum":
       if (typeof value !== "string" || !decl.options!.includes(value)) {

@@ -12,6 +12,8 @@ import type { ShaderSource } from "./shaders.ts";
 export interface FullscreenPassSpec {
   shader: ShaderSource;
   inputCount: number;
+  /** View dimension of each input when not "2d" (a frame cache's "2d-array"). */
+  inputDimensions?: readonly GPUTextureViewDimension[];
   /** Bytes of the uniform struct (rounded up to 16). */
   uniformSize: number;
   /** Names this pass's uniform buffer among the operator's ("params", "horizontal", ...). */
@@ -41,7 +43,10 @@ export class FullscreenPass {
     this.entries = [
       { binding: 0, visibility: FRAGMENT, kind: "uniform" },
       { binding: 1, visibility: FRAGMENT, kind: "sampler" },
-      ...Array.from({ length: spec.inputCount }, (_, i): LayoutEntry => ({ binding: 2 + i, visibility: FRAGMENT, kind: "texture" })),
+      ...Array.from({ length: spec.inputCount }, (_, i): LayoutEntry => {
+        const viewDimension = spec.inputDimensions?.[i];
+        return { binding: 2 + i, visibility: FRAGMENT, kind: "texture", ...(viewDimension ? { viewDimension } : {}) };
+      }),
     ];
     this.layout = scope.layout(this.entries);
     this.sampler = scope.sampler(spec.sampler);

@@ -1,0 +1,23 @@
+#import "common/fullscreen.wgsl"
+
+// Field order and types match Tile's param declaration (operators/2d/tile.ts).
+struct Params {
+  repeat: vec2f,  // @0   copies across and down
+  offset: vec2f,  // @8   shift in tiles
+  mirror: u32,    // @16  flip every other tile so the edges meet seamlessly
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var linearSampler: sampler;
+@group(0) @binding(2) var src: texture_2d<f32>;
+
+@fragment
+fn fs(in: VsOut) -> @location(0) vec4f {
+  let p = in.uv * params.repeat + params.offset;
+  var uv = fract(p);
+  if (params.mirror != 0u) {
+    let odd = (vec2i(floor(p)) & vec2i(1)) == vec2i(1);
+    uv = select(uv, 1.0 - uv, odd);
+  }
+  return textureSampleLevel(src, linearSampler, uv, 0.0);
+}
