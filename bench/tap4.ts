@@ -7,5 +7,7 @@ export class Tap4 extends ShaderOperator {
   static override readonly shader = fileURLToPath(new URL("./tap4.wgsl", import.meta.url));
   static override readonly inputCount = 1;
   static override readonly params = { radius: float(1, 0, 8), gain: float(1, 0, 2) };
+  declare radius: number;
+  declare gain: number;
 }
 defineOperator(Tap4);

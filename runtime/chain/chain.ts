@@ -144,7 +144,7 @@ export class Chain {
         if (toggled || op.inputs[0]?.cookedAt === ctx.frameIndex) op.cookedAt = ctx.frameIndex;
         continue;
       }
-      const needed = toggled || op.dirty || op.cookedAt < 0 || op.isTimeDependent() || op.inputs.some((input) => input.cookedAt === ctx.frameIndex);
+      const needed = toggled || op.dirty || op.cookedAt < 0 || op.isTimeDependent() || inputCooked(op, ctx.frameIndex);
       if (!needed) continue;
       op.cook(ctx);
       op.dirty = false;
@@ -158,6 +158,11 @@ export class Chain {
   dispose(): void {
     for (const op of this.operators.values()) op.dispose();
   }
+}
+
+function inputCooked(op: Operator, frameIndex: number): boolean {
+  for (const input of op.inputs) if (input.cookedAt === frameIndex) return true;
+  return false;
 }
 
 /** Kahn's algorithm over input edges; a leftover set means a cycle, reported as a path. */

@@ -117,8 +117,9 @@ export abstract class Operator {
   }
 
   getParam(name: string): ParamValue {
-    if (!this.values.has(name)) throw new Error(`${this.typeName} "${this.name}" has no param "${name}" (has: ${this.paramNames().join(", ")})`);
-    return this.values.get(name)!;
+    const value = this.values.get(name);
+    if (value === undefined) throw new Error(`${this.typeName} "${this.name}" has no param "${name}" (has: ${this.paramNames().join(", ")})`);
+    return value;
   }
 
   /** Sets a param (and drops its binding, as assignment does in the original). */
@@ -159,6 +160,7 @@ export abstract class Operator {
    * param whose value did not change leaves the operator clean.
    */
   updateBindings(): void {
+    if (this.bindings.size === 0) return;
     for (const [name, source] of this.bindings) {
       try {
         this.writeParam(name, source());
@@ -277,8 +279,10 @@ export abstract class TextureOperator extends Operator {
    */
   get outputSize(): [number, number] {
     const source = this.inputs[0];
-    if (source instanceof TextureOperator) return source.outputSize;
-    return this.declaredSize;
+    if (!(source instanceof TextureOperator)) return this.declaredSize;
+    // The input has cooked before us: its texture has the size (no walk up the whole chain per frame).
+    const texture = source.outputTexture;
+    return texture ? [texture.width, texture.height] : source.outputSize;
   }
 
   /** The texture downstream operators and the display read: input 0's when bypassed. */
@@ -331,12 +335,22 @@ export abstract class ShaderOperator extends TextureOperator {
 
   private pass?: FullscreenPass;
   private uniformFields: Array<{ field: UniformField; decl: ParamDecl; internal: boolean }> = [];
+  /** Writes one internal uniform; made once, not per cook. */
+  private readonly setInternal = (name: string, value: ParamValue): void => {
+    const entry = this.uniformFields.find((f) => f.internal && f.field.name === name);
+    if (!entry) throw new Error(`${this.typeName}: "${name}" is not one of its internals`);
+    writeField(this.uniformData!, entry.field, value, entry.decl);
+  };
   private uniformData?: DataView;
   private shaderSource?: ShaderSource;
 
   /** The assembled WGSL this operator was built from (its files tell the reloader what to watch). */
   get shader(): ShaderSource | undefined {
     return this.shaderSource;
+  }
+
+  private get hasInternals(): boolean {
+    return this.uniformFields.length > 0 && this.uniformFields[this.uniformFields.length - 1]!.internal;
   }
 
   protected get Type(): typeof ShaderOperator {
@@ -363,15 +377,16 @@ export abstract class ShaderOperator extends TextureOperator {
   cook(ctx: CookContext): void {
     const target = this.ensureOutput();
     const data = this.uniformData!;
-    for (const { field, decl, internal } of this.uniformFields) {
-      if (!internal) writeField(data, field, this.getParam(field.name), decl);
+    // Params are packed and uploaded only when one changed; internals (time…) every cook.
+    if (this.dirty || this.hasInternals) {
+      if (this.dirty) {
+        for (const { field, decl, internal } of this.uniformFields) {
+          if (!internal) writeField(data, field, this.getParam(field.name), decl);
+        }
+      }
+      this.writeInternals(ctx, this.setInternal);
+      this.pass!.writeUniforms(ctx.gpu.queue, data);
     }
-    this.writeInternals(ctx, (name, value) => {
-      const entry = this.uniformFields.find((f) => f.field.name === name);
-      if (!entry) throw new Error(`${this.typeName}: "${name}" is not one of its internals`);
-      writeField(data, entry.field, value, entry.decl);
-    });
-    this.pass!.writeUniforms(ctx.gpu.queue, data);
     this.pass!.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.passInputs ?? this.Type.inputCount));
   }
 }

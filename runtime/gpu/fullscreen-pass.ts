@@ -35,6 +35,7 @@ export class FullscreenPass {
   private sampler: SamplerHandle;
   private pipeline: GPURenderPipeline;
   private bindGroups = new Map<string, GPUBindGroup>();
+  private last?: { ids: number[]; group: GPUBindGroup };
 
   constructor(
     private scope: GpuScope,
@@ -78,6 +79,9 @@ export class FullscreenPass {
 
   /** The last few input combinations keep their bind groups; older ones are given back. */
   private bindGroupFor(inputs: readonly TextureHandle[]): GPUBindGroup {
+    // Most frames read the same textures as the last: compare ids before building a key.
+    const last = this.last;
+    if (last && sameIds(last.ids, inputs)) return last.group;
     let key = "";
     for (const input of inputs) key += `${input.id},`;
     let group = this.bindGroups.get(key);
@@ -90,6 +94,13 @@ export class FullscreenPass {
         this.scope.drop(oldest);
       }
     }
+    this.last = { ids: inputs.map((input) => input.id), group };
     return group;
   }
+}
+
+function sameIds(ids: readonly number[], inputs: readonly TextureHandle[]): boolean {
+  if (ids.length !== inputs.length) return false;
+  for (let i = 0; i < ids.length; i++) if (ids[i] !== inputs[i]!.id) return false;
+  return true;
 }
