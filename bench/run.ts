@@ -162,6 +162,19 @@ if (suites.has("fps")) {
     rows.push(row);
     console.log(`${name.padEnd(24)} ${pad(`${width}×${height}`, 10)} ${pad(row.fps, 8)} ${pad(row.cpuMs.toFixed(3), 8)} ${pad(row.frames, 7)}`);
   }
+  // The same 8 passes through the raw loop (ping-pong between two textures), for comparison.
+  {
+    const raw = new RawLoop(gpu.device, 8, 1920, 1080);
+    await pipelined(3, (i) => raw.frame(i / 60));
+    const start = performance.now();
+    const cpu: number[] = [];
+    while (performance.now() - start < FPS_SECONDS * 1000) cpu.push(...(await pipelined(10, (i) => raw.frame((cpu.length + i) / 60))));
+    const seconds = (performance.now() - start) / 1000;
+    raw.dispose();
+    const row = { chain: "raw loop, 8 passes", width: 1920, height: 1080, fps: round(cpu.length / seconds, 1), cpuMs: stats(cpu).median, frames: cpu.length };
+    rows.push(row);
+    console.log(`${row.chain.padEnd(24)} ${pad("1920×1080", 10)} ${pad(row.fps, 8)} ${pad(row.cpuMs.toFixed(3), 8)} ${pad(row.frames, 7)}`);
+  }
   results.fps = rows;
   results.gpuTime = "not measured: bun-webgpu 0.1.7 does not expose timestamp query resolution";
 }

@@ -25,6 +25,9 @@ export interface EngineOptions {
   fixedFps?: number;
 }
 
+/** Frames a replaced chain is kept before its objects are released (see Engine.retire). */
+export const RETIRE_AFTER_FRAMES = 3;
+
 export type BuildResult = { ok: true; chain: Chain } | { ok: false; error: ChainError; pending?: boolean };
 
 /** GPU objects made or dropped by one reload, in the ledger's terms. */
@@ -80,6 +83,7 @@ export class Engine {
   module?: ChainModule;
   /** Called for each error; an error repeated every frame is reported once until the next build. */
   onError: (error: ChainError, phase: ErrorPhase) => void = () => {};
+  private retiring?: { chain: Chain; frames: number; waiters: Array<() => void> };
   private startMs = performance.now();
   private lastMs = this.startMs;
   private reportedFrameError = false;
@@ -174,7 +178,13 @@ export class Engine {
     }
     const swapMs = performance.now() - eventMs;
     const entry = this.ledgerEntry(file, before, rssBefore, swapMs, error, pending);
-    const done = error ? Promise.resolve(entry) : this.gpu.idle().then(() => ((entry.ms = performance.now() - eventMs), entry));
+    if (error) return { entry, done: Promise.resolve(entry) };
+    const firstFrame = this.gpu.idle().then(() => (entry.ms = performance.now() - eventMs));
+    // The final counts include the old chain's release, a few frames after the swap.
+    const done = Promise.all([firstFrame, this.retired()]).then(() => {
+      const final = this.ledgerEntry(file, before, rssBefore, swapMs, undefined, false);
+      return { ...final, ms: entry.ms };
+    });
     return { entry, done };
   }
 
@@ -198,11 +208,32 @@ export class Engine {
   /** Makes `chain` (built by `build`, state already adopted) the running one; releases the old chain. */
   swap(chain: Chain, module: ChainModule): void {
     const previous = this.chain;
+    this.retire();
     this.chain = chain;
     this.module = module;
     this.ctx.chain = chain;
     this.reportedFrameError = false;
-    previous?.dispose();
+    if (previous) this.retiring = { chain: previous, frames: RETIRE_AFTER_FRAMES, waiters: [] };
+  }
+
+  /**
+   * Disposes the chain being retired now. A replaced chain is kept for RETIRE_AFTER_FRAMES frames, so
+   * the new chain takes every cached object it needs while the old one still holds it: an operator
+   * that alternates between two bind groups (Feedback's ping-pong) would otherwise lose the one it
+   * did not use in its first frame, and create it again — objects created per reload.
+   */
+  retire(): void {
+    const retiring = this.retiring;
+    if (!retiring) return;
+    this.retiring = undefined;
+    retiring.chain.dispose();
+    for (const resolve of retiring.waiters) resolve();
+  }
+
+  /** Resolves once the chain replaced by the last swap has been disposed. */
+  retired(): Promise<void> {
+    const retiring = this.retiring;
+    return retiring ? new Promise((resolve) => retiring.waiters.push(resolve)) : Promise.resolve();
   }
 
   /** Loads and builds; on success the new chain runs from the next frame. */
@@ -259,6 +290,7 @@ export class Engine {
     frame.submit();
     ctx.expireDebugValues();
     ctx.frame++;
+    if (this.retiring && --this.retiring.frames <= 0) this.retire();
     return cooked;
   }
 
@@ -269,6 +301,7 @@ export class Engine {
   idleFrame(display?: DisplayPass, nowMs = performance.now()): void {
     this.startMs += nowMs - this.lastMs;
     this.lastMs = nowMs;
+    if (this.retiring && --this.retiring.frames <= 0) this.retire();
     if (!display) return;
     const frame = this.gpu.beginFrame("idle");
     display(frame, this.chain?.outputTexture);
@@ -291,6 +324,7 @@ export class Engine {
 
   /** Releases the chain's objects (the GPU itself belongs to the caller). */
   dispose(): void {
+    this.retire();
     this.chain?.dispose();
     this.chain = undefined;
   }

@@ -91,7 +91,7 @@ describe("3D examples", () => {
     expect(gpu.census.live()).toBe(0);
     expect(gpu.census.gpuBytes).toBe(0);
     gpu.destroy();
-  });
+  }, 60_000);
 
   test("shadow-point at t = 0.5 s matches its golden: lit objects, a shadow on the ground", async () => {
     const gpu = await Gpu.open();

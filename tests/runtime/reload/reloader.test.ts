@@ -40,6 +40,7 @@ async function settle(ms = 400): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (reloader.pending) await reloader.apply();
+    engine.frame(); // a replaced chain is released a few frames after the swap
     await Bun.sleep(10);
   }
 }

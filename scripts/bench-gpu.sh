@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the benchmark's overhead and frame-rate suites on a headless Linux machine with an NVIDIA GPU
+# and no network, from what scripts/pack-for-gpu.sh packed (.gl/ and .dev/ beside this repo).
+#   scripts/bench-gpu.sh [out.json]     (default: $OUT/bench-gpu.json, or bench-gpu.json)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-${OUT:-.}/bench-gpu.json}"
+for f in .gl/*.deb; do dpkg -x "$f" /; done
+ldconfig
+export VK_DRIVER_FILES="${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}"
+mkdir -p /tmp/vivid-bun
+xz -dc .dev/bun.xz > /tmp/vivid-bun/bun
+chmod +x /tmp/vivid-bun/bun
+export PATH="/tmp/vivid-bun:$PATH"
+[ -d node_modules/bun-webgpu ] || tar -xJf .dev/nm.tar.xz
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
+bun scripts/probe-gpu.ts
+bun bench/run.ts --suite overhead,fps --json "$out"
