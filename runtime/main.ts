@@ -17,6 +17,7 @@ import { GpuUnavailableError } from "./gpu/device.ts";
 import { DisplayPass } from "./gpu/display.ts";
 import { Gpu } from "./gpu/gpu.ts";
 import { createSurface, type Surface } from "./gpu/surface.ts";
+import { ErrorOverlay } from "./overlay.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
 import { rgbaFloatToBytes, writePng } from "./snapshot.ts";
@@ -45,6 +46,7 @@ export async function run(options: RunOptions): Promise<number> {
   let win: VividWindow | undefined;
   let surface: Surface | undefined;
   let display: DisplayPass | undefined;
+  let overlay: ErrorOverlay | undefined;
   if (!options.headless) {
     const opened = openWindow({ width: options.width, height: options.height, title: options.projectName, fullscreen: options.fullscreen, vsync: options.vsync });
     if ("error" in opened) {
@@ -55,6 +57,7 @@ export async function run(options: RunOptions): Promise<number> {
       const size = win.framebufferSize();
       surface.configure(size.width, size.height, win.presentMode);
       display = new DisplayPass(gpu, surface.format, options.fit);
+      overlay = new ErrorOverlay(gpu, size.width, size.height);
     }
   }
   const size = win?.framebufferSize() ?? { width: options.width, height: options.height };
@@ -111,9 +114,13 @@ export async function run(options: RunOptions): Promise<number> {
   }
 
   const toErrorEntry = (error: ChainError) => ({ message: error.message, file: error.file, line: error.line, column: error.column, sourceLine: error.sourceLine });
-  engine.onError = (error) => hub.error(toErrorEntry(error));
+  engine.onError = (error) => {
+    hub.error(toErrorEntry(error));
+    overlay?.set(error);
+  };
   function reportReload(entry: ReloadEntry) {
     if (entry.pending) return; // a half-written file: the watcher's next event reloads again
+    overlay?.set(entry.ok ? undefined : { ...entry.error!, message: entry.error?.message ?? "reload failed" });
     hub.reload({ ...entry, error: entry.error ? { file: entry.error.file ?? "", line: entry.error.line ?? 0, column: entry.error.column ?? 0, message: entry.error.message, sourceLine: entry.error.sourceLine } : undefined });
   }
 
@@ -126,6 +133,7 @@ export async function run(options: RunOptions): Promise<number> {
       return 1;
     }
     hub.error(toErrorEntry(built.error));
+    overlay?.set(built.error);
     console.error("vivid: waiting for a fix — save the file to try again");
   }
   await reloader?.start();
@@ -151,13 +159,19 @@ export async function run(options: RunOptions): Promise<number> {
         if (fb.width > 0 && fb.height > 0 && surface!.resizeIfNeeded(fb.width, fb.height)) {
           engine.ctx.width = fb.width;
           engine.ctx.height = fb.height;
+          overlay?.resize(fb.width, fb.height);
           dashboard?.update({ width: fb.width, height: fb.height });
         }
       }
 
       const start = performance.now();
       const target = surface?.acquire() ?? null;
-      const draw: DisplayPassFn | undefined = target ? (f, output) => display!.draw(f, output, target.view, [surface!.width, surface!.height]) : undefined;
+      const draw: DisplayPassFn | undefined = target
+        ? (f, output) => {
+            const text = overlay?.update({ gpu, frame: f, time: engine.ctx.time, dt: engine.ctx.dt, frameIndex: engine.ctx.frame });
+            display!.draw(f, output, target.view, [surface!.width, surface!.height], text);
+          }
+        : undefined;
       if (engine.chain && !paused) engine.frame(start, draw);
       else engine.idleFrame(draw, start);
       const cpuMs = performance.now() - start;
@@ -219,6 +233,7 @@ export async function run(options: RunOptions): Promise<number> {
     dashboard?.unmount();
     dashboard = undefined;
     engine.dispose();
+    overlay?.dispose();
     display?.dispose();
     await surface?.destroy();
     win?.destroy();

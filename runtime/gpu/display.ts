@@ -23,6 +23,7 @@ export function displayTransform(fit: boolean, output: [number, number], target:
 export class DisplayPass {
   private scope: GpuScope;
   private pass: FullscreenPass;
+  private overlayPass: FullscreenPass;
   private data = new Float32Array(4);
   private lastTransform = "";
 
@@ -33,14 +34,26 @@ export class DisplayPass {
   ) {
     this.scope = gpu.scope("display");
     this.pass = new FullscreenPass(this.scope, { shader: loadShader("common/display.wgsl"), inputCount: 1, uniformSize: 16, slot: "display", format });
+    // Premultiplied "over" for the error overlay.
+    const over: GPUBlendComponent = { srcFactor: "one", dstFactor: "one-minus-src-alpha", operation: "add" };
+    this.overlayPass = new FullscreenPass(this.scope, { shader: loadShader("common/overlay.wgsl"), inputCount: 1, uniformSize: 16, slot: "overlay", format, blend: { color: over, alpha: over } });
+    this.overlayPass.writeUniforms(gpu.queue, new Float32Array([1, 0, 0, 0]));
   }
 
-  /** Records the pass into `frame`, drawing `output` into `target` (a surface texture view); no output: black. */
-  draw(frame: Frame, output: TextureHandle | undefined, target: GPUTextureView, targetSize: [number, number]): void {
+  /**
+   * Records the pass into `frame`, drawing `output` into `target` (a surface texture view); no output:
+   * black. An `overlay` (the error text, premultiplied) is blended over it.
+   */
+  draw(frame: Frame, output: TextureHandle | undefined, target: GPUTextureView, targetSize: [number, number], overlay?: TextureHandle): void {
     if (!output) {
       frame.renderPass("display", { colorAttachments: [{ view: target, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 1] }] }).end();
-      return;
+    } else {
+      this.drawOutput(frame, output, target, targetSize);
     }
+    if (overlay) this.overlayPass.draw(frame, "display", target, [overlay], "load");
+  }
+
+  private drawOutput(frame: Frame, output: TextureHandle, target: GPUTextureView, targetSize: [number, number]): void {
     const [sx, ox, sy, oy] = displayTransform(this.fit, [output.width, output.height], targetSize);
     const key = `${sx},${ox},${sy},${oy}`;
     if (key !== this.lastTransform) {
