@@ -86,6 +86,15 @@ export async function run(options: RunOptions): Promise<number> {
 
   // ── stats: one hub, several views ──
   const hub = new StatsHub({
+    // A soak samples memory after a full collection (a few ms every 10 s), so its slope measures what
+    // is kept, not where the garbage collector happens to be in its cycle.
+    readMemory: options.soak
+      ? () => {
+          Bun.gc(true);
+          const usage = process.memoryUsage();
+          return { rssBytes: usage.rss, heapBytes: usage.heapUsed };
+        }
+      : undefined,
     readGpu: () => ({ bytes: gpu.census.gpuBytes, breakdown: { textures: gpu.census.snapshot().textureBytes, buffers: gpu.census.snapshot().bufferBytes } }),
   });
   let sink: JsonlSink | undefined;
