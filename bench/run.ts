@@ -35,7 +35,7 @@ const { values } = parseArgs({
     suite: { type: "string", default: "reload,overhead,fps" },
     saves: { type: "string", default: "200" },
     seconds: { type: "string", default: "3" },
-    frames: { type: "string", default: "300" },
+    frames: { type: "string", default: "200" },
   },
 });
 const suites = new Set(values.suite!.split(","));
@@ -119,7 +119,7 @@ if (suites.has("overhead")) {
     const still = await engineWith(chainOfPasses(passes, 256, 256), 256, 256);
     const raw = new RawLoop(gpu.device, passes, 256, 256);
     const samples = { animated: [] as number[], still: [] as number[], raw: [] as number[] };
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 5; round++) {
       const a = await pipelined(OVERHEAD_FRAMES, () => animated.frame());
       const r = await pipelined(OVERHEAD_FRAMES, (i) => raw.frame(i / 60));
       const s = await pipelined(OVERHEAD_FRAMES, () => still.frame());

@@ -2,6 +2,7 @@
 # Runs the benchmark's overhead and frame-rate suites on a headless Linux machine with an NVIDIA GPU
 # and no network, from what scripts/pack-for-gpu.sh packed (.gl/ and .dev/ beside this repo).
 #   scripts/bench-gpu.sh [out.json]     (default: $OUT/bench-gpu.json, or bench-gpu.json)
+#   SUITES=reload,overhead,fps scripts/bench-gpu.sh   (default: overhead,fps)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-${OUT:-.}/bench-gpu.json}"
@@ -15,4 +16,4 @@ export PATH="/tmp/vivid-bun:$PATH"
 [ -d node_modules/bun-webgpu ] || tar -xJf .dev/nm.tar.xz
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 bun scripts/probe-gpu.ts
-bun bench/run.ts --suite overhead,fps --json "$out"
+bun bench/run.ts --suite "${SUITES:-overhead,fps}" --json "$out"
