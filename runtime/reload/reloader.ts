@@ -3,6 +3,7 @@
  * one reload transaction (Engine.reload) at a frame boundary, one at a time. Reloads are queued, not
  * run from the watcher's callback, so a reload never lands in the middle of a frame.
  */
+import { statSync } from "node:fs";
 import { relative } from "node:path";
 import type { Engine, ReloadEntry } from "../engine.ts";
 import { SHADERS_DIR } from "../gpu/shaders.ts";
@@ -20,6 +21,8 @@ export interface ReloaderOptions {
 
 export class Reloader {
   private watchers: ProjectWatcher[] = [];
+  private poll?: ReturnType<typeof setInterval>;
+  private chainStamp = "";
   private queued?: { file: string; eventMs: number };
   private running = false;
   private wake?: () => void;
@@ -46,11 +49,32 @@ export class Reloader {
       this.watchers.push(watchProject(SHADERS_DIR, { onChange: onShaderChange, isRelevant: (file) => file.endsWith(".wgsl"), debounceMs }));
     }
     await Promise.all(this.watchers.map((w) => w.ready));
+    // A safety net under the watcher: a lost file event (seen once in 800 saves on one machine) must
+    // not leave a save unapplied. The chain file's mtime and size are checked twice a second.
+    this.chainStamp = this.stamp();
+    // A change the watcher has not reported by the next check (≥ 0.5 s later) is reloaded from here.
+    let unreported = "";
+    this.poll = setInterval(() => {
+      const stamp = this.stamp();
+      if (stamp === this.chainStamp) return;
+      if (stamp === unreported && !this.queued && !this.running) this.request(this.engine.chainFile);
+      unreported = stamp;
+    }, 500);
+  }
+
+  private stamp(): string {
+    try {
+      const stat = statSync(this.engine.chainFile);
+      return `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return "";
+    }
   }
 
   /** Queues a reload (a newer request replaces a queued one: only the latest state matters). */
   request(file: string, eventMs = performance.now()): void {
     const shown = file === "manual" ? file : relative(this.engine.projectDir, file).startsWith("..") ? relative(SHADERS_DIR, file) : relative(this.engine.projectDir, file);
+    this.chainStamp = this.stamp();
     if (this.queued) this.queued.file = shown;
     else this.queued = { file: shown, eventMs };
     this.wake?.();
@@ -81,6 +105,7 @@ export class Reloader {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.poll);
     await Promise.all(this.watchers.map((w) => w.close()));
     this.watchers = [];
   }
