@@ -18,6 +18,7 @@ import { Census, type GpuKind } from "./census.ts";
 import { requestDevice, type AdapterSummary } from "./device.ts";
 import { RefCache } from "./ref-cache.ts";
 import type { ShaderSource } from "./shaders.ts";
+import { installWorkDone } from "./work-done.ts";
 
 export const OUTPUT_FORMAT: GPUTextureFormat = "rgba16float";
 
@@ -207,6 +208,8 @@ export class Gpu {
     readonly adapter: AdapterSummary,
   ) {
     this.queue = device.queue;
+    // bun-webgpu's own version resolves every pending wait when the oldest one's work is done.
+    if (!installWorkDone(this.queue)) throw new Error("bun-webgpu's GPUQueue is not as expected: cannot install onSubmittedWorkDone (runtime/gpu/work-done.ts)");
     const census = this.census;
     this.shaderModules = new RefCache("shader module", (m, key) => {
       m.destroy();
