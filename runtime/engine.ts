@@ -275,17 +275,22 @@ export class Engine {
     try {
       this.module?.update?.(ctx);
     } catch (err) {
+      // What update() did before the throw is half an edit: this frame does not cook it. The params
+      // it set stay set (dirty) and cook with the first frame whose update() completes.
+      failed = true;
       this.reportFrameError(err, "update");
     }
-    let frame = this.gpu.beginFrame();
-    try {
-      cooked = chain.process({ gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame });
-    } catch (err) {
-      failed = true;
-      frame.discard();
-      this.reportFrameError(err, "cook");
+    let frame = this.gpu.beginFrame(failed ? "display" : undefined);
+    if (!failed) {
+      try {
+        cooked = chain.process({ gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame });
+      } catch (err) {
+        failed = true;
+        frame.discard();
+        this.reportFrameError(err, "cook");
+        frame = this.gpu.beginFrame("display");
+      }
     }
-    if (failed) frame = this.gpu.beginFrame("display");
     display?.(frame, chain.outputTexture);
     frame.submit();
     ctx.expireDebugValues();

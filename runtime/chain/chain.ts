@@ -132,8 +132,23 @@ export class Chain {
   /**
    * Cooks what needs it, in order: an operator cooks when a param changed (bindings are evaluated
    * first), an input cooked this frame, or it depends on time. Returns the number of operators cooked.
+   * When a cook throws, the caller discards the frame, so the work of the operators that cooked
+   * before it never reaches their textures: they are marked to cook again next frame.
    */
   process(ctx: Omit<CookContext, "frame"> & { frame: Frame }): number {
+    try {
+      return this.cookAll(ctx);
+    } catch (err) {
+      for (const op of this.order) {
+        if (op.cookedAt !== ctx.frameIndex) continue;
+        if (op.bypass) op.bypassToggled = true;
+        else op.dirty = true;
+      }
+      throw err;
+    }
+  }
+
+  private cookAll(ctx: Omit<CookContext, "frame"> & { frame: Frame }): number {
     let cooked = 0;
     for (const op of this.order) {
       op.updateBindings();

@@ -86,6 +86,13 @@ describe("reload transaction", () => {
     ["an unknown input name", chain(4, '  ctx.chain.add(Gradient, "g").input("nosie");'), /did you mean "noise"/, 6],
     ["a cycle", chain(4, '  ctx.chain.add(Gradient, "a").input("b");\n  ctx.chain.add(Gradient, "b").input("a");'), /cycle: /, 6],
     ["an output that is not there", chain(4).replace('ctx.chain.output("noise")', 'ctx.chain.output("nothing")'), /no operator named "nothing"/, 7],
+    ["no output() call", chain(4).replace('  ctx.chain.output("noise");\n', ""), /setup\(\) must call chain\.output\("<name>"\)/, 3],
+    [
+      "an output that is a value operator (LFO)",
+      chain(4, '  ctx.chain.add(LFO, "lfo");').replace("{ Noise, Gradient }", "{ Noise, Gradient, LFO }").replace('output("noise")', 'output("lfo")'),
+      /chain\.output\("lfo"\): LFO outputs a value, not a texture/,
+      7,
+    ],
   ];
   for (const [what, text, message, line] of bad) {
     test(`${what}: the old chain keeps rendering, the error has file and line, fixing it recovers`, async () => {
