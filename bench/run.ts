@@ -235,7 +235,7 @@ fn fs(in: VsOut) -> @location(0) vec4f {
       if (reloader.pending) await reloader.apply();
       engine.frame();
       inFlight.push(gpu.queue.onSubmittedWorkDone());
-      if (inFlight.length >= 2) await Promise.race([inFlight.shift(), reloader.requested]);
+      if (inFlight.length >= 2) await reloader.waitFor(inFlight.shift()!);
       else await new Promise((r) => setImmediate(r));
     }
     await Promise.all(inFlight);

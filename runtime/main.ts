@@ -130,7 +130,10 @@ export async function run(options: RunOptions): Promise<number> {
   function reportReload(entry: ReloadEntry) {
     if (entry.pending) return; // a half-written file: the watcher's next event reloads again
     overlay?.set(entry.ok ? undefined : { ...entry.error!, message: entry.error?.message ?? "reload failed" });
-    hub.reload({ ...entry, error: entry.error ? { file: entry.error.file ?? "", line: entry.error.line ?? 0, column: entry.error.column ?? 0, message: entry.error.message, sourceLine: entry.error.sourceLine } : undefined });
+    // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
+    // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
+    const { t: _chainTime, ...rest } = entry;
+    hub.reload({ ...rest, error: entry.error ? { file: entry.error.file ?? "", line: entry.error.line ?? 0, column: entry.error.column ?? 0, message: entry.error.message, sourceLine: entry.error.sourceLine } : undefined });
   }
 
   // ── the chain ──
@@ -208,7 +211,7 @@ export async function run(options: RunOptions): Promise<number> {
 
       inFlight.push(gpu.queue.onSubmittedWorkDone());
       // Wait for the older frame, unless a save arrives first: then reload without waiting.
-      if (inFlight.length >= MAX_FRAMES_IN_FLIGHT) await (reloader ? Promise.race([inFlight.shift(), reloader.requested]) : inFlight.shift());
+      if (inFlight.length >= MAX_FRAMES_IN_FLIGHT) await (reloader ? reloader.waitFor(inFlight.shift()!) : inFlight.shift());
       else await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(inFlight);

@@ -12,4 +12,5 @@ await import("bun-webgpu");
 export const native = {
   engine: nativeRequire("../../runtime/engine.ts") as typeof import("../../runtime/engine.ts"),
   gpu: nativeRequire("../../runtime/gpu/gpu.ts") as typeof import("../../runtime/gpu/gpu.ts"),
+  workDone: nativeRequire("../../runtime/gpu/work-done.ts") as typeof import("../../runtime/gpu/work-done.ts"),
 };

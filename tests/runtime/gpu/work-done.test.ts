@@ -21,6 +21,7 @@ import type { Gpu as GpuT } from "../../../runtime/gpu/gpu.ts";
 
 const { Engine } = native.engine;
 const { Gpu } = native.gpu;
+const { SLEEP_MS, workDonePolls } = native.workDone;
 
 let gpu: GpuT;
 beforeAll(async () => {
@@ -43,19 +44,24 @@ const SLOW = inlineShader(
 }`,
 );
 
+function slowWork(name: string) {
+  const scope = gpu.scope(name);
+  const target = scope.texture({ width: 512, height: 512, format: "rgba8unorm", usage: GPUTextureUsage.RENDER_ATTACHMENT, slot: "out" });
+  const pipeline = scope.renderPipeline({ shader: SLOW, targets: ["rgba8unorm"], layouts: [] });
+  const slowFrame = (): void => {
+    const frame = gpu.beginFrame("slow");
+    const pass = frame.renderPass(name, { colorAttachments: [{ view: target.view, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 0] }] });
+    pass.setPipeline(pipeline);
+    pass.draw(3);
+    pass.end();
+    frame.submit();
+  };
+  return { scope, slowFrame };
+}
+
 describe("onSubmittedWorkDone waits for the work submitted before it", () => {
   test("a newer wait does not settle with an older one still pending", async () => {
-    const scope = gpu.scope("work-done");
-    const target = scope.texture({ width: 512, height: 512, format: "rgba8unorm", usage: GPUTextureUsage.RENDER_ATTACHMENT, slot: "out" });
-    const pipeline = scope.renderPipeline({ shader: SLOW, targets: ["rgba8unorm"], layouts: [] });
-    const slowFrame = (): void => {
-      const frame = gpu.beginFrame("slow");
-      const pass = frame.renderPass("work-done", { colorAttachments: [{ view: target.view, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 0] }] });
-      pass.setPipeline(pipeline);
-      pass.draw(3);
-      pass.end();
-      frame.submit();
-    };
+    const { scope, slowFrame } = slowWork("work-done");
     await gpu.idle();
 
     gpu.beginFrame("trivial").submit();
@@ -84,6 +90,29 @@ describe("onSubmittedWorkDone waits for the work submitted before it", () => {
     expect({ settledWithOlder, newerAfterOlder: newerMs > olderMs }).toEqual({ settledWithOlder: false, newerAfterOlder: true });
     // One slow frame is measurable work, not a no-op (else the check above proves nothing).
     expect(idleMs).toBeGreaterThan(20);
+  });
+});
+
+describe("waiting does not spin", () => {
+  // bun-webgpu's ticker polled Dawn on every event-loop turn for the whole wait: ~700 polls per ms
+  // here, a JS thread at 100 % and thousands of setImmediate callbacks per frame, on a machine whose
+  // other core the software GPU needed. Once waits are known to be slow, a wait polls every SLEEP_MS.
+  test("a wait for slow GPU work polls Dawn about once per SLEEP_MS, not on every event-loop turn", async () => {
+    const { scope, slowFrame } = slowWork("work-done-poll");
+    slowFrame();
+    await gpu.idle(); // one slow wait first: the poller has seen that completions here take long
+    slowFrame();
+    slowFrame();
+    const polls = workDonePolls(gpu.queue);
+    const t0 = performance.now();
+    await gpu.idle();
+    const waitedMs = performance.now() - t0;
+    const made = workDonePolls(gpu.queue) - polls;
+    scope.release();
+    await gpu.idle();
+    expect(waitedMs).toBeGreaterThan(20); // measurable work, else the count below proves nothing
+    expect(made).toBeGreaterThan(0);
+    expect(made, `${made} polls in ${waitedMs.toFixed(0)} ms`).toBeLessThanOrEqual(Math.ceil(waitedMs / SLEEP_MS) + 5);
   });
 });
 
