@@ -22,7 +22,7 @@
  * (`wgpuInstanceProcessEvents`) on every turn of the event loop until the work is done: a JS thread
  * spinning at 100 % for the whole wait, thousands of setImmediate callbacks per frame (garbage the
  * GC then sweeps: RSS swung ±30 MB between 10 s samples), and on a software GPU one of the cores the
- * rasteriser needed (lavapipe, 2 cores, 1080p noise: 9.0 fps with the ticker, 13.3 fps without).
+ * rasteriser needed (lavapipe, 2 cores, 1080p noise: 9.0 fps with the ticker, 13.8 fps without).
  * The poller below polls on every turn while waits complete quickly (a fast GPU's frame is done
  * within SPIN_MS: no added latency), and every SLEEP_MS once they take longer than SLOW_MS (a software
  * GPU's frame: ~60 polls instead of ~40 000, the CPU left to the rasteriser).
