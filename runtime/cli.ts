@@ -39,6 +39,7 @@ Soak flags:
   --headless | --window  offscreen (default) or in a window
   --size <WxH>           window / context size (default 1280x720)
   --warmup <S>           seconds not counted (default 60)
+  --warmup-reloads <N>   with --reload-every: first N saves back to back, not counted (default 500)
   --max-slope <MB/h>     highest RSS slope after warm-up that passes (default 1)
   --json <out.json>      verdict and series;  --png <out.png>  RSS plot
   --stats <file.jsonl>, --no-dashboard     as for a run
@@ -190,6 +191,7 @@ function parseSoakCommand(argv: string[]): Command {
         window: { type: "boolean" },
         size: { type: "string" },
         warmup: { type: "string" },
+        "warmup-reloads": { type: "string" },
         "max-slope": { type: "string" },
         json: { type: "string" },
         png: { type: "string" },
@@ -217,6 +219,7 @@ function parseSoakCommand(argv: string[]): Command {
     minutes: nonNegative("--minutes", values.minutes, SOAK_DEFAULTS.minutes),
     reloadEvery: nonNegative("--reload-every", values["reload-every"], SOAK_DEFAULTS.reloadEvery),
     warmupSeconds: nonNegative("--warmup", values.warmup, SOAK_DEFAULTS.warmupSeconds),
+    warmupReloads: nonNegative("--warmup-reloads", values["warmup-reloads"], SOAK_DEFAULTS.warmupReloads),
     maxSlopeMBh: nonNegative("--max-slope", values["max-slope"], SOAK_DEFAULTS.maxSlopeMBh),
     json: values.json,
     png: values.png,

@@ -4,6 +4,12 @@
  * written like an editor does: temp file + rename, so it goes through the real watcher), and ends
  * with a verdict:
  *
+ * Warm-up: at least `warmupSeconds`, and with reloads at least `warmupReloads` of them, saved back
+ * to back (the next save as soon as the last one's reload has landed). The code that runs once per
+ * save gets compiled by JavaScriptCore only after it has run a few hundred times (tiering goes by
+ * execution counts); at one save every 2 s that alone would be the first ~20 minutes, so the warm-up
+ * runs those saves first and the measured part holds only the steady state (docs/memory.md).
+ *
  *   PASS when, after warm-up, the RSS slope ≤ maxSlopeMBh (least squares over the 10 s samples),
  *   GPU bytes at the end equal those at warm-up, the census live counts are exactly the same, and no
  *   long-lived GPU object (pipeline, bind group, texture, buffer…) was created after warm-up.
@@ -24,13 +30,15 @@ export interface SoakOptions {
   reloadEvery: number;
   /** Seconds after start that do not count (JIT, allocator, first compiles). */
   warmupSeconds: number;
+  /** With reloads: saves made back to back before measuring (JIT warm-up of the reload path). */
+  warmupReloads: number;
   /** Highest RSS slope after warm-up that passes (MB/h). */
   maxSlopeMBh: number;
   json?: string;
   png?: string;
 }
 
-export const SOAK_DEFAULTS = { minutes: 30, reloadEvery: 0, warmupSeconds: 60, maxSlopeMBh: 1 } as const;
+export const SOAK_DEFAULTS = { minutes: 30, reloadEvery: 0, warmupSeconds: 60, warmupReloads: 500, maxSlopeMBh: 1 } as const;
 
 interface Sample {
   t: number;
@@ -46,6 +54,10 @@ export interface SoakVerdict {
   frames: number;
   reloads: number;
   reloadsFailed: number;
+  /** Reloads during the warm-up (saved back to back). */
+  warmupReloads: number;
+  /** Seconds from start to the end of the warm-up (the first sample counted), null if never warm. */
+  warmupEndS: number | null;
   errors: number;
   frameMsP99: number;
   rssStartMB: number;
@@ -109,6 +121,10 @@ export class SoakDriver {
   private errors = 0;
   private warmCensus?: CensusSnapshot;
   private warmGpuBytes = 0;
+  private warmT?: number;
+  private warmReloads = 0;
+  /** During warm-up: when the last save was written, until its reload lands (then the next save goes). */
+  private savedAt?: number;
 
   constructor(
     private chainFile: string,
@@ -127,25 +143,47 @@ export class SoakDriver {
     else if (event.type === "reload") {
       this.reloads++;
       if (!event.ok) this.reloadsFailed++;
+      this.savedAt = undefined;
     } else if (event.type === "error") this.errors++;
   };
 
   private onMemory(event: MemoryEvent): void {
     this.samples.push({ t: event.t, rssMB: event.rssMB, heapMB: event.heapMB, gpuMB: event.gpuMB });
-    if (!this.warmCensus && event.t >= this.options.warmupSeconds) {
+    if (!this.warmCensus && event.t >= this.options.warmupSeconds && this.warmedReloads()) {
       this.warmCensus = this.gpu.census.snapshot();
       this.warmGpuBytes = this.gpu.census.gpuBytes;
+      this.warmT = event.t;
+      this.warmReloads = this.reloads;
     }
   }
+
+  private warmedReloads(): boolean {
+    return this.options.reloadEvery === 0 || this.reloads >= this.options.warmupReloads;
+  }
+
+  /** A save whose reload never reported (it should not happen) does not stall the warm-up. */
+  private static readonly SAVE_TIMEOUT_MS = 5000;
 
   /** Called once per frame: records the frame time and re-saves the chain file when due. */
   tick(now: number, frameMs: number): void {
     this.frameTimes.add(frameMs);
-    if (this.options.reloadEvery > 0 && now >= this.nextSaveMs) {
+    if (this.options.reloadEvery === 0) return;
+    if (!this.warmedReloads()) {
+      // Warm-up: back to back, each save once the previous one's reload has landed.
+      if (this.savedAt === undefined || now - this.savedAt > SoakDriver.SAVE_TIMEOUT_MS) {
+        this.save();
+        this.savedAt = now;
+        this.nextSaveMs = now + this.options.reloadEvery * 1000;
+      }
+    } else if (now >= this.nextSaveMs) {
       this.nextSaveMs = now + this.options.reloadEvery * 1000;
-      this.saves++;
-      this.write(this.saves % 2 === 1 ? this.alternate() : this.original);
+      this.save();
     }
+  }
+
+  private save(): void {
+    this.saves++;
+    this.write(this.saves % 2 === 1 ? this.alternate() : this.original);
   }
 
   done(now: number): boolean {
@@ -173,7 +211,7 @@ export class SoakDriver {
   verdict(): SoakVerdict {
     const end = this.gpu.census.snapshot();
     const warm = this.warmCensus ?? end;
-    const after = this.samples.filter((s) => s.t >= this.options.warmupSeconds);
+    const after = this.warmT === undefined ? [] : this.samples.filter((s) => s.t >= this.warmT!);
     const slope = (pick: (s: Sample) => number) => {
       const value = leastSquaresSlope(after.map((s) => s.t / 3600), after.map(pick));
       return value === null ? null : Number(value.toFixed(3));
@@ -195,6 +233,8 @@ export class SoakDriver {
       frames: this.frameTimes.count,
       reloads: this.reloads,
       reloadsFailed: this.reloadsFailed,
+      warmupReloads: this.warmReloads,
+      warmupEndS: this.warmT ?? null,
       errors: this.errors,
       frameMsP99: Number(this.frameTimes.percentile(99).toFixed(2)),
       rssStartMB: after[0]?.rssMB ?? 0,
@@ -209,7 +249,11 @@ export class SoakDriver {
       createdAfterWarmup,
       samples: this.samples,
     };
-    if (!this.warmCensus) v.reasons.push(`too short: no memory sample after the ${this.options.warmupSeconds} s warm-up`);
+    if (!this.warmCensus) {
+      const reloads = this.options.reloadEvery > 0 ? ` and ${this.options.warmupReloads} reloads (${this.reloads} done)` : "";
+      v.reasons.push(`too short: no memory sample after the warm-up of ${this.options.warmupSeconds} s${reloads}`);
+    }
+    else if (after.length < 3) v.reasons.push(`too short: ${after.length} memory samples after the warm-up (a slope needs 3 or more; one every 10 s)`);
     if (v.rssSlopeMBh !== null && v.rssSlopeMBh > this.options.maxSlopeMBh) v.reasons.push(`RSS slope ${v.rssSlopeMBh} MB/h > ${this.options.maxSlopeMBh} MB/h`);
     if (v.gpuBytesEnd !== v.gpuBytesStart) v.reasons.push(`GPU bytes ${v.gpuBytesStart} at warm-up, ${v.gpuBytesEnd} at the end`);
     for (const kind of Object.keys(liveStart) as GpuKind[]) {
@@ -226,6 +270,7 @@ export function formatVerdict(v: SoakVerdict): string {
   const slope = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(2)} MB/h`);
   return [
     `soak: ${v.minutes} min, ${v.frames} frames, p99 frame ${v.frameMsP99} ms, ${v.reloads} reloads (${v.reloadsFailed} failed), ${v.errors} errors`,
+    `soak: warm-up ${v.warmupEndS === null ? "never ended" : `${v.warmupEndS.toFixed(0)} s`}${v.warmupReloads ? ` (${v.warmupReloads} reloads back to back)` : ""}`,
     `soak: RSS ${v.rssStartMB.toFixed(1)} → ${v.rssEndMB.toFixed(1)} MB after warm-up; slope RSS ${slope(v.rssSlopeMBh)}, heap ${slope(v.heapSlopeMBh)}, GPU ${slope(v.gpuSlopeMBh)}`,
     `soak: GPU bytes ${v.gpuBytesStart} → ${v.gpuBytesEnd}; live objects ${JSON.stringify(v.liveStart)} → ${JSON.stringify(v.liveEnd)}`,
     `soak: ${v.pass ? "PASS" : `FAIL: ${v.reasons.join("; ")}`}`,

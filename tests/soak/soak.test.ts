@@ -20,7 +20,7 @@ export function setup(ctx) {
 `;
   writeFileSync(join(dir, "chain.ts"), chain);
   const json = join(dir, "soak.json");
-  const run = Bun.spawnSync(["bun", "vivid", "soak", dir, "--minutes", "0.5", "--reload-every", "2", "--warmup", "10", "--no-dashboard", "--json", json], {
+  const run = Bun.spawnSync(["bun", "vivid", "soak", dir, "--minutes", "0.5", "--reload-every", "2", "--warmup", "10", "--warmup-reloads", "12", "--no-dashboard", "--json", json], {
     cwd: REPO,
     env: { ...process.env, NO_COLOR: "1" },
   });
@@ -28,6 +28,11 @@ export function setup(ctx) {
   const verdict = JSON.parse(readFileSync(json, "utf8"));
   expect(output).toMatch(/soak: (PASS|FAIL)/);
   expect(verdict.reloads).toBeGreaterThanOrEqual(8);
+  // The warm-up's 12 saves went back to back (one every 2 s would take 24 s), so the first sample
+  // counted is the one at 10 s or at 20 s.
+  expect(verdict.warmupReloads).toBeGreaterThanOrEqual(12);
+  expect(verdict.warmupEndS).toBeGreaterThanOrEqual(10);
+  expect(verdict.warmupEndS).toBeLessThan(25);
   expect(verdict.reloadsFailed).toBe(0);
   expect(verdict.errors).toBe(0);
   expect(verdict.createdAfterWarmup).toEqual({});
