@@ -225,9 +225,13 @@ export async function run(options: RunOptions): Promise<number> {
   }
   if (soak) {
     // Let the last re-save's reload land before counting, so the census compares like with like.
+    // No frame follows, so the replaced chain is disposed now rather than a few frames later; its
+    // ledger entry then reports here, before the verdict, and not in the middle of teardown.
     await new Promise((resolve) => setTimeout(resolve, 200));
     if (reloader?.pending) await reloader.apply();
+    engine.retire();
     await gpu.idle();
+    await new Promise((resolve) => setImmediate(resolve));
     const verdict = soak.verdict();
     dashboard?.unmount();
     console.log(formatVerdict(verdict));
