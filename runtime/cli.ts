@@ -38,8 +38,8 @@ Soak flags:
   --reload-every <S>     re-save the chain file every S seconds, alternating a param (default: never)
   --headless | --window  offscreen (default) or in a window
   --size <WxH>           window / context size (default 1280x720)
-  --warmup <S>           seconds not counted (default 60)
   --warmup-reloads <N>   with --reload-every: first N saves back to back, not counted (default 500)
+  --warmup <S>           then S seconds not counted (default 60)
   --max-slope <MB/h>     highest RSS slope after warm-up that passes (default 1)
   --json <out.json>      verdict and series;  --png <out.png>  RSS plot
   --stats <file.jsonl>, --no-dashboard     as for a run

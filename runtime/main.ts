@@ -22,6 +22,7 @@ import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
 import { rgbaFloatToBytes, writePng } from "./snapshot.ts";
 import { SoakDriver, formatVerdict, plotRss } from "./soak.ts";
+import { trimMalloc } from "./stats/trim.ts";
 import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
 import { openWindow, type VividWindow } from "./window/window.ts";
@@ -86,11 +87,12 @@ export async function run(options: RunOptions): Promise<number> {
 
   // ── stats: one hub, several views ──
   const hub = new StatsHub({
-    // A soak samples memory after a full collection (a few ms every 10 s), so its slope measures what
-    // is kept, not where the garbage collector happens to be in its cycle.
+    // A soak samples memory after a full collection and a malloc trim (a few ms every 10 s), so its
+    // slope measures what is kept, not where the collector or the allocators are in their cycles.
     readMemory: options.soak
       ? () => {
           Bun.gc(true);
+          trimMalloc();
           const usage = process.memoryUsage();
           return { rssBytes: usage.rss, heapBytes: usage.heapUsed };
         }
@@ -189,6 +191,9 @@ export async function run(options: RunOptions): Promise<number> {
       const cpuMs = performance.now() - start;
       if (target) surface!.present();
       win?.input.endFrame();
+      // A soak samples memory with no frame in flight: Dawn's and the driver's per-frame memory
+      // is then the same at every sample, instead of wherever the frame happens to be.
+      if (soak && hub.memoryDue(start)) await gpu.idle();
       hub.recordFrame(cpuMs, frame === 1 ? Number.NaN : start - lastStart, start);
       if (soak) {
         soak.tick(start, start - lastStart);

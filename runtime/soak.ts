@@ -4,8 +4,9 @@
  * written like an editor does: temp file + rename, so it goes through the real watcher), and ends
  * with a verdict:
  *
- * Warm-up: at least `warmupSeconds`, and with reloads at least `warmupReloads` of them, saved back
- * to back (the next save as soon as the last one's reload has landed). The code that runs once per
+ * Warm-up: with reloads, first `warmupReloads` of them saved back to back (the next save as soon as
+ * the last one's reload has landed); then `warmupSeconds` at the normal pace, so the memory the fast
+ * saves had in flight settles before the first sample that counts. The code that runs once per
  * save gets compiled by JavaScriptCore only after it has run a few hundred times (tiering goes by
  * execution counts); at one save every 2 s that alone would be the first ~20 minutes, so the warm-up
  * runs those saves first and the measured part holds only the steady state (docs/memory.md).
@@ -28,7 +29,7 @@ export interface SoakOptions {
   minutes: number;
   /** Seconds between re-saves of the chain file; 0 = no reloads. */
   reloadEvery: number;
-  /** Seconds after start that do not count (JIT, allocator, first compiles). */
+  /** Seconds that do not count (first compiles, allocator growth); with reloads, after the back-to-back ones. */
   warmupSeconds: number;
   /** With reloads: saves made back to back before measuring (JIT warm-up of the reload path). */
   warmupReloads: number;
@@ -123,6 +124,8 @@ export class SoakDriver {
   private warmGpuBytes = 0;
   private warmT?: number;
   private warmReloads = 0;
+  /** Hub seconds when the back-to-back reloads were done (0 without reloads). */
+  private fastDoneT?: number;
   /** During warm-up: when the last save was written, until its reload lands (then the next save goes). */
   private savedAt?: number;
 
@@ -144,12 +147,14 @@ export class SoakDriver {
       this.reloads++;
       if (!event.ok) this.reloadsFailed++;
       this.savedAt = undefined;
+      if (this.fastDoneT === undefined && this.warmedReloads()) this.fastDoneT = event.t;
     } else if (event.type === "error") this.errors++;
   };
 
   private onMemory(event: MemoryEvent): void {
     this.samples.push({ t: event.t, rssMB: event.rssMB, heapMB: event.heapMB, gpuMB: event.gpuMB });
-    if (!this.warmCensus && event.t >= this.options.warmupSeconds && this.warmedReloads()) {
+    const settledFrom = this.options.reloadEvery === 0 ? 0 : this.fastDoneT;
+    if (!this.warmCensus && settledFrom !== undefined && event.t >= settledFrom + this.options.warmupSeconds) {
       this.warmCensus = this.gpu.census.snapshot();
       this.warmGpuBytes = this.gpu.census.gpuBytes;
       this.warmT = event.t;

@@ -110,6 +110,11 @@ export class StatsHub {
     }
   }
 
+  /** Whether the next tick at `now` samples memory (a soak lets the GPU go idle first). */
+  memoryDue(now = this.now()): boolean {
+    return now >= this.nextMemoryAt;
+  }
+
   /** Accepts a reload-ledger entry and forwards it. A successful reload clears the current error. */
   reload(entry: ReloadEntry): void {
     const { t, ...rest } = entry;

@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
 import { FrameHistogram } from "../../runtime/soak.ts";
+import { trimMalloc } from "../../runtime/stats/trim.ts";
 
 test("FrameHistogram percentiles agree with sorting the samples, to the 0.1 ms bin", () => {
   const histogram = new FrameHistogram();
@@ -25,4 +26,8 @@ test("FrameHistogram: no frames gives 0; frames over 10 s land in the last bin",
   expect(histogram.percentile(99)).toBe(0);
   histogram.add(60_000);
   expect(histogram.percentile(99)).toBeCloseTo(10_000, 6);
+});
+
+test("trimMalloc reaches glibc's malloc_trim on Linux (the soak trims before each sample)", () => {
+  expect(trimMalloc()).toBe(process.platform === "linux");
 });
