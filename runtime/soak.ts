@@ -257,8 +257,7 @@ export class SoakDriver {
     if (!this.warmCensus) {
       const reloads = this.options.reloadEvery > 0 ? ` and ${this.options.warmupReloads} reloads (${this.reloads} done)` : "";
       v.reasons.push(`too short: no memory sample after the warm-up of ${this.options.warmupSeconds} s${reloads}`);
-    }
-    else if (after.length < 3) v.reasons.push(`too short: ${after.length} memory samples after the warm-up (a slope needs 3 or more; one every 10 s)`);
+    } else if (after.length < 3) v.reasons.push(`too short: ${after.length} memory samples after the warm-up (a slope needs 3 or more; one every 10 s)`);
     if (v.rssSlopeMBh !== null && v.rssSlopeMBh > this.options.maxSlopeMBh) v.reasons.push(`RSS slope ${v.rssSlopeMBh} MB/h > ${this.options.maxSlopeMBh} MB/h`);
     if (v.gpuBytesEnd !== v.gpuBytesStart) v.reasons.push(`GPU bytes ${v.gpuBytesStart} at warm-up, ${v.gpuBytesEnd} at the end`);
     for (const kind of Object.keys(liveStart) as GpuKind[]) {
