@@ -3,10 +3,10 @@
  * collector runs all the time, on its own thread). bun-webgpu packs each descriptor into JS buffers
  * and hands Dawn their raw addresses; a buffer nothing else references can be collected before the
  * native call reads it. Every call below passes strings and nested arrays by address: the device
- * request, shader modules (WGSL source, label), bind groups (entry array), render passes (colour
- * attachments). Prints {"device": ok?, "cycles", "errors", "first"}.
+ * request, shader modules (WGSL source, label), bind groups (entry array). Prints {"device": ok?, "cycles", "errors", "first"}.
  */
-import { Gpu, type BindResource, type LayoutEntry } from "../../../runtime/gpu/gpu.ts";
+import { Gpu } from "../../../runtime/gpu/gpu.ts";
+import { textureSamplerBinding } from "../../helpers/texture-binding.ts";
 import { inlineShader } from "../../../runtime/gpu/shaders.ts";
 
 const cycles = Number(process.argv[2] ?? "200");
@@ -19,15 +19,7 @@ try {
 }
 const errors: string[] = [];
 gpu.onError((report) => errors.push(report.message));
-const held = gpu.scope("held");
-const texture = held.texture({ width: 4, height: 4, format: "rgba8unorm", usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.RENDER_ATTACHMENT, slot: "in" });
-const sampler = held.sampler();
-const entries: LayoutEntry[] = [
-  { binding: 0, visibility: GPUShaderStage.FRAGMENT, kind: "texture" },
-  { binding: 1, visibility: GPUShaderStage.FRAGMENT, kind: "sampler" },
-];
-const layout = held.layout(entries);
-const resources: BindResource[] = [texture, sampler];
+const { entries, layout, resources } = textureSamplerBinding(gpu);
 
 // Long sources, as real operators have (a few KB): their encoded bytes live outside the GC heap's
 // small-object pages, where a collected buffer's memory is reused at once.

@@ -4,7 +4,8 @@
  * releases it, as a reload does, with no frame submitted in between; `await gpu.idle()` every batch.
  * Prints {"kind", "cycles", "growthMB": [RSS growth of each measured phase]} after one warm-up phase.
  */
-import { Gpu, type BindResource, type LayoutEntry } from "../../../runtime/gpu/gpu.ts";
+import { Gpu } from "../../../runtime/gpu/gpu.ts";
+import { textureSamplerBinding } from "../../helpers/texture-binding.ts";
 import { inlineShader } from "../../../runtime/gpu/shaders.ts";
 
 const [kind = "texture", cyclesArg = "20000", phasesArg = "3"] = process.argv.slice(2);
@@ -12,15 +13,7 @@ const cycles = Number(cyclesArg);
 const phases = Number(phasesArg);
 
 const gpu = await Gpu.open();
-const held = gpu.scope("held");
-const texture = held.texture({ width: 4, height: 4, format: "rgba8unorm", usage: GPUTextureUsage.TEXTURE_BINDING, slot: "in" });
-const sampler = held.sampler();
-const entries: LayoutEntry[] = [
-  { binding: 0, visibility: GPUShaderStage.FRAGMENT, kind: "texture" },
-  { binding: 1, visibility: GPUShaderStage.FRAGMENT, kind: "sampler" },
-];
-const layout = held.layout(entries);
-const resources: BindResource[] = [texture, sampler];
+const { held, entries, layout, resources } = textureSamplerBinding(gpu);
 const shader = inlineShader(
   "probe",
   `@vertex fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f { return vec4f(f32(i), 0.0, 0.0, 1.0); }
