@@ -24,6 +24,7 @@ import type { Gpu } from "./gpu/gpu.ts";
 import { leastSquaresSlope } from "./stats/math.ts";
 import type { MemoryEvent, StatsEvent } from "./stats/events.ts";
 import { encodePng } from "./snapshot.ts";
+import { type MemoryBreakdown, memoryBreakdown } from "./stats/breakdown.ts";
 
 export interface SoakOptions {
   minutes: number;
@@ -41,11 +42,78 @@ export interface SoakOptions {
 
 export const SOAK_DEFAULTS = { minutes: 30, reloadEvery: 0, warmupSeconds: 60, warmupReloads: 500, maxSlopeMBh: 1 } as const;
 
-interface Sample {
+export interface Sample {
   t: number;
   rssMB: number;
   heapMB: number;
   gpuMB: number;
+  /** Where the RSS is (mappings, JIT time), read right after the sample: what grew, when something grows. */
+  detail?: MemoryBreakdown;
+}
+
+/**
+ * The soak's memory samples, column by column in arrays sized for the whole run at the start, so
+ * that the soak's own record does not grow the heap it measures (an array of sample objects with
+ * their breakdowns grew it by ~0.2 MB/h). Only a mapping kind seen for the first time adds a column.
+ */
+export class SampleSeries {
+  length = 0;
+  private capacity: number;
+  private columns = new Map<string, Float64Array>();
+
+  constructor(expected: number) {
+    this.capacity = Math.max(8, Math.ceil(expected));
+  }
+
+  private column(name: string): Float64Array {
+    let column = this.columns.get(name);
+    if (!column) {
+      column = new Float64Array(this.capacity).fill(Number.NaN);
+      this.columns.set(name, column);
+    }
+    return column;
+  }
+
+  push(sample: Sample): void {
+    if (this.length === this.capacity) {
+      // Ran past the expected length (a slow last frame): grow once by half.
+      this.capacity = Math.ceil(this.capacity * 1.5);
+      for (const [name, old] of this.columns) {
+        const grown = new Float64Array(this.capacity).fill(Number.NaN);
+        grown.set(old);
+        this.columns.set(name, grown);
+      }
+    }
+    const i = this.length++;
+    this.column("t")[i] = sample.t;
+    this.column("rssMB")[i] = sample.rssMB;
+    this.column("heapMB")[i] = sample.heapMB;
+    this.column("gpuMB")[i] = sample.gpuMB;
+    if (!sample.detail) return;
+    this.column("jitCompileMs")[i] = sample.detail.jitCompileMs ?? Number.NaN;
+    for (const name in sample.detail.regionsMB) this.column(`region:${name}`)[i] = sample.detail.regionsMB[name]!;
+  }
+
+  /** The samples as objects, for the verdict and its JSON. */
+  toArray(): Sample[] {
+    const out: Sample[] = [];
+    const col = (name: string) => this.columns.get(name)!;
+    const regions = [...this.columns.keys()].filter((name) => name.startsWith("region:"));
+    for (let i = 0; i < this.length; i++) {
+      const sample: Sample = { t: col("t")[i]!, rssMB: col("rssMB")[i]!, heapMB: col("heapMB")[i]!, gpuMB: col("gpuMB")[i]! };
+      const jit = this.columns.get("jitCompileMs")?.[i];
+      if (jit !== undefined) {
+        const regionsMB: Record<string, number> = {};
+        for (const name of regions) {
+          const value = this.columns.get(name)![i]!;
+          if (!Number.isNaN(value)) regionsMB[name.slice("region:".length)] = value;
+        }
+        sample.detail = { jitCompileMs: Number.isNaN(jit) ? null : jit, regionsMB };
+      }
+      out.push(sample);
+    }
+    return out;
+  }
 }
 
 export interface SoakVerdict {
@@ -114,7 +182,7 @@ export class SoakDriver {
   private startMs = performance.now();
   private nextSaveMs: number;
   private saves = 0;
-  private samples: Sample[] = [];
+  private samples: SampleSeries;
   /** Frame intervals as a histogram, so the soak's own bookkeeping does not grow with the frames it counts. */
   private frameTimes = new FrameHistogram();
   private reloads = 0;
@@ -138,6 +206,7 @@ export class SoakDriver {
     this.edit = findSoakEdit(this.original);
     if (options.reloadEvery > 0 && !this.edit) throw new Error(`${chainFile}: no "op.param = <number>;" line for the soak to alternate`);
     this.nextSaveMs = this.startMs + options.reloadEvery * 1000;
+    this.samples = new SampleSeries((options.minutes * 60) / 10 + 4);
   }
 
   /** The stats stream: memory samples, reloads and errors. */
@@ -152,7 +221,7 @@ export class SoakDriver {
   };
 
   private onMemory(event: MemoryEvent): void {
-    this.samples.push({ t: event.t, rssMB: event.rssMB, heapMB: event.heapMB, gpuMB: event.gpuMB });
+    this.samples.push({ t: event.t, rssMB: event.rssMB, heapMB: event.heapMB, gpuMB: event.gpuMB, detail: memoryBreakdown() });
     const settledFrom = this.options.reloadEvery === 0 ? 0 : this.fastDoneT;
     if (!this.warmCensus && settledFrom !== undefined && event.t >= settledFrom + this.options.warmupSeconds) {
       this.warmCensus = this.gpu.census.snapshot();
@@ -216,7 +285,8 @@ export class SoakDriver {
   verdict(): SoakVerdict {
     const end = this.gpu.census.snapshot();
     const warm = this.warmCensus ?? end;
-    const after = this.warmT === undefined ? [] : this.samples.filter((s) => s.t >= this.warmT!);
+    const samples = this.samples.toArray();
+    const after = this.warmT === undefined ? [] : samples.filter((s) => s.t >= this.warmT!);
     const slope = (pick: (s: Sample) => number) => {
       const value = leastSquaresSlope(after.map((s) => s.t / 3600), after.map(pick));
       return value === null ? null : Number(value.toFixed(3));
@@ -252,7 +322,7 @@ export class SoakDriver {
       liveStart,
       liveEnd,
       createdAfterWarmup,
-      samples: this.samples,
+      samples,
     };
     if (!this.warmCensus) {
       const reloads = this.options.reloadEvery > 0 ? ` and ${this.options.warmupReloads} reloads (${this.reloads} done)` : "";

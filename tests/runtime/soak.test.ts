@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { FrameHistogram } from "../../runtime/soak.ts";
+import { FrameHistogram, type Sample, SampleSeries } from "../../runtime/soak.ts";
 import { trimMalloc } from "../../runtime/stats/trim.ts";
 
 test("FrameHistogram percentiles agree with sorting the samples, to the 0.1 ms bin", () => {
@@ -30,4 +30,24 @@ test("FrameHistogram: no frames gives 0; frames over 10 s land in the last bin",
 
 test("trimMalloc reaches glibc's malloc_trim on Linux (the soak trims before each sample)", () => {
   expect(trimMalloc()).toBe(process.platform === "linux");
+});
+
+test("SampleSeries gives back what was pushed, past its expected length and with mapping kinds that come and go", () => {
+  const series = new SampleSeries(3);
+  const pushed: Sample[] = [];
+  for (let i = 0; i < 20; i++) {
+    const regionsMB: Record<string, number> = { "anon <1M": i / 4, "bun.exe": 44.5 };
+    if (i >= 5 && i < 9) regionsMB["libLLVM-15.so.1"] = 50 + i;
+    const sample: Sample = { t: 10 * (i + 1), rssMB: 200 + i / 8, heapMB: 40 + i / 16, gpuMB: 15.82, detail: { jitCompileMs: i % 3 ? 100 + i : null, regionsMB } };
+    pushed.push(sample);
+    series.push(sample);
+  }
+  expect(series.length).toBe(20);
+  expect(series.toArray()).toEqual(pushed);
+});
+
+test("SampleSeries without breakdowns gives samples without one", () => {
+  const series = new SampleSeries(10);
+  series.push({ t: 10, rssMB: 1, heapMB: 2, gpuMB: 3 });
+  expect(series.toArray()).toEqual([{ t: 10, rssMB: 1, heapMB: 2, gpuMB: 3 }]);
 });
