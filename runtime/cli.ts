@@ -40,6 +40,7 @@ Soak flags:
   --size <WxH>           window / context size (default 1280x720)
   --warmup-reloads <N>   with --reload-every: first N saves back to back, not counted (default 500)
   --warmup <S>           then S seconds not counted (default 60)
+  --warmup-frames <N>    and not before N frames have been drawn (default 10000)
   --max-slope <MB/h>     highest RSS slope after warm-up that passes (default 1)
   --json <out.json>      verdict and series;  --png <out.png>  RSS plot
   --stats <file.jsonl>, --no-dashboard     as for a run
@@ -192,6 +193,7 @@ function parseSoakCommand(argv: string[]): Command {
         size: { type: "string" },
         warmup: { type: "string" },
         "warmup-reloads": { type: "string" },
+        "warmup-frames": { type: "string" },
         "max-slope": { type: "string" },
         json: { type: "string" },
         png: { type: "string" },
@@ -220,6 +222,7 @@ function parseSoakCommand(argv: string[]): Command {
     reloadEvery: nonNegative("--reload-every", values["reload-every"], SOAK_DEFAULTS.reloadEvery),
     warmupSeconds: nonNegative("--warmup", values.warmup, SOAK_DEFAULTS.warmupSeconds),
     warmupReloads: nonNegative("--warmup-reloads", values["warmup-reloads"], SOAK_DEFAULTS.warmupReloads),
+    warmupFrames: nonNegative("--warmup-frames", values["warmup-frames"], SOAK_DEFAULTS.warmupFrames),
     maxSlopeMBh: nonNegative("--max-slope", values["max-slope"], SOAK_DEFAULTS.maxSlopeMBh),
     json: values.json,
     png: values.png,

@@ -6,10 +6,14 @@
  *
  * Warm-up: with reloads, first `warmupReloads` of them saved back to back (the next save as soon as
  * the last one's reload has landed); then `warmupSeconds` at the normal pace, so the memory the fast
- * saves had in flight settles before the first sample that counts. The code that runs once per
- * save gets compiled by JavaScriptCore only after it has run a few hundred times (tiering goes by
- * execution counts); at one save every 2 s that alone would be the first ~20 minutes, so the warm-up
- * runs those saves first and the measured part holds only the steady state (docs/memory.md).
+ * saves had in flight settles before the first sample that counts; and in any case not before
+ * `warmupFrames` frames have been drawn. JavaScriptCore compiles code to its faster tiers by
+ * execution counts, and each tier-up keeps memory (the new code and what the compiler records
+ * about it). The code that runs once per save needs a few hundred saves: at one save every 2 s that
+ * alone would be the first ~20 minutes, so the warm-up runs those saves first. The code that runs
+ * once per frame reaches its last tier (FTL) after some thousands of frames: on the 2-core box,
+ * where hello-noise draws 13 frames a second, its FTL compiles came until ~7 300 frames (9 min).
+ * The measured part then holds only the steady state (docs/memory.md).
  *
  *   PASS when, after warm-up, the RSS slope ≤ maxSlopeMBh (least squares over the 10 s samples),
  *   GPU bytes at the end equal those at warm-up, the census live counts are exactly the same, and no
@@ -34,13 +38,15 @@ export interface SoakOptions {
   warmupSeconds: number;
   /** With reloads: saves made back to back before measuring (JIT warm-up of the reload path). */
   warmupReloads: number;
+  /** Frames drawn before measuring, whatever the time (JIT warm-up of the frame path). */
+  warmupFrames: number;
   /** Highest RSS slope after warm-up that passes (MB/h). */
   maxSlopeMBh: number;
   json?: string;
   png?: string;
 }
 
-export const SOAK_DEFAULTS = { minutes: 30, reloadEvery: 0, warmupSeconds: 60, warmupReloads: 500, maxSlopeMBh: 1 } as const;
+export const SOAK_DEFAULTS = { minutes: 30, reloadEvery: 0, warmupSeconds: 60, warmupReloads: 500, warmupFrames: 10_000, maxSlopeMBh: 1 } as const;
 
 export interface Sample {
   t: number;
@@ -127,6 +133,8 @@ export interface SoakVerdict {
   warmupReloads: number;
   /** Seconds from start to the end of the warm-up (the first sample counted), null if never warm. */
   warmupEndS: number | null;
+  /** Frames drawn during the warm-up. */
+  warmupFrames: number;
   errors: number;
   frameMsP99: number;
   rssStartMB: number;
@@ -185,6 +193,7 @@ export class SoakDriver {
   private samples: SampleSeries;
   /** Frame intervals as a histogram, so the soak's own bookkeeping does not grow with the frames it counts. */
   private frameTimes = new FrameHistogram();
+  private frames = 0;
   private reloads = 0;
   private reloadsFailed = 0;
   private errors = 0;
@@ -192,6 +201,7 @@ export class SoakDriver {
   private warmGpuBytes = 0;
   private warmT?: number;
   private warmReloads = 0;
+  private warmFrames = 0;
   /** Hub seconds when the back-to-back reloads were done (0 without reloads). */
   private fastDoneT?: number;
   /** During warm-up: when the last save was written, until its reload lands (then the next save goes). */
@@ -223,11 +233,12 @@ export class SoakDriver {
   private onMemory(event: MemoryEvent): void {
     this.samples.push({ t: event.t, rssMB: event.rssMB, heapMB: event.heapMB, gpuMB: event.gpuMB, detail: memoryBreakdown() });
     const settledFrom = this.options.reloadEvery === 0 ? 0 : this.fastDoneT;
-    if (!this.warmCensus && settledFrom !== undefined && event.t >= settledFrom + this.options.warmupSeconds) {
+    if (!this.warmCensus && this.frames >= this.options.warmupFrames && settledFrom !== undefined && event.t >= settledFrom + this.options.warmupSeconds) {
       this.warmCensus = this.gpu.census.snapshot();
       this.warmGpuBytes = this.gpu.census.gpuBytes;
       this.warmT = event.t;
       this.warmReloads = this.reloads;
+      this.warmFrames = this.frames;
     }
   }
 
@@ -240,6 +251,7 @@ export class SoakDriver {
 
   /** Called once per frame: records the frame time and re-saves the chain file when due. */
   tick(now: number, frameMs: number): void {
+    this.frames++;
     this.frameTimes.add(frameMs);
     if (this.options.reloadEvery === 0) return;
     if (!this.warmedReloads()) {
@@ -305,11 +317,12 @@ export class SoakDriver {
       pass: true,
       reasons: [],
       minutes: Number(((performance.now() - this.startMs) / 60_000).toFixed(2)),
-      frames: this.frameTimes.count,
+      frames: this.frames,
       reloads: this.reloads,
       reloadsFailed: this.reloadsFailed,
       warmupReloads: this.warmReloads,
       warmupEndS: this.warmT ?? null,
+      warmupFrames: this.warmFrames,
       errors: this.errors,
       frameMsP99: Number(this.frameTimes.percentile(99).toFixed(2)),
       rssStartMB: after[0]?.rssMB ?? 0,
@@ -326,7 +339,7 @@ export class SoakDriver {
     };
     if (!this.warmCensus) {
       const reloads = this.options.reloadEvery > 0 ? ` and ${this.options.warmupReloads} reloads (${this.reloads} done)` : "";
-      v.reasons.push(`too short: no memory sample after the warm-up of ${this.options.warmupSeconds} s${reloads}`);
+      v.reasons.push(`too short: no memory sample after the warm-up of ${this.options.warmupSeconds} s, ${this.options.warmupFrames} frames (${this.frames} drawn)${reloads}`);
     } else if (after.length < 3) v.reasons.push(`too short: ${after.length} memory samples after the warm-up (a slope needs 3 or more; one every 10 s)`);
     if (v.rssSlopeMBh !== null && v.rssSlopeMBh > this.options.maxSlopeMBh) v.reasons.push(`RSS slope ${v.rssSlopeMBh} MB/h > ${this.options.maxSlopeMBh} MB/h`);
     if (v.gpuBytesEnd !== v.gpuBytesStart) v.reasons.push(`GPU bytes ${v.gpuBytesStart} at warm-up, ${v.gpuBytesEnd} at the end`);
@@ -344,7 +357,7 @@ export function formatVerdict(v: SoakVerdict): string {
   const slope = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(2)} MB/h`);
   return [
     `soak: ${v.minutes} min, ${v.frames} frames, p99 frame ${v.frameMsP99} ms, ${v.reloads} reloads (${v.reloadsFailed} failed), ${v.errors} errors`,
-    `soak: warm-up ${v.warmupEndS === null ? "never ended" : `${v.warmupEndS.toFixed(0)} s`}${v.warmupReloads ? ` (${v.warmupReloads} reloads back to back)` : ""}`,
+    `soak: warm-up ${v.warmupEndS === null ? "never ended" : `${v.warmupEndS.toFixed(0)} s, ${v.warmupFrames} frames`}${v.warmupReloads ? ` (${v.warmupReloads} reloads back to back)` : ""}`,
     `soak: RSS ${v.rssStartMB.toFixed(1)} → ${v.rssEndMB.toFixed(1)} MB after warm-up; slope RSS ${slope(v.rssSlopeMBh)}, heap ${slope(v.heapSlopeMBh)}, GPU ${slope(v.gpuSlopeMBh)}`,
     `soak: GPU bytes ${v.gpuBytesStart} → ${v.gpuBytesEnd}; live objects ${JSON.stringify(v.liveStart)} → ${JSON.stringify(v.liveEnd)}`,
     `soak: ${v.pass ? "PASS" : `FAIL: ${v.reasons.join("; ")}`}`,

@@ -1,7 +1,7 @@
 /**
  * Where the process's resident memory is, for a soak sample: RSS per kind of mapping from
  * /proc/self/smaps, and the JIT's total compile time. A soak that grows shows here which part grew:
- * Bun's mimalloc arenas, JavaScriptCore's JIT pool, the anonymous mappings the driver's threads
+ * Bun's allocator arena, JavaScriptCore's JIT pool, the anonymous mappings the driver's threads
  * malloc from, or file pages (a library paged in, not a leak).
  * Linux only for the mappings; elsewhere `regionsMB` is empty.
  */
@@ -22,7 +22,8 @@ export interface MemoryBreakdown {
 
 /**
  * Anonymous mappings by size; the large ones (reservations) one by one, named by permissions and
- * size: Bun's mimalloc arenas (rw-p, about 1 GB), JavaScriptCore's JIT pool (rwxp), its 4 GB cage.
+ * size: Bun's allocator arena (rw-p, about 1 GB: JS heap blocks and native buffers both), the JIT
+ * pool (rwxp, 1 GB), JavaScriptCore's 4 GB reservation.
  */
 function anonName(sizeKB: number, perms: string): string {
   if (sizeKB < 1024) return "anon <1M";

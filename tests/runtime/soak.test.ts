@@ -1,5 +1,11 @@
 import { expect, test } from "vitest";
-import { FrameHistogram, type Sample, SampleSeries } from "../../runtime/soak.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Census } from "../../runtime/gpu/census.ts";
+import type { Gpu } from "../../runtime/gpu/gpu.ts";
+import { FrameHistogram, SOAK_DEFAULTS, type Sample, SampleSeries, SoakDriver } from "../../runtime/soak.ts";
+import type { MemoryEvent } from "../../runtime/stats/events.ts";
 import { trimMalloc } from "../../runtime/stats/trim.ts";
 
 test("FrameHistogram percentiles agree with sorting the samples, to the 0.1 ms bin", () => {
@@ -50,4 +56,30 @@ test("SampleSeries without breakdowns gives samples without one", () => {
   const series = new SampleSeries(10);
   series.push({ t: 10, rssMB: 1, heapMB: 2, gpuMB: 3 });
   expect(series.toArray()).toEqual([{ t: 10, rssMB: 1, heapMB: 2, gpuMB: 3 }]);
+});
+
+test("SoakDriver: the warm-up lasts until --warmup-frames frames are drawn, whatever the time", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vivid-soak-driver-"));
+  const chainFile = join(dir, "chain.ts");
+  writeFileSync(chainFile, "noise.scale = 4;\n");
+  const gpu = { census: new Census() } as unknown as Gpu;
+  const driver = new SoakDriver(chainFile, gpu, { ...SOAK_DEFAULTS, minutes: 1, warmupSeconds: 10, warmupFrames: 50 });
+  const memory = (t: number): MemoryEvent => ({ type: "memory", t, rssMB: 100 + t / 100, heapMB: 10, gpuMB: 0, last10sMB: 0, totalMB: 0, slopeMBh: null, alarm: false });
+  let now = 0;
+  const frames = (n: number) => {
+    for (let i = 0; i < n; i++) driver.tick((now += 100), 100);
+  };
+  frames(30);
+  driver.listener(memory(10)); // 10 s, 30 frames: not yet
+  frames(30);
+  driver.listener(memory(20)); // 60 frames: warm
+  frames(30);
+  driver.listener(memory(30));
+  driver.listener(memory(40));
+  const verdict = driver.verdict();
+  expect(verdict.warmupEndS).toBe(20);
+  expect(verdict.warmupFrames).toBe(60);
+  expect(verdict.frames).toBe(90);
+  expect(verdict.rssSlopeMBh).toBeCloseTo(36, 6); // 0.01 MB/s
+  rmSync(dir, { recursive: true, force: true });
 });
