@@ -129,7 +129,7 @@ export interface SoakVerdict {
   frames: number;
   reloads: number;
   reloadsFailed: number;
-  /** Reloads during the warm-up (saved back to back). */
+  /** Reloads during the warm-up (the back-to-back ones and those at the normal pace after them). */
   warmupReloads: number;
   /** Seconds from start to the end of the warm-up (the first sample counted), null if never warm. */
   warmupEndS: number | null;
@@ -357,7 +357,7 @@ export function formatVerdict(v: SoakVerdict): string {
   const slope = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(2)} MB/h`);
   return [
     `soak: ${v.minutes} min, ${v.frames} frames, p99 frame ${v.frameMsP99} ms, ${v.reloads} reloads (${v.reloadsFailed} failed), ${v.errors} errors`,
-    `soak: warm-up ${v.warmupEndS === null ? "never ended" : `${v.warmupEndS.toFixed(0)} s, ${v.warmupFrames} frames`}${v.warmupReloads ? ` (${v.warmupReloads} reloads back to back)` : ""}`,
+    `soak: warm-up ${v.warmupEndS === null ? "never ended" : `${v.warmupEndS.toFixed(0)} s, ${v.warmupFrames} frames`}${v.warmupReloads ? `, ${v.warmupReloads} reloads` : ""}`,
     `soak: RSS ${v.rssStartMB.toFixed(1)} → ${v.rssEndMB.toFixed(1)} MB after warm-up; slope RSS ${slope(v.rssSlopeMBh)}, heap ${slope(v.heapSlopeMBh)}, GPU ${slope(v.gpuSlopeMBh)}`,
     `soak: GPU bytes ${v.gpuBytesStart} → ${v.gpuBytesEnd}; live objects ${JSON.stringify(v.liveStart)} → ${JSON.stringify(v.liveEnd)}`,
     `soak: ${v.pass ? "PASS" : `FAIL: ${v.reasons.join("; ")}`}`,
