@@ -111,7 +111,7 @@ export class SampleSeries {
       if (jit !== undefined) {
         const regionsMB: Record<string, number> = {};
         for (const name of regions) {
-          const value = this.columns.get(name)![i]!;
+          const value = col(name)[i]!;
           if (!Number.isNaN(value)) regionsMB[name.slice("region:".length)] = value;
         }
         sample.detail = { jitCompileMs: Number.isNaN(jit) ? null : jit, regionsMB };

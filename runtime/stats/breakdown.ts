@@ -82,23 +82,10 @@ function startsWith(bytes: Uint8Array, at: number, prefix: string): boolean {
   return true;
 }
 
-let perms = "";
-const permsCache = new Map<number, string>();
-/** The four permission letters after the address range, as a string made once per combination. */
-function decodePerms(bytes: Uint8Array, at: number): string {
-  const key = (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
-  let text = permsCache.get(key);
-  if (text === undefined) permsCache.set(key, (text = decoder.decode(bytes.subarray(at, at + 4))));
-  return text;
-}
-
 /** The name a mapping is counted under, from its header line: "", "[heap]", or the file's base name. */
 function mappingName(bytes: Uint8Array, from: number, to: number): string {
   // Skip the five fields before the path (range, perms, offset, device, inode).
   let i = from;
-  while (bytes[i] !== SPACE) i++;
-  perms = decodePerms(bytes, i + 1);
-  i = from;
   for (let field = 0; field < 5; field++) {
     while (i < to && bytes[i] !== SPACE) i++;
     while (i < to && bytes[i] === SPACE) i++;
@@ -128,11 +115,16 @@ export function regionsRss(smaps?: string): Record<string, number> {
   }
   const kb: Record<string, number> = {};
   let name = "";
+  let perms = "";
   let sizeKB = 0;
   for (let start = 0; start < length; ) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0 || end > length) end = length;
-    if (isHex(bytes[start]!)) name = mappingName(bytes, start, end);
+    if (isHex(bytes[start]!)) {
+      name = mappingName(bytes, start, end);
+      const at = bytes.indexOf(SPACE, start) + 1; // the four permission letters follow the range
+      perms = decoder.decode(bytes.subarray(at, at + 4));
+    }
     else if (startsWith(bytes, start, "Size:")) sizeKB = kbValue(bytes, start + 5, end);
     else if (startsWith(bytes, start, "Rss:")) {
       const key = name === "" ? anonName(sizeKB, perms) : name;
