@@ -1,8 +1,9 @@
 // Lighting Test — point, spot and directional lights (port of the original's
 // examples/3d-rendering/lighting-test).
 // A red point light (left) and a blue one (right) light three white spheres, a white cube and a grey
-// ground; a green spot light circles above them pointing at the centre; a dim directional light
-// fills in. The camera orbits slowly. Flat shading (faceted), 4 lights: Render3D's limit.
+// ground; a green spot light circles above them pointing at the centre (a 45° half-angle cone, its
+// outer 30 % fading); a dim directional light shines down and a little toward +z, filling in the
+// tops of everything. The camera orbits slowly. Flat shading (faceted), 4 lights: Render3D's limit.
 //
 // The original called render.setColor(0.1, 0.1, 0.15) meaning the background (its comment says so);
 // that sets the default object colour there. Here the background is render.clearColor.
@@ -51,10 +52,10 @@ export function setup(ctx: Context) {
   spot.color = [0.2, 1, 0.3];
   spot.intensity = 10;
   spot.range = 15;
-  spot.spotAngle = 45;
-  spot.spotBlend = 0.3;
+  spot.spotAngle = 45; // from the cone's axis to its edge
+  spot.spotBlend = 0.3; // the outer 30 % of that angle fades
 
-  // Fill (directional; direction points toward the light)
+  // Fill (directional; direction is the way the light travels: down, a little toward +z)
   const fill = chain.add(DirectionalLight, "ambient");
   fill.direction = [0, -1, 0.5];
   fill.color = [1, 1, 1];

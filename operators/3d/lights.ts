@@ -3,11 +3,18 @@
  * light_operators.h: they share one base and one packing). Render3D takes up to MAX_LIGHTS of them:
  * `render.light("key")`.
  *
- * Conventions (as the original): a directional light's `direction` points from the scene TOWARD the
- * light (default (1, 2, 1): from above); a spot light's `direction` is where its cone points (default
- * straight down). `spotAngle` is the cone's full opening in degrees; `spotBlend` the fraction of it
- * that fades out softly. Point and spot lights fall off as glTF's KHR_lights_punctual recommends:
- * intensity / d², windowed by (1 − (d / range)⁴)² so they reach exactly zero at `range`.
+ * Conventions (the original's, from its flat/PBR shaders and gpu_structs.h):
+ * - `direction` is the way the light travels, from the light into the scene, for directional and spot
+ *   lights alike; the shader lights a surface along L = −normalize(direction). DirectionalLight's
+ *   default (1, 2, 1) is the original's: light travelling up and toward +x +z, so it lights surfaces
+ *   that face down; a sun overhead is (0, −1, 0). SpotLight's default (0, −1, 0) points down.
+ * - `spotAngle` (degrees) is the cone's HALF-angle, from its axis to its edge (cos(radians(spotAngle))
+ *   is the outer edge); `spotBlend` shrinks the fully lit inner cone to spotAngle × (1 − spotBlend),
+ *   and between inner and outer the light falls off linearly in the cosine of the angle.
+ * - Point and spot lights fall off as intensity / d², windowed by (1 − (d / range)⁴)² so they reach
+ *   exactly zero at `range` (glTF KHR_lights_punctual's recommendation, as the original).
+ * - A lit surface shows albedo × (ambient + Σ colour × intensity × max(N·L, 0) × falloff) in the
+ *   flat and gouraud modes (render3d.wgsl says what the others do).
  * `shadowBias` is in units of the shadow map's depth (distance / range for point and spot lights,
  * the fitted orthographic depth for directional ones).
  */
@@ -25,7 +32,7 @@ export type LightType = keyof typeof LIGHT_TYPES;
 export interface LightData {
   type: LightType;
   position: readonly number[];
-  /** Unit vector: toward the light (directional) or along the cone (spot). */
+  /** Unit vector: the way the light travels (directional) or the cone's axis (spot). */
   direction: [number, number, number];
   color: readonly number[];
   intensity: number;
@@ -50,7 +57,7 @@ export abstract class LightOperator extends Operator {
 }
 
 export class DirectionalLight extends LightOperator {
-  static override readonly description = "Directional (sun) light; direction points toward the light";
+  static override readonly description = "Directional (sun) light; direction is the way the light travels (from the light into the scene)";
   static override readonly params = {
     direction: vec3([1, 2, 1], -1, 1),
     color: color([1, 1, 1, 1]),
@@ -118,7 +125,7 @@ export class PointLight extends LightOperator {
 defineOperator(PointLight);
 
 export class SpotLight extends LightOperator {
-  static override readonly description = "Spot light: a cone of spotAngle degrees along direction, soft edge spotBlend";
+  static override readonly description = "Spot light: a cone along direction, spotAngle degrees from its axis to its edge, the outer spotBlend fraction of that fades";
   static override readonly params = {
     position: vec3([0, 5, 0], -100, 100),
     direction: vec3([0, -1, 0], -1, 1),

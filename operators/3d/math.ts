@@ -311,7 +311,7 @@ export function cubeFaceMatrix(position: Vec3, face: number, near: number, far: 
   return multiply(scratchProjection, scratchView, out);
 }
 
-/** View-projection of a spot light: a perspective frustum along `direction` covering the cone. */
+/** View-projection of a spot light: a perspective frustum along `direction`, `coneAngle` (radians, at most 170°) its full field of view. */
 export function spotLightMatrix(position: Vec3, direction: Vec3, coneAngle: number, near: number, far: number, out: Mat4 = new Float32Array(16)): Mat4 {
   const target: [number, number, number] = [position[0]! + direction[0]!, position[1]! + direction[1]!, position[2]! + direction[2]!];
   lookAt(position, target, [0, 1, 0], scratchView);

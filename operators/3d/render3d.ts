@@ -6,7 +6,8 @@
  *   render.input("scene")    a SceneComposer, or a single geometry operator (drawn in `color`)
  *   render.camera("camera")  a CameraOperator (without one: the default orbit camera)
  *   render.light("key")      a light operator; call once per light, up to MAX_LIGHTS (4). Without
- *                            any: one directional light from `lightDir` / `lightColor`.
+ *                            any: one directional light travelling along `lightDir` (default
+ *                            (1, 1, 1), the original's) in `lightColor`.
  *
  * Shading modes: unlit, flat (faceted), gouraud, vertexLit, toon, pbr (see shaders/3d/render3d.wgsl).
  *
@@ -91,7 +92,7 @@ export class Render3D extends TextureOperator {
     metallic: float(0, 0, 1),
     roughness: float(0.5, 0, 1),
     ambient: float(0.1, 0, 1),
-    lightDir: vec3([1, 2, 1], -1, 1),
+    lightDir: vec3([1, 1, 1], -1, 1),
     lightColor: vec3([1, 1, 1], 0, 2),
     clearColor: color([0.1, 0.1, 0.15, 1]),
     toonLevels: int(4, 2, 8),
@@ -458,6 +459,8 @@ export class Render3D extends TextureOperator {
   /**
    * Light (64 B): position_type @0 (xyz, type), direction_range @16 (unit xyz, range), color_intensity
    * @32, spot_shadow @48 (cos outer half-angle, cos inner half-angle, first shadow layer or -1, bias).
+   * As the original's lightDataToGPU: spotAngle is the outer half-angle, spotAngle × (1 − spotBlend)
+   * the inner one.
    */
   private packLight(f: Float32Array, o: number, light: LightData | undefined, firstLayer: number): void {
     if (!light) {
@@ -477,11 +480,9 @@ export class Render3D extends TextureOperator {
     f[o + 9] = light.color[1]!;
     f[o + 10] = light.color[2]!;
     f[o + 11] = light.intensity;
-    const half = (Math.min(light.spotAngle, 180) * Math.PI) / 360;
-    const cosOuter = Math.cos(half);
-    const cosInner = Math.cos(half * (1 - Math.min(Math.max(light.spotBlend, 0), 1)));
-    f[o + 12] = cosOuter;
-    f[o + 13] = Math.max(cosInner, cosOuter + 1e-4); // smoothstep needs edge0 < edge1
+    const outer = (Math.min(light.spotAngle, 180) * Math.PI) / 180;
+    f[o + 12] = Math.cos(outer);
+    f[o + 13] = Math.cos(outer * (1 - Math.min(Math.max(light.spotBlend, 0), 1)));
     f[o + 14] = firstLayer;
     f[o + 15] = light.shadowBias;
   }
@@ -494,10 +495,12 @@ export class Render3D extends TextureOperator {
       const light = lights[index]!;
       const out = this.layerMatrices[layer]!;
       if (light.type === "point") cubeFaceMatrix(light.position, face, LIGHT_NEAR, light.range, out);
-      else if (light.type === "spot") spotLightMatrix(light.position, light.direction, ((light.spotAngle + 10) * Math.PI) / 180, LIGHT_NEAR, light.range, out);
+      // The frustum spans the whole cone (twice the half-angle) and a margin for the filter's taps.
+      else if (light.type === "spot") spotLightMatrix(light.position, light.direction, ((2 * light.spotAngle + 10) * Math.PI) / 180, LIGHT_NEAR, light.range, out);
       else {
         bounds ??= this.sceneBounds();
-        directionalLightMatrix(light.direction, bounds.center, bounds.radius, out);
+        const d = light.direction;
+        directionalLightMatrix([-d[0], -d[1], -d[2]], bounds.center, bounds.radius, out);
       }
     }
   }

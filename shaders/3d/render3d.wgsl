@@ -11,9 +11,9 @@ const PI: f32 = 3.14159265;
 // Packed by Render3D.packLight, 64 bytes.
 struct Light {
   position_type: vec4f,    // @0   xyz position, w type (0 directional, 1 point, 2 spot)
-  direction_range: vec4f,  // @16  xyz unit direction (toward the light / along the cone), w range
+  direction_range: vec4f,  // @16  xyz unit direction the light travels (directional) / cone axis (spot), w range
   color_intensity: vec4f,  // @32  rgb colour, w intensity
-  spot_shadow: vec4f,      // @48  x cos(outer half-angle), y cos(inner), z first shadow layer (-1: none), w bias
+  spot_shadow: vec4f,      // @48  x cos(spotAngle) (outer edge), y cos(spotAngle × (1 − spotBlend)) (inner), z first shadow layer (-1: none), w bias
 }
 
 // Packed by Render3D.writeFrame, 1904 bytes.
@@ -47,23 +47,31 @@ struct LightSample {
   radiance: vec3f,
 }
 
+// The original's light model (its flat.wgsl / pbr.wgsl): a directional light's direction is the way
+// its light travels, so the surface sees it along -direction; point and spot lights fall off as 1/d²
+// windowed to zero at range; a spot light is full inside its inner cone, zero outside the outer one,
+// and linear in cos(angle) between them.
 fn sampleLight(i: u32, world: vec3f) -> LightSample {
   let light = frame.lights[i];
   let kind = u32(light.position_type.w);
   let radiance = light.color_intensity.rgb * light.color_intensity.w;
   if (kind == 0u) {
-    return LightSample(light.direction_range.xyz, radiance);
+    return LightSample(-light.direction_range.xyz, radiance);
   }
   let offset = light.position_type.xyz - world;
-  let d = length(offset);
-  let toLight = offset / max(d, 1e-4);
-  // Inverse square, windowed to reach exactly zero at range.
-  let x = d / max(light.direction_range.w, 1e-4);
-  let window = clamp(1.0 - x * x * x * x, 0.0, 1.0);
-  var attenuation = window * window / max(d * d, 0.01);
+  let d = max(length(offset), 1e-4);
+  let toLight = offset / d;
+  let range = light.direction_range.w;
+  var attenuation = 1.0;
+  if (range > 0.0) {
+    let window = clamp(1.0 - pow(d / range, 4.0), 0.0, 1.0);
+    attenuation = window * window / (d * d);
+  }
   if (kind == 2u) {
     let cosAngle = dot(-toLight, light.direction_range.xyz);
-    attenuation *= smoothstep(light.spot_shadow.x, light.spot_shadow.y, cosAngle);
+    let cosOuter = light.spot_shadow.x;
+    let cosInner = light.spot_shadow.y;
+    attenuation *= clamp((cosAngle - cosOuter) / max(cosInner - cosOuter, 1e-4), 0.0, 1.0);
   }
   return LightSample(toLight, radiance * attenuation);
 }

@@ -55,6 +55,14 @@ describe("3D examples", () => {
     const [rr, , rb] = regionMean(image, 100, 55, 8, 8);
     expect(lr).toBeGreaterThan(lb! * 1.5);
     expect(rb).toBeGreaterThan(rr! * 1.5);
+    // The far ground is lit grey from above by the fill, whose direction (0, −1, 0.5) is the way its
+    // light travels: at least albedo 0.7 × (ambient 0.1 + intensity 0.5 × N·L 0.894) = 0.38 (98 of
+    // 255) in every channel, more where the coloured lights still reach. (Taken as pointing toward
+    // the light, it lit the ground from below: ambient alone, 0.07.)
+    for (const channel of regionMean(image, 84, 23, 6, 3).slice(0, 3)) {
+      expect(channel).toBeGreaterThan(95);
+      expect(channel).toBeLessThan(140);
+    }
   });
 
   test("shadow-point: no GPU object created per frame after warm-up, none by a reload, none left after dispose", async () => {

@@ -34,7 +34,7 @@ function showcase(mode: (typeof SHADING_MODES)[number], wireframe = false) {
     scene.add("ring", mat4.compose([0.9, 0, 0], [0.8, 0, 0]), [0.3, 0.6, 0.9, 1]).setMetallic(1).setRoughness(0.35);
     scene.add("box", mat4.compose([0, -0.35, 1], [0, 0.6, 0]), [0.9, 0.85, 0.3, 1]);
     const key = chain.add(DirectionalLight, "key");
-    key.direction = [0.5, 1, 0.7];
+    key.direction = [-0.5, -1, -0.7]; // travelling down, from +x +z
     key.intensity = 0.8;
     key.castShadow = true;
     key.shadowBias = 0.003;
@@ -47,7 +47,7 @@ function showcase(mode: (typeof SHADING_MODES)[number], wireframe = false) {
     spot.direction = [-0.3, -1, -0.3];
     spot.color = [0.3, 1, 1];
     spot.intensity = 4;
-    spot.spotAngle = 50;
+    spot.spotAngle = 25; // half-angle
     const camera = chain.add(CameraOperator, "camera");
     camera.distance = 4.5;
     camera.elevation = 0.5;
@@ -97,9 +97,12 @@ describe("shading modes", () => {
 
 describe("shadows", () => {
   type LightKind = "directional" | "spot" | "point";
-  /** Where each light is, and two box positions whose shadows both fall inside the view. */
+  /**
+   * Where each light is (for the directional light: the direction toward it; its `direction` is the
+   * opposite, the way its light travels), and two box positions whose shadows both fall inside the view.
+   */
   const setups: Record<LightKind, { light: [number, number, number]; boxA: [number, number, number]; boxB: [number, number, number] }> = {
-    directional: { light: [1, 1, 0], boxA: [1, 1.5, 0], boxB: [-1.5, 1.5, 0] }, // light = direction toward it
+    directional: { light: [1, 1, 0], boxA: [1, 1.5, 0], boxB: [-1.5, 1.5, 0] },
     spot: { light: [4, 3, 0], boxA: [1, 1.5, 0], boxB: [2.5, 1.5, 0] },
     point: { light: [4, 3, 0], boxA: [1, 1.5, 0], boxB: [2.5, 1.5, 0] },
   };
@@ -123,14 +126,14 @@ describe("shadows", () => {
     const where = setups[kind].light;
     if (kind === "directional") {
       const sun = chain.add(DirectionalLight, "light");
-      sun.direction = where;
+      sun.direction = [-where[0], -where[1], -where[2]];
       sun.castShadow = true;
       sun.shadowBias = 0.002;
     } else if (kind === "spot") {
       const spot = chain.add(SpotLight, "light");
       spot.position = where;
       spot.direction = [-4.5, -3, 0];
-      spot.spotAngle = 100;
+      spot.spotAngle = 50; // half-angle: a 100° cone
       spot.intensity = 10;
       spot.range = 20;
       spot.castShadow = true;
