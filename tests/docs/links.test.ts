@@ -12,7 +12,7 @@
  *
  * The repository's files are what git tracks plus new files git does not ignore, minus deleted ones.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
@@ -52,7 +52,7 @@ function withoutFences(markdown: string): string {
 }
 
 /** GitHub's id for a heading: lower case, punctuation dropped, spaces to hyphens; repeats get -1, -2… */
-export function headingIds(markdown: string): Set<string> {
+function headingIds(markdown: string): Set<string> {
   const ids = new Set<string>();
   const seen = new Map<string, number>();
   for (const match of withoutFences(markdown).matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)) {
@@ -91,7 +91,7 @@ function withoutUrls(text: string): string {
  * resolves from the file's own folder or from the repository root; either must land inside the
  * repository on a file or folder that exists there.
  */
-export function citedPathProblems(file: string, text: string, exists: (path: string) => boolean, readText: ReadText = readRepositoryText): string[] {
+function citedPathProblems(file: string, text: string, exists: (path: string) => boolean, readText: ReadText = readRepositoryText): string[] {
   const problems: string[] = [];
   const fromDir = posix.dirname(file);
   // In markdown, a link's target is checked by markdownLinkProblems and its text is only a label.
@@ -118,7 +118,7 @@ export function citedPathProblems(file: string, text: string, exists: (path: str
 }
 
 /** Problems with the relative markdown links `[text](target)` of markdown file `file`. */
-export function markdownLinkProblems(file: string, markdown: string, exists: (path: string) => boolean, readText: ReadText = readRepositoryText): string[] {
+function markdownLinkProblems(file: string, markdown: string, exists: (path: string) => boolean, readText: ReadText = readRepositoryText): string[] {
   const problems: string[] = [];
   const fromDir = posix.dirname(file);
   withoutFences(markdown)
@@ -147,7 +147,7 @@ export function markdownLinkProblems(file: string, markdown: string, exists: (pa
 }
 
 /** Repository paths written in backticks (`runtime/gpu/gpu.ts`, `bun bench/run.ts`) that do not exist. */
-export function backtickPathProblems(file: string, markdown: string, exists: (path: string) => boolean, roots: Set<string>): string[] {
+function backtickPathProblems(file: string, markdown: string, exists: (path: string) => boolean, roots: Set<string>): string[] {
   const problems: string[] = [];
   withoutFences(markdown)
     .split("\n")
@@ -249,7 +249,7 @@ describe("the repository's documentation", () => {
     const folders = [...folderSet].filter((folder) => !namedSet.has(folder));
     const wanted = files.filter((file) => /^(runtime|bench|scripts)\//.test(file) && !namedSet.has(file));
     const unnamed = [...folders, ...wanted].sort().map((path) => `${path} exists but ${ARCHITECTURE}'s file tree has no line for it: add one`);
+    expect(named.length).toBeGreaterThan(0);
     expect([...missing, ...unnamed]).toEqual([]);
-    expect(statSync(join(ROOT, ARCHITECTURE)).isFile()).toBe(true);
   });
 });
