@@ -1,7 +1,7 @@
 #import "common/fullscreen.wgsl"
 
 // The benchmark's filter pass: 4 texture samples around the pixel, averaged (as in
-// ../shared/notes/performance-anchors.md). Used by the Vivid chain and by the raw loop alike.
+// docs/notes/performance-anchors.md). Used by the Vivid chain and by the raw loop alike.
 struct Params {
   radius: f32,  // @0  in texels
   gain: f32,    // @4

@@ -13,7 +13,8 @@ export const BLUR_PASS = { stepUv: vec2([0, 0]), radius: float(0) };
  * `passes` times over. Params as the original's Blur. Each direction is its own FullscreenPass with
  * its own uniform buffer: every pass of a frame goes into one encoder, and the original's Blur wrote
  * one buffer for both passes, which in one encoder means both run with the last write (vertical), so
- * nothing is blurred horizontally (DESIGN.md §4). tests/operators/filters.test.ts checks this.
+ * nothing is blurred horizontally (docs/architecture.md#frame-discipline-nothing-created-per-frame).
+ * tests/operators/filters.test.ts checks this.
  */
 export class Blur extends TextureOperator {
   static override readonly description = "Separable Gaussian blur";

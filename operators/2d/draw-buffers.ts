@@ -3,9 +3,10 @@
  * instance buffer that is acquired once and only ever written afterwards, a seeded random generator
  * (results repeat for a seed, frame after frame and run after run) and HSV → RGB.
  *
- * Frame discipline (DESIGN.md §4): these operators write their per-frame geometry with
- * `queue.writeBuffer` into a buffer held from init. A buffer is replaced only when the data outgrows
- * it (capacity doubles, the old one is dropped), so steady state creates nothing.
+ * Frame discipline (docs/architecture.md#frame-discipline-nothing-created-per-frame): these
+ * operators write their per-frame geometry with `queue.writeBuffer` into a buffer held from init. A
+ * buffer is replaced only when the data outgrows it (capacity doubles, the old one is dropped), so
+ * steady state creates nothing.
  */
 import type { BufferHandle, GpuScope } from "../../runtime/gpu/gpu.ts";
 

@@ -2,7 +2,7 @@
  * Window surface glue: a WGPUSurface made from a window's native handles, configured for the device,
  * handing out one texture + view per frame and releasing both at present.
  *
- * bun-webgpu 0.1.7 has no surface API, so this goes under it (see notes/window-surface.md):
+ * bun-webgpu 0.1.7 has no surface API, so this goes under it (see docs/notes/window-surface.md):
  * - the instance and the bound symbols come from the device (`device.instanceTicker.instancePtr`,
  *   `device.lib`), which are the same objects as `navigator.gpu.instancePtr` / `.lib`;
  * - `wgpuSurfaceGetCapabilities` and `wgpuDeviceGetAdapter` are exported by the library but not bound,
@@ -186,7 +186,7 @@ function bunTextureClass(device: GPUDevice, lib: BunWebGpuLib, census: Census, o
   return textureClass;
 }
 
-// ---- struct packing (x86-64 / aarch64, little-endian; offsets in notes/window-surface.md) ----
+// ---- struct packing (x86-64 / aarch64, little-endian; offsets in docs/notes/window-surface.md) ----
 
 function setPointer(view: DataView, offset: number, value: Pointer | bigint | null): void {
   view.setBigUint64(offset, value === null ? 0n : BigInt(value), true);

@@ -1,8 +1,9 @@
 /**
  * The 2D effect operators (filters, retro, compositing) as test cases: how to build each one on small
  * sources, which param change must change its pixels, and its row of the original's operator table
- * (reference/vivid-original-inventory.md §2), pasted as text and parsed, so the declaration is
- * checked against the original's names, defaults and ranges rather than against itself.
+ * (the Param declarations of its operator headers, https://github.com/seethroughlab/vivid at
+ * 58ba6cf), pasted as text and parsed, so the declaration is checked against the original's names,
+ * defaults and ranges rather than against itself.
  */
 import { expect, test } from "vitest";
 import type { Chain } from "../../runtime/chain/chain.ts";
@@ -90,7 +91,7 @@ interface OriginalParam {
   max?: number;
 }
 
-/** Parses "`radius` float=5 [0–50]; `passes` int=1 [1–10]" (the inventory's notation). */
+/** Parses "`radius` float=5 [0–50]; `passes` int=1 [1–10]" (the notation of the pasted rows). */
 export function parseOriginal(cell: string): OriginalParam[] {
   return cell.split(";").map((part) => {
     const match = /`(\w+)` (\w+)=(\([^)]*\)|\S+)(?: \[(-?[\d.]+)–(-?[\d.]+)\])?/.exec(part.trim());

@@ -4,7 +4,7 @@ import { wgslFieldName } from "../../runtime/chain/operator.ts";
 import { uniformLayout, type ParamDecls } from "../../runtime/chain/params.ts";
 import { loadShader, wgslStructFields } from "../../runtime/gpu/shaders.ts";
 
-/** [name, type, default, min?, max?]: a row of the original's param table (inventory §2). */
+/** [name, type, default, min?, max?]: a row of the original's param table (from its operator headers). */
 export type ParamRow = [string, string, unknown, number?, number?];
 
 /** The declared params are exactly `rows`, in order, with the original's defaults and ranges. */
