@@ -202,7 +202,7 @@ export async function run(options: RunOptions): Promise<number> {
     let frame = 0;
     while (frame < frameLimit && !quit) {
       // While paused, a frame is drawn only for a snapshot or when what it shows changed (a reload, a resize).
-      let changed = snapshotRequested;
+      let changed = snapshotRequested && engine.chain !== undefined;
       if (reloader?.pending) {
         await reloader.apply();
         changed = true;
