@@ -44,7 +44,8 @@ function roundSeconds(ms: number): number {
  * The one source of stats. The frame loop records each frame; the hub turns them into a frames
  * event every second (followed by one debug event per `ctx.debug` name) and a memory event every
  * 10 s, stamps reload and error entries, and hands every event to its subscribers (the JSON-lines
- * sink, the plain reporter, the dashboard) and into the view state. Per-frame work is a few array writes; memory is bounded by the options above.
+ * sink, the plain reporter, the dashboard) and into the view state. Per-frame work is a few array
+ * writes; memory is bounded by the options above.
  */
 export class StatsHub {
   readonly now: () => number;
