@@ -22,28 +22,26 @@ Flags:
   --frames <N>           exit after N frames (default: run until closed)
   --snapshot <out.png>   save the output as a PNG at --snapshot-frame, then exit (unless --frames)
   --snapshot-frame <N>   frame to capture (default 5)
-  --window <WxH>         window / context size (default 1280x720)
+  --size <WxH>           window / context size (default 1280x720); --window <WxH> is the same
   --fixed-fps <F>        deterministic time: time = frame / F, dt = 1 / F
   --fullscreen           start fullscreen
   --no-vsync             present immediately instead of waiting for vsync
   --fit                  letterbox the output to keep its aspect ratio (default: stretch to the window)
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
-  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors) as JSON lines
+  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
   -h, --help             this text
   -v, --version          the version
 
-Soak flags:
+Soak flags (and --headless, --size / --window, --stats, --no-dashboard as for a run: like a run, a
+soak shows a window unless --headless or there is no display):
   --minutes <M>          how long (default 30)
   --reload-every <S>     re-save the chain file every S seconds, alternating a param (default: never)
-  --headless | --window  offscreen (default) or in a window
-  --size <WxH>           window / context size (default 1280x720)
   --warmup-reloads <N>   with --reload-every: first N saves back to back, not counted (default 500)
   --warmup <S>           then S seconds not counted (default 60)
   --warmup-frames <N>    and not before N frames have been drawn (default 10000)
   --max-slope <MB/h>     highest RSS slope after warm-up that passes (default 1)
   --json <out.json>      verdict and series;  --png <out.png>  RSS plot
-  --stats <file.jsonl>, --no-dashboard     as for a run
 
 Examples:
   bun vivid examples/02-hello-noise
@@ -84,6 +82,17 @@ function positiveNumber(flag: string, value: string): number {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} expects a number > 0, got "${value}"`);
   return n;
+}
+
+/** The options both commands share for the size: `--size` and `--window` are one flag under two names. */
+const SIZE_OPTIONS = { size: { type: "string" }, window: { type: "string" } } as const;
+
+/** The window / context size from --size or --window (default 1280x720). */
+function sizeFlag(values: { size?: string; window?: string }): [number, number] {
+  if (values.size !== undefined && values.window !== undefined) throw new UsageError("--size and --window are the same flag; give one");
+  if (values.size !== undefined) return size("--size", values.size);
+  if (values.window !== undefined) return size("--window", values.window);
+  return [1280, 720];
 }
 
 function size(flag: string, value: string): [number, number] {
@@ -131,7 +140,7 @@ export function parseCommand(argv: string[]): Command {
         frames: { type: "string" },
         snapshot: { type: "string" },
         "snapshot-frame": { type: "string" },
-        window: { type: "string" },
+        ...SIZE_OPTIONS,
         "fixed-fps": { type: "string" },
         fullscreen: { type: "boolean" },
         "no-vsync": { type: "boolean" },
@@ -151,7 +160,7 @@ export function parseCommand(argv: string[]): Command {
   if (values.version) return { kind: "version" };
   if (positionals.length === 0) throw new UsageError("missing <project-dir | chain.ts> (try: bun vivid examples/02-hello-noise)");
   if (positionals.length > 1) throw new UsageError(`expected one project, got ${positionals.length}: ${positionals.join(" ")}`);
-  const [width, height] = values.window ? size("--window", values.window) : [1280, 720];
+  const [width, height] = sizeFlag(values);
   if (values.snapshot !== undefined && !/\.png$/i.test(values.snapshot)) throw new UsageError(`--snapshot expects a .png path, got "${values.snapshot}"`);
   const project = positionals[0]!;
   const options: RunOptions = {
@@ -189,8 +198,7 @@ function parseSoakCommand(argv: string[]): Command {
         minutes: { type: "string" },
         "reload-every": { type: "string" },
         headless: { type: "boolean" },
-        window: { type: "boolean" },
-        size: { type: "string" },
+        ...SIZE_OPTIONS,
         warmup: { type: "string" },
         "warmup-reloads": { type: "string" },
         "warmup-frames": { type: "string" },
@@ -208,14 +216,13 @@ function parseSoakCommand(argv: string[]): Command {
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (positionals.length !== 1) throw new UsageError("soak expects one project (try: bun vivid soak examples/02-hello-noise --minutes 1)");
-  if (values.headless && values.window) throw new UsageError("--headless and --window exclude each other");
   const nonNegative = (flag: string, value: string | undefined, fallback: number) => {
     if (value === undefined) return fallback;
     const n = Number(value);
     if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} expects a number ≥ 0, got "${value}"`);
     return n;
   };
-  const [width, height] = values.size ? size("--size", values.size) : [1280, 720];
+  const [width, height] = sizeFlag(values);
   const located = locateProject(positionals[0]!);
   const soak: SoakOptions = {
     minutes: nonNegative("--minutes", values.minutes, SOAK_DEFAULTS.minutes),
@@ -232,7 +239,7 @@ function parseSoakCommand(argv: string[]): Command {
     options: {
       ...located,
       projectName: basename(located.projectDir),
-      headless: !values.window,
+      headless: values.headless ?? false,
       snapshotFrame: 5,
       width,
       height,

@@ -2,6 +2,9 @@
  * Boot and frame loop: GPU → window (or offscreen) → engine (load the chain) → reloader → stats views,
  * then frames until the window closes, q / Esc, --frames, or a one-off snapshot.
  *
+ * Paused (p in the dashboard), the loop draws nothing: it sleeps until a key, a save or a timer (30 Hz
+ * with a window, to poll its events; 4 Hz headless, for the stats) wakes it, so a paused run is idle.
+ *
  * Each frame: apply a queued reload (between frames, never inside one) → poll the window → update +
  * cook + display pass in one encoder and one submit → present → stats. At most two frames are in
  * flight on the GPU, and the loop yields to the event loop every frame (bun-webgpu delivers its
@@ -28,6 +31,8 @@ import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./
 import { openWindow, type VividWindow } from "./window/window.ts";
 
 const MAX_FRAMES_IN_FLIGHT = 2;
+/** How long a paused loop sleeps between looks: a window's events want ~30 Hz; headless, only the 1 s stats do. */
+const PAUSED_POLL_MS = { window: 33, headless: 250 };
 
 export async function run(options: RunOptions): Promise<number> {
   // A run with --frames or --snapshot is a batch job: no watching, and a broken chain is exit 1.
@@ -98,6 +103,7 @@ export async function run(options: RunOptions): Promise<number> {
         }
       : undefined,
     readGpu: () => ({ bytes: gpu.census.gpuBytes, breakdown: { textures: gpu.census.snapshot().textureBytes, buffers: gpu.census.snapshot().bufferBytes } }),
+    readDebug: () => engine.ctx.debugValues,
   });
   let sink: JsonlSink | undefined;
   if (options.stats) {
@@ -109,12 +115,18 @@ export async function run(options: RunOptions): Promise<number> {
   let quit = false;
   let paused = false;
   let snapshotRequested = false;
+  // The paused loop's sleep: one slot, replaced by each sleep, called by a key or a signal to end it early.
+  let wakeFromPause: (() => void) | undefined;
   const reloader = batch ? undefined : new Reloader(engine, { onReload: (entry) => reportReload(entry) });
   const onKey = (action: DashboardAction) => {
     if (action === "quit") quit = true;
     else if (action === "reload") reloader?.request("manual");
     else if (action === "snapshot") snapshotRequested = true;
-    else if (action === "pause") paused = !paused;
+    else if (action === "pause") {
+      paused = !paused;
+      dashboard?.update({ paused });
+    }
+    wakeFromPause?.();
   };
   let dashboard: DashboardHandle | undefined;
   const interactive = process.stdout.isTTY === true && options.dashboard && !batch;
@@ -155,16 +167,46 @@ export async function run(options: RunOptions): Promise<number> {
   const frameLimit = options.frames ?? (options.snapshot ? options.snapshotFrame : Infinity);
   const snapshotAt = options.snapshot ? Math.min(options.snapshotFrame, frameLimit) : -1;
   const inFlight: Promise<unknown>[] = [];
-  const stop = () => (quit = true);
+  const stop = () => {
+    quit = true;
+    wakeFromPause?.();
+  };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   let lastStart = performance.now();
   let titleAt = 0;
+  let titlePaused = false;
+  const updateTitle = (now: number) => {
+    if (!win || (now - titleAt < 1000 && titlePaused === paused)) return;
+    titleAt = now;
+    titlePaused = paused;
+    const fps = hub.view().frames?.fps;
+    win.setTitle(`${options.projectName} — ${paused ? "PAUSED" : `${fps ? fps.toFixed(0) : "…"} fps`}`);
+  };
+  /** Resolves after `ms`, or sooner on a key (see onKey), a signal or a save. */
+  const sleepWhilePaused = (ms: number): Promise<void> => {
+    const timer = new Promise<void>((resolve) => {
+      const timeout = setTimeout(resolve, ms);
+      wakeFromPause = () => {
+        clearTimeout(timeout);
+        resolve();
+      };
+    });
+    return reloader ? reloader.waitFor(timer) : timer;
+  };
+  // The frame after a pause has no interval: the pause is not a frame time.
+  let resumed = false;
 
   let loopFailed = true;
   try {
-    for (let frame = 1; frame <= frameLimit && !quit; frame++) {
-      if (reloader?.pending) await reloader.apply();
+    let frame = 0;
+    while (frame < frameLimit && !quit) {
+      // While paused, a frame is drawn only for a snapshot or when what it shows changed (a reload, a resize).
+      let changed = snapshotRequested && engine.chain !== undefined;
+      if (reloader?.pending) {
+        await reloader.apply();
+        changed = true;
+      }
       if (win) {
         win.pollEvents();
         if (win.shouldClose || (options.escQuits && win.input.key("Escape").pressed)) break;
@@ -175,10 +217,21 @@ export async function run(options: RunOptions): Promise<number> {
           engine.ctx.height = fb.height;
           overlay?.resize(fb.width, fb.height);
           dashboard?.update({ width: fb.width, height: fb.height });
+          changed = true;
         }
       }
 
       const start = performance.now();
+      if (paused && !changed) {
+        engine.idleFrame(undefined, start); // time stands still; a replaced chain is still released
+        win?.input.endFrame();
+        hub.tick(start);
+        updateTitle(start);
+        resumed = true;
+        await sleepWhilePaused(win ? PAUSED_POLL_MS.window : PAUSED_POLL_MS.headless);
+        continue;
+      }
+      frame++;
       const target = surface?.acquire() ?? null;
       const draw: DisplayPassFn | undefined = target
         ? (f, output) => {
@@ -194,18 +247,15 @@ export async function run(options: RunOptions): Promise<number> {
       // A soak samples memory with no frame in flight: Dawn's and the driver's per-frame memory
       // is then the same at every sample, instead of wherever the frame happens to be.
       if (soak && hub.memoryDue(start)) await gpu.idle();
-      hub.recordFrame(cpuMs, frame === 1 ? Number.NaN : start - lastStart, start);
+      hub.recordFrame(cpuMs, frame === 1 || resumed ? Number.NaN : start - lastStart, start);
+      resumed = false;
       if (soak) {
         soak.tick(start, start - lastStart);
         if (soak.done(start)) quit = true;
       }
       lastStart = start;
 
-      if (win && start - titleAt > 1000) {
-        titleAt = start;
-        const fps = hub.view().frames?.fps;
-        win.setTitle(`${options.projectName} — ${fps ? fps.toFixed(0) : "…"} fps`);
-      }
+      updateTitle(start);
       if (frame === snapshotAt && engine.chain) {
         await writeSnapshot(engine, options.snapshot!);
       }
@@ -238,6 +288,8 @@ export async function run(options: RunOptions): Promise<number> {
     await gpu.idle();
     await new Promise((resolve) => setImmediate(resolve));
     const verdict = soak.verdict();
+    // The last stats now, so a plain run's last memory line comes before the verdict, not after it.
+    hub.finish();
     dashboard?.unmount();
     console.log(formatVerdict(verdict));
     if (options.soak!.json) writeFileSync(options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, ...verdict }, null, 2));
@@ -250,6 +302,8 @@ export async function run(options: RunOptions): Promise<number> {
 
   /** Releases everything in reverse order of creation and checks the census. */
   async function teardown() {
+    // Before anything is released: the last frames, debug values and memory go into --stats.
+    hub.finish();
     await reloader?.close();
     dashboard?.unmount();
     dashboard = undefined;

@@ -55,7 +55,7 @@ export class Context {
   height: number;
   /** The chain being built (in setup) or running (in update). */
   chain!: Chain;
-  /** Values from `debug(name, value)`, shown by the dashboard; dropped 60 frames after the last update. */
+  /** Values from `debug(name, value)`, shown by the dashboard and sent to `--stats` once a second; dropped 60 frames after the last update. */
   readonly debugValues = new Map<string, DebugValue>();
   input: InputSource = NO_INPUT;
   window?: WindowControls;

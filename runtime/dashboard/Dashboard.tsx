@@ -2,6 +2,7 @@ import { Box } from "ink";
 import type { CensusSnapshot } from "../gpu/census.ts";
 import type { StatsView } from "../stats/hub.ts";
 import { CensusPanel } from "./CensusPanel.tsx";
+import { DebugPanel } from "./DebugPanel.tsx";
 import { ErrorPanel } from "./ErrorPanel.tsx";
 import { FramesPanel } from "./FramesPanel.tsx";
 import { Header } from "./Header.tsx";
@@ -26,6 +27,7 @@ export function Dashboard({ view, info, census }: DashboardProps) {
       <CensusPanel census={census} />
       <ReloadsPanel reloads={view.reloads} />
       <ErrorPanel error={view.error} />
+      <DebugPanel debug={view.debug} hidden={view.debugHidden} />
       <KeyHints />
     </Box>
   );

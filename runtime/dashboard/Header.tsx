@@ -7,10 +7,11 @@ export function Header({ info, t }: { info: DashboardInfo; t: number }) {
     <Text wrap="truncate-end">
       <Text bold>Vivid</Text>
       {`  ${info.project}  `}
+      {/* Before the adapter's long name, so a narrow terminal's truncation never hides it. */}
+      {info.paused ? <Text color="yellow" bold>{"PAUSED  "}</Text> : null}
       <Text dimColor>{info.adapter}</Text>
       {`  ${info.width}×${info.height}  `}
       <Text dimColor>{t.toFixed(1)}s</Text>
-      {info.paused ? <Text color="yellow">{"  PAUSED"}</Text> : null}
     </Text>
   );
 }

@@ -72,7 +72,19 @@ export interface ErrorEvent extends ErrorLocation {
   t: number;
 }
 
-export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent;
+/**
+ * The latest value of one `ctx.debug(name, value)`, sent with each frames event (once a second), one
+ * event per name the chain reported in the last 60 frames. A non-finite number (`1 / ctx.dt` on the
+ * first frame) is sent as its name, "Infinity" or "NaN", since JSON has no such numbers.
+ */
+export interface DebugEvent {
+  type: "debug";
+  t: number;
+  name: string;
+  value: number | boolean | string;
+}
+
+export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent;
 
 export type StatsListener = (event: StatsEvent) => void;
 
@@ -81,6 +93,9 @@ export type ReloadEntry = Omit<ReloadEvent, "type" | "t"> & { t?: number };
 
 /** What an error producer passes to `StatsHub.error`. */
 export type ErrorEntry = ErrorLocation & { t?: number };
+
+/** The chain's debug values as the hub's reader returns them (the Context's `debugValues`). */
+export type DebugValues = ReadonlyMap<string, { readonly value: number | boolean | string }>;
 
 /** Process memory as the hub's reader returns it, in bytes. */
 export interface ProcessMemory {

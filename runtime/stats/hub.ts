@@ -1,4 +1,4 @@
-import type { ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, ReloadEntry, StatsEvent, StatsListener } from "./events.ts";
+import type { DebugValues, ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, ReloadEntry, StatsEvent, StatsListener } from "./events.ts";
 import { FrameWindow } from "./frames.ts";
 import { BYTES_PER_MB, round2 } from "./math.ts";
 import { type LeakAlarmOptions, MemoryTracker } from "./memory.ts";
@@ -13,6 +13,8 @@ export interface StatsHubOptions {
   readMemory?: () => ProcessMemory;
   /** GPU memory reader, usually `() => ({ bytes: census.gpuBytes, breakdown })`. Default: none (0). */
   readGpu?: () => GpuMemory;
+  /** The chain's `ctx.debug` values, read with each frames summary. Default: none. */
+  readDebug?: () => DebugValues;
   /** Frames summary period. Default 1000 ms. */
   framesEveryMs?: number;
   /** Memory sample period. Default 10 000 ms; the first sample, at one period, is the warm-up sample. */
@@ -32,6 +34,7 @@ function processMemory(): ProcessMemory {
 }
 
 const noGpu = (): GpuMemory => ({ bytes: 0 });
+const noDebug: DebugValues = new Map();
 
 function roundSeconds(ms: number): number {
   return Math.round(ms) / 1000;
@@ -39,15 +42,17 @@ function roundSeconds(ms: number): number {
 
 /**
  * The one source of stats. The frame loop records each frame; the hub turns them into a frames
- * event every second and a memory event every 10 s, stamps reload and error entries, and hands
- * every event to its subscribers (the JSON-lines sink, the plain reporter, the dashboard) and into
- * the view state. Per-frame work is a few array writes; memory is bounded by the options above.
+ * event every second (followed by one debug event per `ctx.debug` name) and a memory event every
+ * 10 s, stamps reload and error entries, and hands every event to its subscribers (the JSON-lines
+ * sink, the plain reporter, the dashboard) and into the view state. Per-frame work is a few array
+ * writes; memory is bounded by the options above.
  */
 export class StatsHub {
   readonly now: () => number;
   private readonly startMs: number;
   private readonly readMemory: () => ProcessMemory;
   private readonly readGpu: () => GpuMemory;
+  private readonly readDebug: () => DebugValues;
   private readonly framesEveryMs: number;
   private readonly memoryEveryMs: number;
   private readonly frameWindow: FrameWindow;
@@ -57,12 +62,14 @@ export class StatsHub {
   private lastFramesAt: number;
   private nextFramesAt: number;
   private nextMemoryAt: number;
+  private finished = false;
   private readonly viewState: StatsViewState;
 
   constructor(options: StatsHubOptions = {}) {
     this.now = options.now ?? (() => performance.now());
     this.readMemory = options.readMemory ?? processMemory;
     this.readGpu = options.readGpu ?? noGpu;
+    this.readDebug = options.readDebug ?? (() => noDebug);
     this.framesEveryMs = options.framesEveryMs ?? 1000;
     this.memoryEveryMs = options.memoryEveryMs ?? 10_000;
     this.viewState = new StatsViewState(options.frameHistoryLength ?? 60, options.reloadHistoryLength ?? 8);
@@ -99,15 +106,27 @@ export class StatsHub {
    */
   tick(now = this.now()): void {
     if (now >= this.nextFramesAt) {
-      const event = this.frameWindow.take(this.seconds(now), (now - this.lastFramesAt) / 1000);
-      this.lastFramesAt = now;
       this.nextFramesAt = this.nextDue(now, this.framesEveryMs);
-      this.emit(event);
+      this.emitFrames(now);
+      this.emitDebug(now);
     }
     if (now >= this.nextMemoryAt) {
       this.nextMemoryAt = this.nextDue(now, this.memoryEveryMs);
       this.emit(this.sampleMemory(now));
     }
+  }
+
+  /**
+   * At exit: a run shorter than a period (`--frames 5`) would otherwise end with nothing written.
+   * Emits the frames drawn since the last summary (if any), the debug values and a last memory
+   * sample, whatever the periods say. Only the first call does anything.
+   */
+  finish(now = this.now()): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.frameWindow.frameCount > 0) this.emitFrames(now);
+    this.emitDebug(now);
+    this.emit(this.sampleMemory(now));
   }
 
   /** Whether the next tick at `now` samples memory (a soak lets the GPU go idle first). */
@@ -143,6 +162,19 @@ export class StatsHub {
   /** The latest state for views, at the hub's current time. */
   view(): StatsView {
     return this.viewState.snapshot(this.seconds());
+  }
+
+  private emitFrames(now: number): void {
+    const event = this.frameWindow.take(this.seconds(now), (now - this.lastFramesAt) / 1000);
+    this.lastFramesAt = now;
+    this.emit(event);
+  }
+
+  private emitDebug(now: number): void {
+    const t = this.seconds(now);
+    for (const [name, { value }] of this.readDebug()) {
+      this.emit({ type: "debug", t, name, value: typeof value === "number" && !Number.isFinite(value) ? String(value) : value });
+    }
   }
 
   private nextDue(now: number, period: number): number {

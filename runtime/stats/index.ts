@@ -1,4 +1,6 @@
 export type {
+  DebugEvent,
+  DebugValues,
   ErrorEntry,
   ErrorEvent,
   ErrorLocation,
@@ -14,7 +16,7 @@ export type {
 } from "./events.ts";
 export { FrameWindow } from "./frames.ts";
 export { StatsHub, type StatsHubOptions } from "./hub.ts";
-export { type StatsView, StatsViewState } from "./view.ts";
+export { DEBUG_HISTORY_LENGTH, DEBUG_NAMES_SHOWN, type DebugSeries, type StatsView, StatsViewState } from "./view.ts";
 export { leastSquaresSlope, percentileSorted } from "./math.ts";
 export { LEAK_ALARM_DEFAULTS, type LeakAlarmOptions, type MemoryReading, MemoryTracker } from "./memory.ts";
 export { createPlainReporter, formatErrorLines, formatMemoryLine, formatReloadLine } from "./reporter.ts";

@@ -49,7 +49,8 @@ function formatAlarmLine(event: MemoryEvent): string {
 
 /**
  * The view used without a TTY (pipes, CI, `--no-dashboard`): a subscriber that prints the memory
- * line every 10 s, one line per reload and the lines of each error. Frames events print nothing.
+ * line every 10 s, one line per reload and the lines of each error. Frames and debug events print
+ * nothing (the dashboard and the `--stats` file show them).
  */
 export function createPlainReporter(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): StatsListener {
   let alarm = false;
@@ -67,6 +68,7 @@ export function createPlainReporter(write: (line: string) => void = (line) => pr
         for (const line of formatErrorLines(event)) write(line);
         break;
       case "frames":
+      case "debug":
         break;
     }
   };

@@ -20,7 +20,7 @@ export function setup(ctx) {
 `;
   writeFileSync(join(dir, "chain.ts"), chain);
   const json = join(dir, "soak.json");
-  const run = Bun.spawnSync(["bun", "vivid", "soak", dir, "--minutes", "0.5", "--reload-every", "2", "--warmup", "10", "--warmup-reloads", "12", "--warmup-frames", "100", "--no-dashboard", "--json", json], {
+  const run = Bun.spawnSync(["bun", "vivid", "soak", dir, "--headless", "--minutes", "0.5", "--reload-every", "2", "--warmup", "10", "--warmup-reloads", "12", "--warmup-frames", "100", "--no-dashboard", "--json", json], {
     cwd: REPO,
     env: { ...process.env, NO_COLOR: "1" },
   });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseCommand } from "../../../runtime/cli.ts";
 import { readPng } from "../../../runtime/snapshot.ts";
 import { REPO, spread } from "../../helpers/render.ts";
 
@@ -38,6 +39,9 @@ export function setup(ctx) { ctx.chain.add(Noise, "noise").resolution(160, 90); 
     [["--frobnicate"], "unknown flag --frobnicate"],
     [["examples/02-hello-noise", "--frames", "ten"], '--frames expects a whole number ≥ 1, got "ten"'],
     [["examples/02-hello-noise", "--window", "big"], '--window expects WIDTHxHEIGHT such as 1280x720, got "big"'],
+    [["examples/02-hello-noise", "--size", "0x10"], '--size expects WIDTHxHEIGHT such as 1280x720, got "0x10"'],
+    [["examples/02-hello-noise", "--size", "64x64", "--window", "64x64"], "--size and --window are the same flag; give one"],
+    [["soak", "examples/02-hello-noise", "--window"], "--window needs a value"],
     [["examples/02-hello-noise", "--snapshot"], "--snapshot needs a value"],
     [["examples/02-hello-noise", "--fixed-fps", "-3"], "--fixed-fps"],
     [["examples/02-hello-noise", "--headless=yes"], "--headless takes no value"],
@@ -93,6 +97,30 @@ export function setup(ctx) {
     rmSync(project, { recursive: true });
   });
 
+  test('--stats of a 5-frame run holds its frames, memory and ctx.debug("x", 1.5) records', () => {
+    const project = tempProject(`import { Noise } from "vivid";
+export function setup(ctx) { ctx.chain.add(Noise, "noise").resolution(32, 32); ctx.chain.output("noise"); }
+export function update(ctx) { ctx.debug("x", 1.5); ctx.debug("frame", ctx.frame); }`);
+    const stats = join(project, "stats.jsonl");
+    const run = vivid(project, "--headless", "--frames", "5", "--stats", stats);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const records = readFileSync(stats, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const frames = records.filter((record) => record.type === "frames");
+    expect(frames).toHaveLength(1);
+    // fps is frames over the seconds since start; 5 frames in well under a minute is more than 0.1 fps.
+    expect(frames[0]!.fps as number).toBeGreaterThan(0.1);
+    expect(records.filter((record) => record.type === "memory")).toHaveLength(1);
+    expect(records.find((record) => record.type === "memory")!.rssMB as number).toBeGreaterThan(10);
+    const debug = records.filter((record) => record.type === "debug");
+    expect(debug.map(({ name, value }) => ({ name, value }))).toEqual([
+      { name: "x", value: 1.5 },
+      { name: "frame", value: 4 },
+    ]);
+    expect(typeof debug[0]!.t).toBe("number");
+    rmSync(project, { recursive: true });
+  });
+
   test("--help and --version", () => {
     expect(vivid("--help").stdout).toContain("--snapshot-frame <N>");
     expect(vivid("--version").stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
@@ -117,5 +145,23 @@ describe("bun vivid operators", () => {
     const run = vivid("operators", "Nope");
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('no operator named "Nope"');
+  });
+});
+
+describe("--size and --window", () => {
+  const size = (argv: string[]) => {
+    const command = parseCommand(argv);
+    if (command.kind !== "run") throw new Error(`expected a run, got ${command.kind}`);
+    const { width, height, headless } = command.options;
+    return { width, height, headless };
+  };
+
+  test("mean the window / context size, the same for a run and a soak", () => {
+    for (const prefix of [[], ["soak"]]) {
+      expect(size([...prefix, "examples/02-hello-noise", "--size", "640x360"])).toEqual({ width: 640, height: 360, headless: false });
+      expect(size([...prefix, "examples/02-hello-noise", "--window", "640x360"])).toEqual({ width: 640, height: 360, headless: false });
+      expect(size([...prefix, "examples/02-hello-noise", "--headless", "--size", "64x48"])).toEqual({ width: 64, height: 48, headless: true });
+      expect(size([...prefix, "examples/02-hello-noise"])).toEqual({ width: 1280, height: 720, headless: false });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { mountDashboard } from "../../../runtime/dashboard/mount.tsx";
 import { sparkline } from "../../../runtime/dashboard/Sparkline.tsx";
 import { RedrawThrottle } from "../../../runtime/dashboard/throttle.ts";
 import { StatsHub } from "../../../runtime/stats/hub.ts";
+import type { StatsEvent } from "../../../runtime/stats/events.ts";
 import { StatsViewState } from "../../../runtime/stats/view.ts";
 import { FakeClock, seriesReader } from "../stats/synthetic.ts";
 import { recordedCensus, recordedSession } from "./recorded-session.ts";
@@ -90,6 +91,42 @@ describe("Dashboard from a recorded session", () => {
     const { lastFrame, unmount } = render(<Dashboard view={replay(fixed)} info={info} census={null} />);
     expect(lastFrame()).not.toContain("unresolved identifier");
     unmount();
+  });
+});
+
+describe("debug panel", () => {
+  const debug = (t: number, name: string, value: number | boolean | string): StatsEvent => ({ type: "debug", t, name, value });
+  /** Three seconds of reports after the recorded session, as the hub sends them: frames, then one event per name. */
+  const reports = (names: (t: number) => [string, number | boolean | string][]) =>
+    [41, 42, 43].flatMap((t) => [{ ...recordedSession[0]!, t } as StatsEvent, ...names(t).map(([name, value]) => debug(t, name, value))]);
+  const lines = (events: StatsEvent[]) => {
+    const { lastFrame, unmount } = render(<Dashboard view={replay([...recordedSession, ...events])} info={info} census={null} />);
+    const text = lastFrame() ?? "";
+    unmount();
+    return text.split("\n");
+  };
+
+  test('ctx.debug("x", 1.5): the name, the latest value and a sparkline of the last reports', () => {
+    const fps: Record<number, number> = { 41: 58, 42: 60, 43: 59 };
+    const text = lines(reports((t) => [["x", 1.5], ["fps", fps[t]!], ["ratio", 1 / 3], ["on", t === 43], ["mode", "add"]]));
+    const head = text.findIndex((line) => line.trim() === "Debug");
+    expect(head).toBeGreaterThan(-1);
+    expect(text[head + 1]).toMatch(/^ {2}x +1\.5 {2}▁▁▁$/);
+    expect(text[head + 2]).toMatch(/^ {2}fps +59 {2}▁█▅$/);
+    expect(text[head + 3]).toMatch(/^ {2}ratio +0\.3333 {2}▁▁▁$/);
+    expect(text[head + 4]).toMatch(/^ {2}on +true {2}▁▁█$/);
+    expect(text[head + 5]).toMatch(/^ {2}mode +add$/);
+  });
+
+  test("past the names it follows, the panel says how many more there are", () => {
+    const names = (t: number) => Array.from({ length: 15 }, (_, i): [string, number] => [`value${i}`, i + t]);
+    const text = lines(reports(names));
+    expect(text.filter((line) => /^ {2}value\d+ /.test(line))).toHaveLength(12);
+    expect(text.some((line) => line.includes("+3 more not shown (the dashboard follows 12 names; --stats has all)"))).toBe(true);
+  });
+
+  test("no debug values, no panel", () => {
+    expect(lines([]).some((line) => line.trim() === "Debug")).toBe(false);
   });
 });
 

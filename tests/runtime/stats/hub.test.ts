@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
-import type { FramesEvent, MemoryEvent, ReloadEntry, StatsEvent } from "../../../runtime/stats/events.ts";
+import { Context } from "../../../runtime/chain/context.ts";
+import type { DebugEvent, FramesEvent, MemoryEvent, ReloadEntry, StatsEvent } from "../../../runtime/stats/events.ts";
 import { StatsHub } from "../../../runtime/stats/hub.ts";
+import { DEBUG_HISTORY_LENGTH, DEBUG_NAMES_SHOWN } from "../../../runtime/stats/view.ts";
 import { FakeClock, MB, rssSeries, seriesReader } from "./synthetic.ts";
 
 const FRAME_MS = 1000 / 60;
@@ -162,5 +164,90 @@ describe("subscribers and the view", () => {
     expect(view.reloads.map((r) => r.file)).toEqual(["f12.ts", "f13.ts", "f14.ts", "f15.ts", "f16.ts", "f17.ts", "f18.ts", "f19.ts"]);
     expect(view.memory?.t).toBe(100);
     expect(view.t).toBeCloseTo(100, 1);
+  });
+});
+
+describe("debug values", () => {
+  /** A hub reading a real Context's debug values; `frames` runs the engine's per-frame part at 60 Hz. */
+  function withContext() {
+    const clock = new FakeClock();
+    const ctx = new Context(64, 64);
+    const hub = new StatsHub({ now: clock.now, readMemory: seriesReader([100]), readDebug: () => ctx.debugValues });
+    const events: StatsEvent[] = [];
+    hub.subscribe((event) => events.push(event));
+    const frames = (count: number, update: (frame: number) => void) => {
+      for (let i = 0; i < count; i++) {
+        update(ctx.frame);
+        ctx.expireDebugValues();
+        ctx.frame++;
+        hub.recordFrame(1, FRAME_MS, clock.frame(ctx.frame, 60));
+      }
+    };
+    const debugEvents = () => events.filter((e): e is DebugEvent => e.type === "debug");
+    return { clock, ctx, hub, events, frames, debugEvents };
+  }
+
+  test("one event per name after each frames event, with the latest value, not one per frame", () => {
+    const { ctx, events, frames, debugEvents } = withContext();
+    frames(150, (frame) => {
+      ctx.debug("x", 1.5);
+      ctx.debug("frame", frame);
+      ctx.debug("on", frame % 2 === 0);
+      ctx.debug("mode", "add");
+    });
+    // 150 frames at 60 Hz: the 1 s and 2 s reports; each frames event is followed by its debug batch.
+    expect(events.map((e) => e.type)).toEqual(["frames", "debug", "debug", "debug", "debug", "frames", "debug", "debug", "debug", "debug"]);
+    expect(debugEvents().slice(0, 4)).toEqual([
+      { type: "debug", t: 1, name: "x", value: 1.5 },
+      { type: "debug", t: 1, name: "frame", value: 59 },
+      { type: "debug", t: 1, name: "on", value: false },
+      { type: "debug", t: 1, name: "mode", value: "add" },
+    ]);
+    expect(debugEvents()[5]).toEqual({ type: "debug", t: 2, name: "frame", value: 119 });
+  });
+
+  test("a value not set for 60 frames is no longer sent; a non-finite number is sent as text", () => {
+    const { ctx, frames, debugEvents } = withContext();
+    frames(60, (frame) => {
+      ctx.debug("fps", frame === 59 ? Number.POSITIVE_INFINITY : 60);
+      if (frame < 30) ctx.debug("once", 1);
+    });
+    expect(debugEvents()).toEqual([
+      { type: "debug", t: 1, name: "fps", value: "Infinity" },
+      { type: "debug", t: 1, name: "once", value: 1 },
+    ]);
+    frames(60, () => ctx.debug("fps", 60));
+    expect(debugEvents().slice(2)).toEqual([{ type: "debug", t: 2, name: "fps", value: 60 }]);
+  });
+
+  test("finish() at exit sends the part-second's frames, the debug values and a memory sample, once", () => {
+    const { ctx, hub, events, frames } = withContext();
+    frames(5, () => ctx.debug("x", 1.5));
+    expect(events).toEqual([]);
+    hub.finish();
+    hub.finish();
+    expect(events.map((e) => e.type)).toEqual(["frames", "debug", "memory"]);
+    expect(events[0]).toMatchObject({ type: "frames", t: 0.083, fps: 60 });
+    expect(events[1]).toEqual({ type: "debug", t: 0.083, name: "x", value: 1.5 });
+    expect(events[2]).toMatchObject({ type: "memory", rssMB: 100 });
+  });
+
+  test("the view keeps a bounded history per name, follows a bounded number of names and counts the rest", () => {
+    const { ctx, hub, frames } = withContext();
+    const names = DEBUG_NAMES_SHOWN + 3;
+    frames(60 * 40, (frame) => {
+      for (let i = 0; i < names; i++) ctx.debug(`v${i}`, i * 1000 + Math.floor(frame / 60));
+    });
+    const view = hub.view();
+    expect(view.debug.map((series) => series.name)).toEqual(Array.from({ length: DEBUG_NAMES_SHOWN }, (_, i) => `v${i}`));
+    expect(view.debugHidden).toBe(3);
+    // 40 reports; report n (at frame 60n) carries frame 60n - 1's value, 2000 + n - 1. The last 24 are kept.
+    expect(view.debug[2]!.history).toEqual(Array.from({ length: DEBUG_HISTORY_LENGTH }, (_, i) => 2016 + i));
+    expect(view.debug[2]!.value).toBe(2039);
+
+    // The chain stops reporting all but v0: the others expire there, then leave the view.
+    frames(60 * 3, (frame) => ctx.debug("v0", frame));
+    expect(hub.view().debug.map((series) => series.name)).toEqual(["v0"]);
+    expect(hub.view().debugHidden).toBe(0);
   });
 });
