@@ -7,9 +7,7 @@ import { resolve } from "node:path";
 import { Chain } from "./chain/chain.ts";
 import { Context } from "./chain/context.ts";
 import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
-import { GpuValidationError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
-import { locateWgslError } from "./gpu/shaders.ts";
-import { ShaderOperator } from "./chain/operator.ts";
+import { WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
 import { toChainError, type ChainError } from "./reload/errors.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
 import * as api from "./index.ts";
@@ -96,7 +94,7 @@ export class Engine {
     this.chainFile = resolve(options.chainFile);
     this.ctx = new Context(options.width, options.height);
     registerHostModule("vivid", api);
-    gpu.onError((report) => this.onError({ message: `${report.owner}: ${report.message}` }, "gpu"));
+    gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
   }
 
   /** Imports the chain file (fresh: the project's modules are evicted first). */
@@ -143,16 +141,15 @@ export class Engine {
     frame.submit();
   }
 
-  /** A WGSL error is located in its .wgsl file; anything else in the user's project. */
+  /**
+   * A WGSL error is located in its .wgsl file (Gpu.createShaderModule mapped it back), whichever
+   * operator compiled it; anything else in the user's project.
+   */
   private describeBuildError(err: unknown, chain: Chain): ChainError {
-    if (err instanceof GpuValidationError) {
-      for (const op of chain.all()) {
-        if (!(op instanceof ShaderOperator) || !op.shader) continue;
-        if (!err.message.includes(op.shader.name)) continue;
-        const located = locateWgslError(err.message, op.shader);
-        if (located) return { ...located, message: `${op.typeName} "${op.name}": WGSL: ${located.message}` };
-      }
-      return { message: err.message };
+    if (err instanceof WgslError) {
+      const op = chain.has(err.owner) ? chain.get(err.owner) : undefined;
+      const who = op ? `${op.typeName} "${op.name}"` : err.owner;
+      return { ...err.location, message: `${who}: WGSL: ${err.message}` };
     }
     return toChainError(err, this.projectDir);
   }

@@ -67,20 +67,36 @@ export interface WgslErrorLocation {
 
 /**
  * Maps Dawn's first WGSL error (":112:3 error: 'type' is a reserved keyword", positions in the
- * assembled code) back to the .wgsl file and line it came from.
+ * assembled code) back to the .wgsl file and line it came from. Dawn counts columns in UTF-8 bytes;
+ * the column returned counts characters (UTF-16 units, as editors and JS stacks do), so a comment
+ * with "é" or "日本" before the error does not push the caret off.
  */
 export function locateWgslError(message: string, shader: ShaderSource): WgslErrorLocation | undefined {
   const match = /:(\d+):(\d+) error: ([^\n]*)/.exec(message);
   if (!match) return undefined;
   const origin = shader.lines[Number(match[1]) - 1];
   if (!origin) return undefined;
+  const sourceLine = shader.code.split("\n")[Number(match[1]) - 1] ?? "";
   return {
     file: origin.file,
     line: origin.line,
-    column: Number(match[2]),
+    column: characterColumn(sourceLine, Number(match[2])),
     message: match[3]!,
-    sourceLine: shader.code.split("\n")[Number(match[1]) - 1] ?? "",
+    sourceLine,
   };
+}
+
+/** The 1-based character column of 1-based UTF-8 byte column `byteColumn` in `line`. */
+function characterColumn(line: string, byteColumn: number): number {
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  let index = 0;
+  for (const char of line) {
+    if (bytes >= byteColumn - 1) break;
+    bytes += encoder.encode(char).length;
+    index += char.length;
+  }
+  return index + 1;
 }
 
 /** A shader given inline (tests, user code): no files behind it. */

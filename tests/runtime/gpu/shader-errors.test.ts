@@ -1,0 +1,168 @@
+/**
+ * WGSL errors are located where shader modules are created (Gpu.createShaderModule), so every
+ * operator's error names its .wgsl file, line and column, and an error inside an `#import`ed file
+ * names that file. The first test is the user's path end to end: `bun vivid` running a Blur, and a
+ * save that breaks the runtime's own shaders/2d/blur.wgsl. The runtime's shaders folder is the one
+ * beside its code, so the test runs a copy of the runtime and breaks the copy's file (the tracked
+ * file is never touched).
+ */
+import { afterAll, describe, expect, test } from "vitest";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { native } from "../../helpers/native.ts";
+import { REPO } from "../../helpers/render.ts";
+import { createRequire } from "node:module";
+
+const { loadShader } = createRequire(import.meta.url)("../../../runtime/gpu/shaders.ts") as typeof import("../../../runtime/gpu/shaders.ts");
+const { Gpu, WgslError } = native.gpu;
+
+const temp = mkdtempSync(join(tmpdir(), "vivid-wgsl-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+/** Saves like most editors do: write a temp file, rename it over the original. */
+function save(file: string, text: string): void {
+  writeFileSync(`${file}.tmp-save`, text);
+  renameSync(`${file}.tmp-save`, file);
+}
+
+/** 1-based line and column of the first `token` in `text` (from the fixture, not the code under test). */
+function positionOf(text: string, token: string): { line: number; column: number; sourceLine: string } {
+  const lines = text.split("\n");
+  const line = lines.findIndex((l) => l.includes(token));
+  if (line < 0) throw new Error(`fixture lacks ${token}`);
+  return { line: line + 1, column: lines[line]!.indexOf(token) + 1, sourceLine: lines[line]! };
+}
+
+type Json = Record<string, any>;
+
+describe("bun vivid with a broken runtime shader", () => {
+  test("breaking shaders/2d/blur.wgsl while a Blur runs reports blur.wgsl:line:column; an error in its #import names gaussian.wgsl", async () => {
+    const copy = join(temp, "vivid");
+    mkdirSync(copy);
+    for (const part of ["runtime", "operators", "shaders", "package.json", "tsconfig.json", "bunfig.toml"]) cpSync(join(REPO, part), join(copy, part), { recursive: true });
+    symlinkSync(realpathSync(join(REPO, "node_modules")), join(copy, "node_modules"));
+    const project = join(temp, "project");
+    mkdirSync(project);
+    save(
+      join(project, "chain.ts"),
+      `import { Noise, Blur } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(Noise, "noise").resolution(32, 32);
+  ctx.chain.add(Blur, "blur").input("noise").radius = 3;
+  ctx.chain.output("blur");
+}
+`,
+    );
+    const stats = join(project, "stats.jsonl");
+    const child = Bun.spawn(["bun", "runtime/cli.ts", project, "--headless", "--no-dashboard", "--stats", stats], { cwd: copy, stdout: "pipe", stderr: "pipe" });
+    let printed = "";
+    void (async () => {
+      for await (const chunk of child.stdout as ReadableStream<Uint8Array>) printed += new TextDecoder().decode(chunk);
+    })();
+    const events = (): Json[] =>
+      existsSync(stats)
+        ? readFileSync(stats, "utf8")
+            .split("\n")
+            .filter((line) => line.endsWith("}"))
+            .map((line) => JSON.parse(line) as Json)
+        : [];
+    const reloads = () => events().filter((e) => e.type === "reload");
+    const waitFor = async <T>(what: string, get: () => T | undefined, ms = 60_000): Promise<T> => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const value = get();
+        if (value !== undefined) return value;
+        if (child.exitCode !== null) throw new Error(`vivid exited (${child.exitCode}) while waiting for ${what}: ${printed}`);
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${printed}`);
+        await Bun.sleep(50);
+      }
+    };
+    try {
+      await waitFor("the first frames", () => events().find((e) => e.type === "frames"));
+
+      const blurFile = join(copy, "shaders/2d/blur.wgsl");
+      const blurText = readFileSync(blurFile, "utf8");
+      const brokenBlur = blurText.replace("return gaussianBlur(", "return gaussianBlurr(");
+      const blurAt = positionOf(brokenBlur, "gaussianBlurr");
+      save(blurFile, brokenBlur);
+      const failed = await waitFor("the failed reload", () => reloads()[0]);
+      expect(failed.ok).toBe(false);
+      expect(failed.file).toBe("2d/blur.wgsl");
+      expect(failed.error).toEqual({
+        file: blurFile,
+        line: blurAt.line,
+        column: blurAt.column,
+        message: expect.stringMatching(/^Blur "blur": WGSL: .*'gaussianBlurr'/),
+        sourceLine: blurAt.sourceLine,
+      });
+      await waitFor("the printed reload line", () => (printed.includes(`blur.wgsl:${blurAt.line}:${blurAt.column}: Blur "blur": WGSL:`) ? true : undefined));
+
+      save(blurFile, blurText);
+      expect((await waitFor("the fixing reload", () => reloads()[1])).ok).toBe(true);
+
+      const gaussianFile = join(copy, "shaders/common/gaussian.wgsl");
+      const gaussianText = readFileSync(gaussianFile, "utf8");
+      const brokenGaussian = gaussianText.replace("let w = exp(", "let w = expp(");
+      const gaussianAt = positionOf(brokenGaussian, "expp");
+      save(gaussianFile, brokenGaussian);
+      const imported = await waitFor("the reload with the broken import", () => reloads()[2]);
+      expect(imported.ok).toBe(false);
+      expect(imported.file).toBe("common/gaussian.wgsl");
+      expect(imported.error).toMatchObject({ file: gaussianFile, line: gaussianAt.line, column: gaussianAt.column, sourceLine: gaussianAt.sourceLine });
+      expect(imported.error.message).toMatch(/^Blur "blur": WGSL: .*'expp'/);
+    } finally {
+      child.kill();
+      await child.exited;
+    }
+  }, 150_000);
+});
+
+describe("Gpu.createShaderModule locates what it compiles", () => {
+  const shaderDir = join(temp, "shaders");
+  mkdirSync(shaderDir, { recursive: true });
+  // Line 3 of the importing file is the #import; the error is on line 4 of the imported one, after a
+  // tab and a comment with characters of 2 and 3 UTF-8 bytes (Dawn counts bytes, editors characters).
+  const helperText = "// helper\nfn tint(c: vec4f) -> vec4f {\n  let k = 0.5;\n\treturn /* é日 */ c * vec5f(k);\n}\n";
+  const mainText = "// main\n\n#import \"./helper.wgsl\"\n@fragment\nfn fs() -> @location(0) vec4f {\n  return tint(vec4f(1.0));\n}\n";
+  writeFileSync(join(shaderDir, "helper.wgsl"), helperText);
+  writeFileSync(join(shaderDir, "main.wgsl"), mainText);
+
+  test("inside validated: a WgslError at the imported file's line and column", async () => {
+    const gpu = await Gpu.open();
+    try {
+      const scope = gpu.scope("tinter");
+      const thrown = await gpu.validated(() => scope.shaderModule(loadShader(join(shaderDir, "main.wgsl")))).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      scope.release();
+      expect(thrown).toBeInstanceOf(WgslError);
+      const error = thrown as InstanceType<typeof WgslError>;
+      expect(error.owner).toBe("tinter");
+      const at = positionOf(helperText, "vec5f");
+      expect(at).toMatchObject({ line: 4, column: 22 }); // "\treturn /* é日 */ c * " is 21 characters
+      expect(error.location).toEqual({ file: join(shaderDir, "helper.wgsl"), line: at.line, column: at.column, message: expect.stringMatching(/vec5f/), sourceLine: "\treturn /* é日 */ c * vec5f(k);" });
+      expect(gpu.census.live()).toBe(0);
+    } finally {
+      gpu.destroy();
+    }
+  });
+
+  test("outside validated: the onError listeners get the located error", async () => {
+    const gpu = await Gpu.open();
+    try {
+      const reports: Array<import("../../../runtime/gpu/gpu.ts").GpuErrorReport> = [];
+      gpu.onError((report) => reports.push(report));
+      const scope = gpu.scope("overlay");
+      scope.shaderModule(loadShader(join(shaderDir, "main.wgsl")));
+      await gpu.idle();
+      for (let i = 0; i < 20 && reports.length === 0; i++) await Bun.sleep(10);
+      scope.release();
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toMatchObject({ owner: "overlay", message: expect.stringMatching(/vec5f/), location: { file: join(shaderDir, "helper.wgsl"), line: 4, column: 22 } });
+    } finally {
+      gpu.destroy();
+    }
+  });
+});
