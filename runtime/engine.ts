@@ -10,6 +10,7 @@ import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.t
 import { WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
 import { toChainError, type ChainError } from "./reload/errors.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
+import type { ReloadCounts, ReloadEvent } from "./stats/events.ts";
 import * as api from "./index.ts";
 
 export interface EngineOptions {
@@ -28,36 +29,14 @@ export const RETIRE_AFTER_FRAMES = 3;
 
 export type BuildResult = { ok: true; chain: Chain } | { ok: false; error: ChainError; pending?: boolean };
 
-/** GPU objects made or dropped by one reload, in the ledger's terms. */
-export interface ObjectCounts {
-  shaderModules: number;
-  pipelines: number;
-  bindGroups: number;
-  textures: number;
-  buffers: number;
-}
+/**
+ * One reload, ok or not: the ledger's ReloadEvent (its `t` here is the chain's clock, which main.ts
+ * replaces with the hub's), and `pending` for a load that met a half-written file: nothing happened,
+ * the next save will reload.
+ */
+export type ReloadEntry = ReloadEvent & { pending?: boolean };
 
-/** One reload, ok or not: what the stats stream and the dashboard show. */
-export interface ReloadEntry {
-  type: "reload";
-  /** Seconds since start. */
-  t: number;
-  /** The file whose change triggered it (relative to the project), or "manual". */
-  file: string;
-  ok: boolean;
-  /** Change event → new chain built, first-cooked and swapped in (ms). */
-  swapMs: number;
-  /** Change event → that first frame finished on the GPU (ms). Filled in when the GPU is done. */
-  ms: number;
-  error?: { file?: string; line?: number; column?: number; message: string; sourceLine?: string };
-  created: ObjectCounts;
-  released: ObjectCounts;
-  rssDeltaMB: number;
-  /** A load that met a half-written file: nothing happened, the next save will reload. */
-  pending?: boolean;
-}
-
-function objectCounts(diff: ReturnType<typeof createdSince>): ObjectCounts {
+function objectCounts(diff: ReturnType<typeof createdSince>): ReloadCounts {
   return {
     shaderModules: diff.shaderModule,
     pipelines: diff.renderPipeline + diff.computePipeline,
@@ -194,7 +173,7 @@ export class Engine {
       ok: !error,
       swapMs,
       ms: swapMs,
-      ...(error ? { error: { file: error.file, line: error.line, column: error.column, message: error.message, sourceLine: error.sourceLine } } : {}),
+      ...(error ? { error } : {}),
       created: objectCounts(createdSince(before, after)),
       released: objectCounts(releasedSince(before, after)),
       rssDeltaMB: (process.memoryUsage.rss() - rssBefore) / 1048576,

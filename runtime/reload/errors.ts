@@ -1,19 +1,15 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ErrorLocation } from "../stats/events.ts";
+import { formatSourceExcerpt } from "../stats/format.ts";
 
 /**
- * An error in the user's project, reduced to what the dashboard and the window overlay show.
- * `file` is an absolute path; `line` and `column` are 1-based, as editors count them.
+ * An error in the user's project: the stats protocol's ErrorLocation, the one record the ledger, the
+ * dashboard, the terminal and the window overlay show. `file` is an absolute path; `line` and
+ * `column` are 1-based, as editors count them.
  */
-export interface ChainError {
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  sourceLine?: string;
-  stack?: string;
-}
+export type ChainError = ErrorLocation;
 
 /** A position in a source file; `line` and `column` are 1-based. */
 export interface SourceLocation {
@@ -110,7 +106,7 @@ export function withSourceLine(error: ChainError): ChainError {
   return sourceLine === undefined ? error : { ...error, sourceLine };
 }
 
-function withLocation(message: string, location: SourceLocation | undefined, stack?: string): ChainError {
+function withLocation(message: string, location: SourceLocation | undefined): ChainError {
   const error: ChainError = { message };
   if (location) {
     error.file = location.file;
@@ -119,7 +115,6 @@ function withLocation(message: string, location: SourceLocation | undefined, sta
     const sourceLine = readSourceLine(location.file, location.line);
     if (sourceLine !== undefined) error.sourceLine = sourceLine;
   }
-  if (stack) error.stack = stack;
   return error;
 }
 
@@ -203,10 +198,10 @@ export function toChainError(err: unknown, projectDir: string): ChainError {
   if (location && typeof location === "object") {
     const { file, line, column } = location as Partial<SourceLocation>;
     if (typeof file === "string" && typeof line === "number") {
-      return withLocation(message, { file, line, column: column ?? 1 }, stack);
+      return withLocation(message, { file, line, column: column ?? 1 });
     }
   }
-  return withLocation(message, firstProjectFrame(stack, projectDir), stack);
+  return withLocation(message, firstProjectFrame(stack, projectDir));
 }
 
 /**
@@ -221,15 +216,6 @@ export function formatChainError(error: ChainError, relativeTo: string = process
   const rel = relative(relativeTo, error.file);
   const shown = rel.startsWith("..") ? error.file : rel;
   const place = error.line ? `${shown}:${error.line}${error.column ? `:${error.column}` : ""}` : shown;
-  let text = `${place}: error: ${error.message}`;
-  if (error.line && error.sourceLine !== undefined) {
-    const gutter = String(error.line);
-    text += `\n  ${gutter} | ${error.sourceLine}`;
-    if (error.column) {
-      // Keep tabs so the caret lines up under the same character in a terminal.
-      const pad = error.sourceLine.slice(0, error.column - 1).replace(/[^\t]/g, " ");
-      text += `\n  ${" ".repeat(gutter.length)} | ${pad}^`;
-    }
-  }
-  return text;
+  const excerpt = error.line ? formatSourceExcerpt(error).map((line) => `  ${line}`) : [];
+  return [`${place}: error: ${error.message}`, ...excerpt].join("\n");
 }
