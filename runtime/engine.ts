@@ -8,7 +8,8 @@ import { Chain } from "./chain/chain.ts";
 import { Context } from "./chain/context.ts";
 import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
 import { WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
-import { toChainError, type ChainError } from "./reload/errors.ts";
+import { toChainError, type ChainError, type ErrorContext } from "./reload/errors.ts";
+import { projectImportGraph } from "./reload/module-graph.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
 import type { ReloadCounts, ReloadEvent } from "./stats/events.ts";
 import * as api from "./index.ts";
@@ -130,7 +131,15 @@ export class Engine {
       const who = op ? `${op.typeName} "${op.name}"` : err.owner;
       return { ...err.location, message: `${who}: WGSL: ${err.message}` };
     }
-    return toChainError(err, this.projectDir);
+    return toChainError(err, this.projectDir, this.errorContext(chain));
+  }
+
+  /**
+   * For errors that do not say where they came from: the failing operator's `chain.add` (a missing
+   * input, an image that does not load) and the project's scripts (where a non-Error was thrown).
+   */
+  private errorContext(chain: Chain | undefined): ErrorContext {
+    return { site: chain?.failedOperator?.addSite, files: projectImportGraph(this.chainFile, this.projectDir) };
   }
 
   /**
@@ -292,7 +301,7 @@ export class Engine {
   private reportFrameError(err: unknown, phase: ErrorPhase): void {
     if (this.reportedFrameError) return;
     this.reportedFrameError = true;
-    this.onError(toChainError(err, this.projectDir), phase);
+    this.onError(toChainError(err, this.projectDir, this.errorContext(this.chain)), phase);
   }
 
   /** The output texture's pixels as RGBA floats (waits for the GPU). */
