@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { Chain } from "./chain/chain.ts";
 import { Context } from "./chain/context.ts";
 import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
-import { WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
+import { GpuValidationError, WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
 import { toChainError, type ChainError, type ErrorContext } from "./reload/errors.ts";
 import { projectImportGraph } from "./reload/module-graph.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
@@ -131,6 +131,7 @@ export class Engine {
       const who = op ? `${op.typeName} "${op.name}"` : err.owner;
       return { ...err.location, message: `${who}: WGSL: ${err.message}` };
     }
+    if (err instanceof GpuValidationError && err.location) return { ...err.location, message: err.message.trim() };
     return toChainError(err, this.projectDir, this.errorContext(chain));
   }
 

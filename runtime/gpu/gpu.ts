@@ -17,7 +17,7 @@
 import { Census, type GpuKind } from "./census.ts";
 import { requestDevice, type AdapterSummary } from "./device.ts";
 import { RefCache } from "./ref-cache.ts";
-import { locateWgslError, type ShaderSource, type WgslErrorLocation } from "./shaders.ts";
+import { locatePipelineError, locateWgslError, type PipelineErrorLocation, type ShaderSource, type WgslErrorLocation } from "./shaders.ts";
 import { installWorkDone } from "./work-done.ts";
 
 export const OUTPUT_FORMAT: GPUTextureFormat = "rgba16float";
@@ -194,8 +194,8 @@ export class Gpu {
   private releasesSinceSubmit = 0;
 
   readonly shaderModules: RefCache<GPUShaderModule>;
-  /** The .wgsl files behind each live shader module (by module key). */
-  private shaderFiles = new Map<string, readonly string[]>();
+  /** The source of each live shader module (by module key): its files, and a place for its errors. */
+  private shaderSources = new Map<string, ShaderSource>();
   /** While `validated` runs: the compile results of the shader modules its build creates. */
   private shaderCompiles?: Array<Promise<WgslError | undefined>>;
   readonly layouts: RefCache<BindGroupLayoutHandle>;
@@ -217,7 +217,7 @@ export class Gpu {
     const census = this.census;
     this.shaderModules = new RefCache("shader module", (m, key) => {
       m.destroy();
-      this.shaderFiles.delete(key);
+      this.shaderSources.delete(key);
       census.released("shaderModule");
     });
     this.layouts = new RefCache("bind group layout", (l) => {
@@ -295,9 +295,17 @@ export class Gpu {
       // A module that failed to compile also fails every pipeline made from it; its own error says where.
       const wgsl = (await Promise.all(compiles)).find((compiled) => compiled !== undefined);
       if (wgsl) throw wgsl;
-      if (error) throw new GpuValidationError(error.message);
+      if (error) throw new GpuValidationError(error.message, this.locateInShader(error.message));
     }
     return result;
+  }
+
+  /** A pipeline error placed in the file of the live shader module it names (the newest of that name). */
+  private locateInShader(message: string): PipelineErrorLocation | undefined {
+    const label = /\[ShaderModule "([^"]+)"\]/.exec(message)?.[1];
+    if (!label) return undefined;
+    const shader = [...this.shaderSources.values()].findLast((source) => source.name === label);
+    return shader && locatePipelineError(message, shader);
   }
 
   idOf(): number {
@@ -318,14 +326,14 @@ export class Gpu {
     const compiled = this.device.popErrorScope().then((error) => (error ? new WgslError(owner, shader, error.message) : undefined));
     if (this.shaderCompiles) this.shaderCompiles.push(compiled);
     else void compiled.then((error) => error && this.report({ owner, message: error.message, location: error.location }));
-    this.shaderFiles.set(shaderKey(shader), shader.files);
+    this.shaderSources.set(shaderKey(shader), shader);
     this.census.created("shaderModule");
     return module;
   }
 
   /** Whether a live shader module was assembled from `file` (a .wgsl save only matters then). */
   usesShaderFile(file: string): boolean {
-    for (const files of this.shaderFiles.values()) if (files.includes(file)) return true;
+    for (const shader of this.shaderSources.values()) if (shader.files.includes(file)) return true;
     return false;
   }
 
@@ -484,6 +492,14 @@ export class Gpu {
 
 export class GpuValidationError extends Error {
   override name = "GpuValidationError";
+
+  constructor(
+    message: string,
+    /** For a pipeline that does not fit its shader: the .wgsl file (and the binding's line) at fault. */
+    readonly location?: PipelineErrorLocation,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -501,7 +517,7 @@ export class WgslError extends GpuValidationError {
     dawnMessage: string,
   ) {
     const location = locateWgslError(dawnMessage, shader);
-    super(location ? location.message : `${shader.name}: ${dawnMessage}`);
+    super(location ? location.message : `${shader.name}: ${dawnMessage}`, location);
     this.location = location;
   }
 }

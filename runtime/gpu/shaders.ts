@@ -86,6 +86,32 @@ export function locateWgslError(message: string, shader: ShaderSource): WgslErro
   };
 }
 
+/** Where in a .wgsl file a pipeline error lies: the file always, the line when the error names a binding. */
+export interface PipelineErrorLocation {
+  file: string;
+  line?: number;
+  column?: number;
+  sourceLine?: string;
+}
+
+/**
+ * Places a pipeline validation error in the file of the shader it names (Dawn's
+ * `[ShaderModule "2d/blur.wgsl"]`): at the `@group(g) @binding(b)` declaration the message names
+ * ("the entry-point's declaration for @group(0) @binding(2)" against a layout without it), else at
+ * the file alone (an entry point that does not exist).
+ */
+export function locatePipelineError(message: string, shader: ShaderSource): PipelineErrorLocation {
+  const file = shader.files[0] ?? shader.name;
+  const binding = /@group\((\d+)\) @binding\((\d+)\)/.exec(message);
+  if (!binding) return { file };
+  const declaration = new RegExp(`@group\\(\\s*${binding[1]}\\s*\\)\\s*@binding\\(\\s*${binding[2]}\\s*\\)`);
+  const code = shader.code.split("\n");
+  const index = code.findIndex((line) => declaration.test(line));
+  const origin = shader.lines[index];
+  if (index < 0 || !origin) return { file };
+  return { file: origin.file, line: origin.line, column: code[index]!.search(declaration) + 1, sourceLine: code[index]! };
+}
+
 /** The 1-based character column of 1-based UTF-8 byte column `byteColumn` in `line`. */
 function characterColumn(line: string, byteColumn: number): number {
   const encoder = new TextEncoder();

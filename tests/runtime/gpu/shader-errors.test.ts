@@ -15,7 +15,7 @@ import { REPO } from "../../helpers/render.ts";
 import { createRequire } from "node:module";
 
 const { loadShader } = createRequire(import.meta.url)("../../../runtime/gpu/shaders.ts") as typeof import("../../../runtime/gpu/shaders.ts");
-const { Gpu, WgslError } = native.gpu;
+const { Gpu, GpuValidationError, WgslError } = native.gpu;
 
 const temp = mkdtempSync(join(tmpdir(), "vivid-wgsl-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -161,6 +161,34 @@ describe("Gpu.createShaderModule locates what it compiles", () => {
       scope.release();
       expect(reports).toHaveLength(1);
       expect(reports[0]).toMatchObject({ owner: "overlay", message: expect.stringMatching(/vec5f/), location: { file: join(shaderDir, "helper.wgsl"), line: 4, column: 22 } });
+    } finally {
+      gpu.destroy();
+    }
+  });
+
+  test("a pipeline that does not fit its shader names the .wgsl file, and the line of a binding the layout lacks", async () => {
+    const text = "// two bindings, the layout has one\n@group(0) @binding(0) var<uniform> level: vec4f;\n@group(0)  @binding(1) var<uniform> tint: vec4f;\n@vertex fn vs() -> @builtin(position) vec4f { return vec4f(0.0); }\n@fragment fn fs() -> @location(0) vec4f { return level * tint; }\n";
+    const file = join(shaderDir, "bindings.wgsl");
+    writeFileSync(file, text);
+    const gpu = await Gpu.open();
+    try {
+      const scope = gpu.scope("tinter");
+      const layout = scope.layout([{ binding: 0, visibility: 2, kind: "uniform" }]);
+      const build = (fragmentEntry: string) =>
+        gpu.validated(() => scope.renderPipeline({ shader: loadShader(file), fragmentEntry, targets: ["rgba16float"], layouts: [layout] })).then(
+          () => undefined,
+          (err: unknown) => err as InstanceType<typeof GpuValidationError>,
+        );
+      const unbound = await build("fs");
+      expect(unbound).toBeInstanceOf(GpuValidationError);
+      expect(unbound).not.toBeInstanceOf(WgslError);
+      const at = positionOf(text, "@group(0)  @binding(1)");
+      expect(unbound!.location).toEqual({ file, line: at.line, column: at.column, sourceLine: at.sourceLine });
+      const noEntry = await build("main");
+      expect(noEntry!.location).toEqual({ file });
+      expect(noEntry!.message).toMatch(/main/);
+      scope.release();
+      expect(gpu.census.live()).toBe(0);
     } finally {
       gpu.destroy();
     }
