@@ -36,24 +36,41 @@ function positionOf(text: string, token: string): { line: number; column: number
 
 type Json = Record<string, any>;
 
+/** The chain: every operator with runtime shaders of its own, all initialised (Blur is the output). */
+const EVERY_SHADER_CHAIN = `import { Noise, Blur, Bloom, Particles, Plexus, Canvas, Sphere, Render3D } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(Noise, "noise").resolution(32, 32);
+  ctx.chain.add(Blur, "blur").input("noise").radius = 3;
+  ctx.chain.add(Bloom, "bloom").input("noise");
+  ctx.chain.add(Particles, "particles").resolution(32, 32);
+  ctx.chain.add(Plexus, "plexus").resolution(32, 32);
+  ctx.chain.add(Canvas, "canvas").resolution(32, 32);
+  ctx.chain.add(Sphere, "ball");
+  ctx.chain.add(Render3D, "render").resolution(32, 32).input("ball");
+  ctx.chain.output("blur");
+}
+`;
+
+/**
+ * `text` with a line that does not compile inserted at module scope, after the first top-level
+ * block's closing brace (or at the end): an unresolved name, so Dawn points at the name.
+ */
+function breakAtModuleScope(text: string): string {
+  const lines = text.split("\n");
+  const after = lines.indexOf("}");
+  lines.splice(after < 0 ? lines.length : after + 1, 0, "const brokenByTest = notDefinedAnywhere;");
+  return lines.join("\n");
+}
+
 describe("bun vivid with a broken runtime shader", () => {
-  test("breaking shaders/2d/blur.wgsl while a Blur runs reports blur.wgsl:line:column; an error in its #import names gaussian.wgsl", async () => {
+  test("breaking shaders/2d/blur.wgsl while a Blur runs reports blur.wgsl:line:column; so does every other operator's .wgsl and an #imported one", async () => {
     const copy = join(temp, "vivid");
     mkdirSync(copy);
     for (const part of ["runtime", "operators", "shaders", "package.json", "tsconfig.json", "bunfig.toml"]) cpSync(join(REPO, part), join(copy, part), { recursive: true });
     symlinkSync(realpathSync(join(REPO, "node_modules")), join(copy, "node_modules"));
     const project = join(temp, "project");
     mkdirSync(project);
-    save(
-      join(project, "chain.ts"),
-      `import { Noise, Blur } from "vivid";
-export function setup(ctx) {
-  ctx.chain.add(Noise, "noise").resolution(32, 32);
-  ctx.chain.add(Blur, "blur").input("noise").radius = 3;
-  ctx.chain.output("blur");
-}
-`,
-    );
+    save(join(project, "chain.ts"), EVERY_SHADER_CHAIN);
     const stats = join(project, "stats.jsonl");
     const child = Bun.spawn(["bun", "runtime/cli.ts", project, "--headless", "--no-dashboard", "--stats", stats], { cwd: copy, stdout: "pipe", stderr: "pipe" });
     let printed = "";
@@ -78,44 +95,60 @@ export function setup(ctx) {
         await Bun.sleep(50);
       }
     };
+    /** Saves `broken` over `name` (in the copy's shaders/), returns the failed reload, then saves the original back. */
+    const breakAndRestore = async (name: string, broken: (text: string) => string): Promise<Json> => {
+      const file = join(copy, "shaders", name);
+      const text = readFileSync(file, "utf8");
+      const count = reloads().length;
+      save(file, broken(text));
+      const failed = await waitFor(`the failed reload of ${name}`, () => reloads()[count]);
+      save(file, text);
+      const fixed = await waitFor(`the reload that restores ${name}`, () => reloads()[count + 1]);
+      expect(fixed.ok, `${name} restored`).toBe(true);
+      expect(failed.ok, `${name} broken`).toBe(false);
+      expect(failed.file).toBe(name);
+      return failed;
+    };
     try {
       await waitFor("the first frames", () => events().find((e) => e.type === "frames"));
 
-      const blurFile = join(copy, "shaders/2d/blur.wgsl");
-      const blurText = readFileSync(blurFile, "utf8");
-      const brokenBlur = blurText.replace("return gaussianBlur(", "return gaussianBlurr(");
-      const blurAt = positionOf(brokenBlur, "gaussianBlurr");
-      save(blurFile, brokenBlur);
-      const failed = await waitFor("the failed reload", () => reloads()[0]);
-      expect(failed.ok).toBe(false);
-      expect(failed.file).toBe("2d/blur.wgsl");
-      expect(failed.error).toEqual({
-        file: blurFile,
+      // The line to break, read from the file: the call of the blur helper.
+      const blurText = readFileSync(join(copy, "shaders/2d/blur.wgsl"), "utf8");
+      const blurAt = positionOf(blurText.replace("return gaussianBlur(", "return gaussianBlurr("), "gaussianBlurr");
+      const blur = await breakAndRestore("2d/blur.wgsl", (text) => text.replace("return gaussianBlur(", "return gaussianBlurr("));
+      expect(blur.error).toEqual({
+        file: join(copy, "shaders/2d/blur.wgsl"),
         line: blurAt.line,
         column: blurAt.column,
         message: expect.stringMatching(/^Blur "blur": WGSL: .*'gaussianBlurr'/),
         sourceLine: blurAt.sourceLine,
       });
-      await waitFor("the printed reload line", () => (printed.includes(`blur.wgsl:${blurAt.line}:${blurAt.column}: Blur "blur": WGSL:`) ? true : undefined));
+      expect(printed).toContain(`blur.wgsl:${blurAt.line}:${blurAt.column}: Blur "blur": WGSL:`);
 
-      save(blurFile, blurText);
-      expect((await waitFor("the fixing reload", () => reloads()[1])).ok).toBe(true);
-
-      const gaussianFile = join(copy, "shaders/common/gaussian.wgsl");
-      const gaussianText = readFileSync(gaussianFile, "utf8");
-      const brokenGaussian = gaussianText.replace("let w = exp(", "let w = expp(");
-      const gaussianAt = positionOf(brokenGaussian, "expp");
-      save(gaussianFile, brokenGaussian);
-      const imported = await waitFor("the reload with the broken import", () => reloads()[2]);
-      expect(imported.ok).toBe(false);
-      expect(imported.file).toBe("common/gaussian.wgsl");
-      expect(imported.error).toMatchObject({ file: gaussianFile, line: gaussianAt.line, column: gaussianAt.column, sourceLine: gaussianAt.sourceLine });
-      expect(imported.error.message).toMatch(/^Blur "blur": WGSL: .*'expp'/);
+      // Every other operator's own shader, and files they #import (named as the imported file).
+      const cases: Array<[string, RegExp]> = [
+        ["2d/bloom.wgsl", /^Bloom "bloom"/],
+        ["2d/particles.wgsl", /^Particles "particles"/],
+        ["common/circles.wgsl", /^Particles "particles"/],
+        ["2d/plexus.wgsl", /^Plexus "plexus"/],
+        ["2d/canvas.wgsl", /^Canvas "canvas"/],
+        ["3d/render3d.wgsl", /^Render3D "render"/],
+        ["3d/render3d-shadow.wgsl", /^Render3D "render"/],
+        ["3d/scene.wgsl", /^Render3D "render"/],
+        ["common/gaussian.wgsl", /^(Blur "blur"|Bloom "bloom")/],
+      ];
+      for (const [name, who] of cases) {
+        const at = positionOf(breakAtModuleScope(readFileSync(join(copy, "shaders", name), "utf8")), "notDefinedAnywhere");
+        const failed = await breakAndRestore(name, breakAtModuleScope);
+        expect(failed.error, name).toEqual({ file: join(copy, "shaders", name), line: at.line, column: at.column, message: expect.stringMatching(/: WGSL: .*notDefinedAnywhere/), sourceLine: at.sourceLine });
+        expect(failed.error.message, name).toMatch(who);
+      }
+      expect(reloads()).toHaveLength(2 * (cases.length + 1));
     } finally {
       child.kill();
       await child.exited;
     }
-  }, 150_000);
+  }, 170_000);
 });
 
 describe("Gpu.createShaderModule locates what it compiles", () => {
