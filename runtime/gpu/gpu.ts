@@ -509,16 +509,15 @@ export class GpuValidationError extends Error {
  */
 export class WgslError extends GpuValidationError {
   override name = "WgslError";
-  readonly location: WgslErrorLocation | undefined;
+  declare readonly location: WgslErrorLocation | undefined;
 
   constructor(
     readonly owner: string,
-    readonly shader: ShaderSource,
+    shader: ShaderSource,
     dawnMessage: string,
   ) {
     const location = locateWgslError(dawnMessage, shader);
     super(location ? location.message : `${shader.name}: ${dawnMessage}`, location);
-    this.location = location;
   }
 }
 
