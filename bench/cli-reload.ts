@@ -80,7 +80,7 @@ try {
   console.log(`param-only rename-saves: ${saves}, ledger entries: ${paramEntries.length}, ok: ${paramEntries.filter((e) => e.ok).length}, objects created in all: ${created}`);
   console.log(`swapMs  median ${pct(swap, 50).toFixed(1)}  p95 ${pct(swap, 95).toFixed(1)}  max ${swap.at(-1)!.toFixed(1)}`);
   console.log(`ms      median ${pct(full, 50).toFixed(1)}  p95 ${pct(full, 95).toFixed(1)}  max ${full.at(-1)!.toFixed(1)}`);
-  console.log(`syntax error: ok=${bad.ok} ${bad.error ? `${bad.error.file.replace(dir, "<tmp>")}:${bad.error.line}:${bad.error.column} ${bad.error.message}` : "(no error)"}; frame-seconds while broken: ${framesDuring}`);
+  console.log(`syntax error: ok=${bad.ok} ${bad.error ? `${(bad.error.file ?? "").replace(dir, "<tmp>")}:${bad.error.line}:${bad.error.column} ${bad.error.message}` : "(no error)"}; frame-seconds while broken: ${framesDuring}`);
   console.log(`fix: ok=${fixed.ok}`);
 
   if (paramEntries.length !== saves) failures.push(`${paramEntries.length} ledger entries for ${saves} saves`);

@@ -7,11 +7,11 @@ import { resolve } from "node:path";
 import { Chain } from "./chain/chain.ts";
 import { Context } from "./chain/context.ts";
 import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
-import { GpuValidationError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
-import { locateWgslError } from "./gpu/shaders.ts";
-import { ShaderOperator } from "./chain/operator.ts";
-import { toChainError, type ChainError } from "./reload/errors.ts";
+import { GpuValidationError, WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
+import { toChainError, type ChainError, type ErrorContext } from "./reload/errors.ts";
+import { projectImportGraph } from "./reload/module-graph.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
+import type { ReloadCounts, ReloadEvent } from "./stats/events.ts";
 import * as api from "./index.ts";
 
 export interface EngineOptions {
@@ -30,36 +30,14 @@ export const RETIRE_AFTER_FRAMES = 3;
 
 export type BuildResult = { ok: true; chain: Chain } | { ok: false; error: ChainError; pending?: boolean };
 
-/** GPU objects made or dropped by one reload, in the ledger's terms. */
-export interface ObjectCounts {
-  shaderModules: number;
-  pipelines: number;
-  bindGroups: number;
-  textures: number;
-  buffers: number;
-}
+/**
+ * One reload, ok or not: the ledger's ReloadEvent (its `t` here is the chain's clock, which main.ts
+ * replaces with the hub's), and `pending` for a load that met a half-written file: nothing happened,
+ * the next save will reload.
+ */
+export type ReloadEntry = ReloadEvent & { pending?: boolean };
 
-/** One reload, ok or not: what the stats stream and the dashboard show. */
-export interface ReloadEntry {
-  type: "reload";
-  /** Seconds since start. */
-  t: number;
-  /** The file whose change triggered it (relative to the project), or "manual". */
-  file: string;
-  ok: boolean;
-  /** Change event → new chain built, first-cooked and swapped in (ms). */
-  swapMs: number;
-  /** Change event → that first frame finished on the GPU (ms). Filled in when the GPU is done. */
-  ms: number;
-  error?: { file?: string; line?: number; column?: number; message: string; sourceLine?: string };
-  created: ObjectCounts;
-  released: ObjectCounts;
-  rssDeltaMB: number;
-  /** A load that met a half-written file: nothing happened, the next save will reload. */
-  pending?: boolean;
-}
-
-function objectCounts(diff: ReturnType<typeof createdSince>): ObjectCounts {
+function objectCounts(diff: ReturnType<typeof createdSince>): ReloadCounts {
   return {
     shaderModules: diff.shaderModule,
     pipelines: diff.renderPipeline + diff.computePipeline,
@@ -96,7 +74,7 @@ export class Engine {
     this.chainFile = resolve(options.chainFile);
     this.ctx = new Context(options.width, options.height);
     registerHostModule("vivid", api);
-    gpu.onError((report) => this.onError({ message: `${report.owner}: ${report.message}` }, "gpu"));
+    gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
   }
 
   /** Imports the chain file (fresh: the project's modules are evicted first). */
@@ -143,18 +121,26 @@ export class Engine {
     frame.submit();
   }
 
-  /** A WGSL error is located in its .wgsl file; anything else in the user's project. */
+  /**
+   * A WGSL error is located in its .wgsl file (Gpu.createShaderModule mapped it back), whichever
+   * operator compiled it; anything else in the user's project.
+   */
   private describeBuildError(err: unknown, chain: Chain): ChainError {
-    if (err instanceof GpuValidationError) {
-      for (const op of chain.all()) {
-        if (!(op instanceof ShaderOperator) || !op.shader) continue;
-        if (!err.message.includes(op.shader.name)) continue;
-        const located = locateWgslError(err.message, op.shader);
-        if (located) return { ...located, message: `${op.typeName} "${op.name}": WGSL: ${located.message}` };
-      }
-      return { message: err.message };
+    if (err instanceof WgslError) {
+      const op = chain.has(err.owner) ? chain.get(err.owner) : undefined;
+      const who = op ? `${op.typeName} "${op.name}"` : err.owner;
+      return { ...err.location, message: `${who}: WGSL: ${err.message}` };
     }
-    return toChainError(err, this.projectDir);
+    if (err instanceof GpuValidationError && err.location) return { ...err.location, message: err.message.trim() };
+    return toChainError(err, this.projectDir, this.errorContext(chain));
+  }
+
+  /**
+   * For errors that do not say where they came from: the failing operator's `chain.add` (a missing
+   * input, an image that does not load) and the project's scripts (where a non-Error was thrown).
+   */
+  private errorContext(chain: Chain | undefined): ErrorContext {
+    return { site: chain?.failedOperator?.addSite, files: projectImportGraph(this.chainFile, this.projectDir) };
   }
 
   /**
@@ -197,7 +183,7 @@ export class Engine {
       ok: !error,
       swapMs,
       ms: swapMs,
-      ...(error ? { error: { file: error.file, line: error.line, column: error.column, message: error.message, sourceLine: error.sourceLine } } : {}),
+      ...(error ? { error } : {}),
       created: objectCounts(createdSince(before, after)),
       released: objectCounts(releasedSince(before, after)),
       rssDeltaMB: (process.memoryUsage.rss() - rssBefore) / 1048576,
@@ -316,7 +302,7 @@ export class Engine {
   private reportFrameError(err: unknown, phase: ErrorPhase): void {
     if (this.reportedFrameError) return;
     this.reportedFrameError = true;
-    this.onError(toChainError(err, this.projectDir), phase);
+    this.onError(toChainError(err, this.projectDir, this.errorContext(this.chain)), phase);
   }
 
   /** The output texture's pixels as RGBA floats (waits for the GPU). */

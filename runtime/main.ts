@@ -21,7 +21,7 @@ import { DisplayPass } from "./gpu/display.ts";
 import { Gpu } from "./gpu/gpu.ts";
 import { createSurface, type Surface } from "./gpu/surface.ts";
 import { ErrorOverlay } from "./overlay.ts";
-import { formatChainError, type ChainError } from "./reload/errors.ts";
+import { formatChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
 import { rgbaFloatToBytes, writePng } from "./snapshot.ts";
 import { SoakDriver, formatVerdict, plotRss } from "./soak.ts";
@@ -136,18 +136,17 @@ export async function run(options: RunOptions): Promise<number> {
     hub.subscribe(createPlainReporter());
   }
 
-  const toErrorEntry = (error: ChainError) => ({ message: error.message, file: error.file, line: error.line, column: error.column, sourceLine: error.sourceLine });
   engine.onError = (error) => {
-    hub.error(toErrorEntry(error));
+    hub.error(error);
     overlay?.set(error);
   };
   function reportReload(entry: ReloadEntry) {
     if (entry.pending) return; // a half-written file: the watcher's next event reloads again
-    overlay?.set(entry.ok ? undefined : { ...entry.error!, message: entry.error?.message ?? "reload failed" });
+    overlay?.set(entry.ok ? undefined : (entry.error ?? { message: "reload failed" }));
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
-    const { t: _chainTime, ...rest } = entry;
-    hub.reload({ ...rest, error: entry.error ? { file: entry.error.file ?? "", line: entry.error.line ?? 0, column: entry.error.column ?? 0, message: entry.error.message, sourceLine: entry.error.sourceLine } : undefined });
+    const { t: _chainTime, pending: _pending, ...event } = entry;
+    hub.reload(event);
   }
 
   // ── the chain ──
@@ -158,7 +157,7 @@ export async function run(options: RunOptions): Promise<number> {
       await teardown();
       return 1;
     }
-    hub.error(toErrorEntry(built.error));
+    hub.error(built.error);
     overlay?.set(built.error);
     console.error("vivid: waiting for a fix — save the file to try again");
   }

@@ -2,7 +2,7 @@ import { TextureOperator, defineOperator, type CookContext, type InitContext } f
 import { float, int, vec2 } from "../../runtime/chain/params.ts";
 import { FullscreenPass } from "../../runtime/gpu/fullscreen-pass.ts";
 import type { TextureHandle } from "../../runtime/gpu/gpu.ts";
-import { loadShader, type ShaderSource } from "../../runtime/gpu/shaders.ts";
+import { loadShader } from "../../runtime/gpu/shaders.ts";
 import { ensureTexture, PassUniforms } from "./pass-uniforms.ts";
 
 /** `struct BloomPass` in shaders/2d/bloom.wgsl: the layout of every Bloom pass's uniform buffer. */
@@ -34,19 +34,13 @@ export class Bloom extends TextureOperator {
   declare radius: number;
   declare passes: number;
 
-  private shaderSource?: ShaderSource;
   private stages?: { threshold: Pass; horizontal: Pass; vertical: Pass; combine: Pass };
   private bright?: TextureHandle;
   private tmp?: TextureHandle;
 
-  /** The assembled WGSL this operator was built from. */
-  get shader(): ShaderSource | undefined {
-    return this.shaderSource;
-  }
-
   init(_ctx: InitContext): void {
     this.requireInputs(1);
-    const shader = (this.shaderSource = loadShader(Bloom.shader));
+    const shader = loadShader(Bloom.shader);
     const make = (slot: string, fragmentEntry: string, inputCount: number): Pass => {
       const uniforms = new PassUniforms(shader, "BloomPass", BLOOM_PASS);
       return { uniforms, pass: new FullscreenPass(this.scope, { shader, fragmentEntry, inputCount, uniformSize: uniforms.size, slot }) };

@@ -2,7 +2,7 @@ import { TextureOperator, defineOperator, type CookContext, type InitContext } f
 import { float, int, vec2 } from "../../runtime/chain/params.ts";
 import { FullscreenPass } from "../../runtime/gpu/fullscreen-pass.ts";
 import type { TextureHandle } from "../../runtime/gpu/gpu.ts";
-import { loadShader, type ShaderSource } from "../../runtime/gpu/shaders.ts";
+import { loadShader } from "../../runtime/gpu/shaders.ts";
 import { ensureTexture, PassUniforms } from "./pass-uniforms.ts";
 
 /** `struct BlurPass` in shaders/2d/blur.wgsl (also the layout of each blur pass's uniform buffer). */
@@ -28,19 +28,13 @@ export class Blur extends TextureOperator {
   declare radius: number;
   declare passes: number;
 
-  private shaderSource?: ShaderSource;
   private horizontal?: { pass: FullscreenPass; uniforms: PassUniforms };
   private vertical?: { pass: FullscreenPass; uniforms: PassUniforms };
   private tmp?: TextureHandle;
 
-  /** The assembled WGSL this operator was built from. */
-  get shader(): ShaderSource | undefined {
-    return this.shaderSource;
-  }
-
   init(_ctx: InitContext): void {
     this.requireInputs(1);
-    const shader = (this.shaderSource = loadShader(Blur.shader));
+    const shader = loadShader(Blur.shader);
     const make = (slot: string) => {
       const uniforms = new PassUniforms(shader, "BlurPass", BLUR_PASS);
       return { uniforms, pass: new FullscreenPass(this.scope, { shader, inputCount: 1, uniformSize: uniforms.size, slot }) };

@@ -6,6 +6,7 @@
  * resources → `process()` each frame cooks, in topological order, only the operators that need it.
  */
 import type { Frame, Gpu, TextureHandle } from "../gpu/gpu.ts";
+import { suggest } from "../reload/errors.ts";
 import { Operator, TextureOperator, type CookContext, type OperatorClass } from "./operator.ts";
 
 /** An error in the chain's structure, carrying the stack of the user's call that caused it. */
@@ -23,6 +24,11 @@ export class Chain {
   private outputSite?: Error;
   private order: Operator[] = [];
   private resolved = false;
+  /**
+   * The operator whose init or cook threw last. Its error (a missing input, an image that will not
+   * load) is thrown from runtime code, so the engine locates it at this operator's `chain.add`.
+   */
+  failedOperator?: Operator;
 
   /** Adds an operator of class `Type` under `name` (names are unique within a chain). */
   add<T extends Operator>(Type: OperatorClass<T>, name: string): T {
@@ -114,7 +120,12 @@ export class Chain {
     if (!this.resolved) this.resolve();
     for (const op of this.order) {
       op.scope = gpu.scope(op.name, `${op.name}:${op.typeName}`);
-      op.init({ gpu });
+      try {
+        op.init({ gpu });
+      } catch (err) {
+        this.failedOperator = op;
+        throw err;
+      }
     }
   }
 
@@ -161,7 +172,12 @@ export class Chain {
       }
       const needed = toggled || op.dirty || op.cookedAt < 0 || op.isTimeDependent() || inputCooked(op, ctx.frameIndex);
       if (!needed) continue;
-      op.cook(ctx);
+      try {
+        op.cook(ctx);
+      } catch (err) {
+        this.failedOperator = op;
+        throw err;
+      }
       op.dirty = false;
       op.cookedAt = ctx.frameIndex;
       cooked++;
@@ -216,23 +232,4 @@ function findCycle(stuck: Operator[]): Operator[] {
     current = current.inputs.find((input) => stuckSet.has(input))!;
   }
   return path.slice(path.indexOf(current));
-}
-
-function suggest(name: string, known: string[]): string {
-  const close = known.find((k) => editDistance(k.toLowerCase(), name.toLowerCase()) <= 2);
-  return close ? ` — did you mean "${close}"?` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

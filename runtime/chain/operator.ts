@@ -342,13 +342,6 @@ export abstract class ShaderOperator extends TextureOperator {
     writeField(this.uniformData!, entry.field, value, entry.decl);
   };
   private uniformData?: DataView;
-  private shaderSource?: ShaderSource;
-
-  /** The assembled WGSL this operator was built from (its files tell the reloader what to watch). */
-  get shader(): ShaderSource | undefined {
-    return this.shaderSource;
-  }
-
   private get hasInternals(): boolean {
     return this.uniformFields.length > 0 && this.uniformFields[this.uniformFields.length - 1]!.internal;
   }
@@ -361,7 +354,6 @@ export abstract class ShaderOperator extends TextureOperator {
     const Type = this.Type;
     this.requireInputs(Type.inputCount);
     const shader = loadShader(Type.shader);
-    this.shaderSource = shader;
     const fields = [...this.paramEntries(), ...Object.entries(Type.internals)];
     const layout = uniformLayout(fields);
     checkParamsStruct(this.typeName, shader, fields);

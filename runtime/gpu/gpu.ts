@@ -17,7 +17,7 @@
 import { Census, type GpuKind } from "./census.ts";
 import { requestDevice, type AdapterSummary } from "./device.ts";
 import { RefCache } from "./ref-cache.ts";
-import type { ShaderSource } from "./shaders.ts";
+import { locatePipelineError, locateWgslError, type PipelineErrorLocation, type ShaderSource, type WgslErrorLocation } from "./shaders.ts";
 import { installWorkDone } from "./work-done.ts";
 
 export const OUTPUT_FORMAT: GPUTextureFormat = "rgba16float";
@@ -180,6 +180,8 @@ export interface GpuErrorReport {
   /** The operator (or "runtime") whose object the error names, from the object's label. */
   owner: string;
   message: string;
+  /** For a WGSL compile error: the .wgsl file, line and column it is in. */
+  location?: WgslErrorLocation;
 }
 
 export class Gpu {
@@ -192,8 +194,10 @@ export class Gpu {
   private releasesSinceSubmit = 0;
 
   readonly shaderModules: RefCache<GPUShaderModule>;
-  /** The .wgsl files behind each live shader module (by module key). */
-  private shaderFiles = new Map<string, readonly string[]>();
+  /** The source of each live shader module (by module key): its files, and a place for its errors. */
+  private shaderSources = new Map<string, ShaderSource>();
+  /** While `validated` runs: the compile results of the shader modules its build creates. */
+  private shaderCompiles?: Array<Promise<WgslError | undefined>>;
   readonly layouts: RefCache<BindGroupLayoutHandle>;
   readonly pipelineLayouts: RefCache<GPUPipelineLayout>;
   readonly pipelines: RefCache<GPURenderPipeline>;
@@ -213,7 +217,7 @@ export class Gpu {
     const census = this.census;
     this.shaderModules = new RefCache("shader module", (m, key) => {
       m.destroy();
-      this.shaderFiles.delete(key);
+      this.shaderSources.delete(key);
       census.released("shaderModule");
     });
     this.layouts = new RefCache("bind group layout", (l) => {
@@ -247,9 +251,7 @@ export class Gpu {
     });
     device.onuncapturederror = (event: GPUUncapturedErrorEvent) => {
       const message = event.error.message;
-      const report = { owner: ownerFromMessage(message), message };
-      if (this.errorListeners.size === 0) console.error(`GPU error (${report.owner}): ${message}`);
-      for (const listener of this.errorListeners) listener(report);
+      this.report({ owner: ownerFromMessage(message), message });
     };
   }
 
@@ -264,25 +266,46 @@ export class Gpu {
     return () => this.errorListeners.delete(listener);
   }
 
+  private report(report: GpuErrorReport): void {
+    if (this.errorListeners.size === 0) console.error(`GPU error (${report.owner}): ${report.message}`);
+    for (const listener of this.errorListeners) listener(report);
+  }
+
   /** A scope whose textures and buffers are pooled under `poolOwner` (default: the owner name). */
   scope(owner: string, poolOwner = owner): GpuScope {
     return new GpuScope(this, owner, poolOwner);
   }
 
   /**
-   * Runs `build` inside a validation error scope and throws the first validation error it caused
-   * (a WGSL compile error, a bad pipeline). Used for operator init, so the error names the operator.
+   * Runs `build` inside a validation error scope and throws the first validation error it caused:
+   * a WgslError (located in its .wgsl file) when a shader module it created does not compile, else
+   * a GpuValidationError (a bad pipeline, a bad bind group). Used for operator init and first cook.
    */
   async validated<T>(build: () => T): Promise<T> {
+    const compiles: Array<Promise<WgslError | undefined>> = [];
+    const enclosing = this.shaderCompiles;
+    this.shaderCompiles = compiles;
     this.device.pushErrorScope("validation");
     let result: T;
     try {
       result = build();
     } finally {
+      this.shaderCompiles = enclosing;
       const error = await this.device.popErrorScope();
-      if (error) throw new GpuValidationError(error.message);
+      // A module that failed to compile also fails every pipeline made from it; its own error says where.
+      const wgsl = (await Promise.all(compiles)).find((compiled) => compiled !== undefined);
+      if (wgsl) throw wgsl;
+      if (error) throw new GpuValidationError(error.message, this.locateInShader(error.message));
     }
     return result;
+  }
+
+  /** A pipeline error placed in the file of the live shader module it names (the newest of that name). */
+  private locateInShader(message: string): PipelineErrorLocation | undefined {
+    const label = /\[ShaderModule "([^"]+)"\]/.exec(message)?.[1];
+    if (!label) return undefined;
+    const shader = [...this.shaderSources.values()].findLast((source) => source.name === label);
+    return shader && locatePipelineError(message, shader);
   }
 
   idOf(): number {
@@ -291,16 +314,26 @@ export class Gpu {
 
   // ── creation (called by the caches through GpuScope) ──
 
-  createShaderModule(shader: ShaderSource): GPUShaderModule {
+  /**
+   * Compiles `shader` inside an error scope of its own, as Bevy's ShaderCache does with its
+   * load_module: a compile error comes back here, beside the source map of the assembled code, so it
+   * is located in the .wgsl file (an #imported one included) whoever uses the shader. Inside
+   * `validated` the error is thrown from there; elsewhere it goes to the `onError` listeners.
+   */
+  createShaderModule(shader: ShaderSource, owner = "runtime"): GPUShaderModule {
+    this.device.pushErrorScope("validation");
     const module = this.device.createShaderModule({ code: shader.code, label: shader.name });
-    this.shaderFiles.set(shaderKey(shader), shader.files);
+    const compiled = this.device.popErrorScope().then((error) => (error ? new WgslError(owner, shader, error.message) : undefined));
+    if (this.shaderCompiles) this.shaderCompiles.push(compiled);
+    else void compiled.then((error) => error && this.report({ owner, message: error.message, location: error.location }));
+    this.shaderSources.set(shaderKey(shader), shader);
     this.census.created("shaderModule");
     return module;
   }
 
   /** Whether a live shader module was assembled from `file` (a .wgsl save only matters then). */
   usesShaderFile(file: string): boolean {
-    for (const files of this.shaderFiles.values()) if (files.includes(file)) return true;
+    for (const shader of this.shaderSources.values()) if (shader.files.includes(file)) return true;
     return false;
   }
 
@@ -459,6 +492,33 @@ export class Gpu {
 
 export class GpuValidationError extends Error {
   override name = "GpuValidationError";
+
+  constructor(
+    message: string,
+    /** For a pipeline that does not fit its shader: the .wgsl file (and the binding's line) at fault. */
+    readonly location?: PipelineErrorLocation,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A shader module that does not compile. `location` is the first error's place in the .wgsl file it
+ * came from (mapped back through #import); `message` is Dawn's message for that error alone.
+ * `owner` names the scope (operator) whose build created the module.
+ */
+export class WgslError extends GpuValidationError {
+  override name = "WgslError";
+  declare readonly location: WgslErrorLocation | undefined;
+
+  constructor(
+    readonly owner: string,
+    shader: ShaderSource,
+    dawnMessage: string,
+  ) {
+    const location = locateWgslError(dawnMessage, shader);
+    super(location ? location.message : `${shader.name}: ${dawnMessage}`, location);
+  }
 }
 
 /**
@@ -482,7 +542,7 @@ export class GpuScope {
   }
 
   shaderModule(shader: ShaderSource): GPUShaderModule {
-    return this.hold(this.gpu.shaderModules, shaderKey(shader), () => this.gpu.createShaderModule(shader));
+    return this.hold(this.gpu.shaderModules, shaderKey(shader), () => this.gpu.createShaderModule(shader, this.owner));
   }
 
   layout(entries: LayoutEntry[]): BindGroupLayoutHandle {

@@ -67,20 +67,62 @@ export interface WgslErrorLocation {
 
 /**
  * Maps Dawn's first WGSL error (":112:3 error: 'type' is a reserved keyword", positions in the
- * assembled code) back to the .wgsl file and line it came from.
+ * assembled code) back to the .wgsl file and line it came from. Dawn counts columns in UTF-8 bytes;
+ * the column returned counts characters (UTF-16 units, as editors and JS stacks do), so a comment
+ * with "é" or "日本" before the error does not push the caret off.
  */
 export function locateWgslError(message: string, shader: ShaderSource): WgslErrorLocation | undefined {
   const match = /:(\d+):(\d+) error: ([^\n]*)/.exec(message);
   if (!match) return undefined;
   const origin = shader.lines[Number(match[1]) - 1];
   if (!origin) return undefined;
+  const sourceLine = shader.code.split("\n")[Number(match[1]) - 1] ?? "";
   return {
     file: origin.file,
     line: origin.line,
-    column: Number(match[2]),
+    column: characterColumn(sourceLine, Number(match[2])),
     message: match[3]!,
-    sourceLine: shader.code.split("\n")[Number(match[1]) - 1] ?? "",
+    sourceLine,
   };
+}
+
+/** Where in a .wgsl file a pipeline error lies: the file always, the line when the error names a binding. */
+export interface PipelineErrorLocation {
+  file: string;
+  line?: number;
+  column?: number;
+  sourceLine?: string;
+}
+
+/**
+ * Places a pipeline validation error in the file of the shader it names (Dawn's
+ * `[ShaderModule "2d/blur.wgsl"]`): at the `@group(g) @binding(b)` declaration the message names
+ * ("the entry-point's declaration for @group(0) @binding(2)" against a layout without it), else at
+ * the file alone (an entry point that does not exist).
+ */
+export function locatePipelineError(message: string, shader: ShaderSource): PipelineErrorLocation {
+  const file = shader.files[0] ?? shader.name;
+  const binding = /@group\((\d+)\) @binding\((\d+)\)/.exec(message);
+  if (!binding) return { file };
+  const declaration = new RegExp(`@group\\(\\s*${binding[1]}\\s*\\)\\s*@binding\\(\\s*${binding[2]}\\s*\\)`);
+  const code = shader.code.split("\n");
+  const index = code.findIndex((line) => declaration.test(line));
+  const origin = shader.lines[index];
+  if (index < 0 || !origin) return { file };
+  return { file: origin.file, line: origin.line, column: code[index]!.search(declaration) + 1, sourceLine: code[index]! };
+}
+
+/** The 1-based character column of 1-based UTF-8 byte column `byteColumn` in `line`. */
+function characterColumn(line: string, byteColumn: number): number {
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  let index = 0;
+  for (const char of line) {
+    if (bytes >= byteColumn - 1) break;
+    bytes += encoder.encode(char).length;
+    index += char.length;
+  }
+  return index + 1;
 }
 
 /** A shader given inline (tests, user code): no files behind it. */

@@ -1,19 +1,15 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ErrorLocation } from "../stats/events.ts";
+import { formatSourceExcerpt } from "../stats/format.ts";
 
 /**
- * An error in the user's project, reduced to what the dashboard and the window overlay show.
- * `file` is an absolute path; `line` and `column` are 1-based, as editors count them.
+ * An error in the user's project: the stats protocol's ErrorLocation, the one record the ledger, the
+ * dashboard, the terminal and the window overlay show. `file` is an absolute path; `line` and
+ * `column` are 1-based, as editors count them.
  */
-export interface ChainError {
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  sourceLine?: string;
-  stack?: string;
-}
+export type ChainError = ErrorLocation;
 
 /** A position in a source file; `line` and `column` are 1-based. */
 export interface SourceLocation {
@@ -110,7 +106,7 @@ export function withSourceLine(error: ChainError): ChainError {
   return sourceLine === undefined ? error : { ...error, sourceLine };
 }
 
-function withLocation(message: string, location: SourceLocation | undefined, stack?: string): ChainError {
+function withLocation(message: string, location: SourceLocation | undefined): ChainError {
   const error: ChainError = { message };
   if (location) {
     error.file = location.file;
@@ -119,7 +115,6 @@ function withLocation(message: string, location: SourceLocation | undefined, sta
     const sourceLine = readSourceLine(location.file, location.line);
     if (sourceLine !== undefined) error.sourceLine = sourceLine;
   }
-  if (stack) error.stack = stack;
   return error;
 }
 
@@ -167,7 +162,59 @@ function errorMessage(err: unknown): string {
     }
     return message;
   }
-  return String(err);
+  // A thrown string is the user's message; anything else is shown as written, with the fix.
+  if (typeof err === "string") return err;
+  return `threw ${shownValue(err)}, not an Error (throw new Error("…") gives a message and a stack)`;
+}
+
+function shownValue(value: unknown): string {
+  if (value && typeof value === "object") {
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
+}
+
+const SCRIPT_FILE = /\.[cm]?[jt]sx?$/;
+
+/**
+ * Where `throw <value>` is written in `files` (the project's scripts), for a thrown value that is not
+ * an Error and so has no stack: null, undefined, a number, a boolean or a string literal is found as
+ * written; an object or array literal as `throw {` / `throw [`. The first such throw, at `throw`.
+ */
+export function findThrowOf(value: unknown, files: Iterable<string>): SourceLocation | undefined {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  let written: RegExp;
+  if (typeof value === "string") written = new RegExp(`\\bthrow\\s+(["'\`])${escape(value)}\\1`);
+  else if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean") {
+    written = new RegExp(`\\bthrow\\s+${escape(String(value))}(?![\\w.])`);
+  } else if (typeof value === "object") written = Array.isArray(value) ? /\bthrow\s*\[/ : /\bthrow\s*\{/;
+  else return undefined;
+  for (const file of files) {
+    if (!SCRIPT_FILE.test(file)) continue;
+    let lines: string[];
+    try {
+      lines = readFileSync(file, "utf8").split(/\r?\n/);
+    } catch {
+      continue;
+    }
+    for (let index = 0; index < lines.length; index++) {
+      const match = written.exec(lines[index]!);
+      if (match) return { file, line: index + 1, column: match.index + 1 };
+    }
+  }
+  return undefined;
+}
+
+/** What `toChainError` may use when the thrown value does not say where it came from. */
+export interface ErrorContext {
+  /** Where the user's code asked for what failed (an operator's `chain.add`): used when the error has no frame in the project. */
+  site?: Error;
+  /** The project's script files, searched for the `throw` of a value that is not an Error. */
+  files?: Iterable<string>;
 }
 
 /**
@@ -175,16 +222,23 @@ function errorMessage(err: unknown): string {
  * - Bun parse errors (BuildMessage): their `.position` gives file, line, column and the line text;
  * - resolve errors (ResolveMessage): the importing file and the line holding the specifier;
  * - LocatedError (or any error with a `location`): that location;
- * - everything else: the first stack frame inside `projectDir`.
+ * - a value that is not an Error (`throw null`, `throw "x"`): its `throw` in `context.files`;
+ * - everything else: the first stack frame inside `projectDir`;
+ * and, for what none of these place, the first project frame of `context.site`.
  */
-export function toChainError(err: unknown, projectDir: string): ChainError {
+export function toChainError(err: unknown, projectDir: string, context: ErrorContext = {}): ChainError {
   if (err instanceof AggregateError && err.errors.length > 0) {
-    const first = toChainError(err.errors[0], projectDir);
+    const first = toChainError(err.errors[0], projectDir, context);
     if (err.errors.length > 1) first.message += ` (and ${err.errors.length - 1} more)`;
     return first;
   }
   const message = errorMessage(err);
-  if (!err || typeof err !== "object") return { message };
+  const site = () => firstProjectFrame(context.site?.stack, projectDir);
+  // Bun's BuildMessage and ResolveMessage are no Errors, but they have a message and a place.
+  if (!err || typeof err !== "object" || !("message" in err)) {
+    const thrownAt = context.files ? findThrowOf(err, context.files) : undefined;
+    return withLocation(message, thrownAt ?? site());
+  }
 
   const position = buildPosition(err);
   if (position) {
@@ -198,15 +252,15 @@ export function toChainError(err: unknown, projectDir: string): ChainError {
     return withLocation(message, locateSpecifier(referrer, specifier));
   }
 
-  const stack = typeof (err as { stack?: unknown }).stack === "string" ? (err as { stack: string }).stack : undefined;
+  const stack = typeof (err as { stack?: unknown }).stack === "string" ? (err as unknown as { stack: string }).stack : undefined;
   const location = (err as { location?: unknown }).location;
   if (location && typeof location === "object") {
     const { file, line, column } = location as Partial<SourceLocation>;
     if (typeof file === "string" && typeof line === "number") {
-      return withLocation(message, { file, line, column: column ?? 1 }, stack);
+      return withLocation(message, { file, line, column: column ?? 1 });
     }
   }
-  return withLocation(message, firstProjectFrame(stack, projectDir), stack);
+  return withLocation(message, firstProjectFrame(stack, projectDir) ?? site());
 }
 
 /**
@@ -221,15 +275,31 @@ export function formatChainError(error: ChainError, relativeTo: string = process
   const rel = relative(relativeTo, error.file);
   const shown = rel.startsWith("..") ? error.file : rel;
   const place = error.line ? `${shown}:${error.line}${error.column ? `:${error.column}` : ""}` : shown;
-  let text = `${place}: error: ${error.message}`;
-  if (error.line && error.sourceLine !== undefined) {
-    const gutter = String(error.line);
-    text += `\n  ${gutter} | ${error.sourceLine}`;
-    if (error.column) {
-      // Keep tabs so the caret lines up under the same character in a terminal.
-      const pad = error.sourceLine.slice(0, error.column - 1).replace(/[^\t]/g, " ");
-      text += `\n  ${" ".repeat(gutter.length)} | ${pad}^`;
+  const excerpt = error.line ? formatSourceExcerpt(error).map((line) => `  ${line}`) : [];
+  return [`${place}: error: ${error.message}`, ...excerpt].join("\n");
+}
+
+/** ` — did you mean "x"?` for the known name closest to `name` within two edits, or "". */
+export function suggest(name: string, known: string[]): string {
+  let close: string | undefined;
+  let closest = 3;
+  for (const candidate of known) {
+    const distance = editDistance(candidate.toLowerCase(), name.toLowerCase());
+    if (distance < closest) [close, closest] = [candidate, distance];
+  }
+  return close ? ` — did you mean "${close}"?` : "";
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
     }
   }
-  return text;
+  return row[b.length]!;
 }

@@ -1,7 +1,8 @@
 import { realpathSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type ChainError, isProjectFile, toChainError, withSourceLine } from "./errors.ts";
+import { type ChainError, isProjectFile, suggest, toChainError, withSourceLine } from "./errors.ts";
+import { locateJsonError } from "./json-errors.ts";
 import { settleAfterError, snapshotFiles } from "./half-written.ts";
 import { findImportOfMissingExport, isScriptFile, projectImportGraph } from "./module-graph.ts";
 
@@ -142,7 +143,7 @@ async function loadOnce(chainFile: string, projectDir: string, options: LoadOpti
   try {
     exports = await import(pathToFileURL(file).href);
   } catch (err) {
-    const error = locateLinkError(toChainError(err, dir), file, dir);
+    const error = locateLinkError(toChainError(err, dir, { files: projectImportGraph(file, dir) }), file, dir);
     await releaseFailedGraph(file, dir);
     return fail(error);
   }
@@ -155,17 +156,20 @@ async function loadOnce(chainFile: string, projectDir: string, options: LoadOpti
 }
 
 // Bun's "missing export" link errors carry no position: point them at the import asking for it.
+// A name missing from a host module ("vivid") gets the closest name it does export, too.
+// A JSON parse error names neither the file nor the place: the project's broken .json is found.
 function locateLinkError(error: ChainError, chainFile: string, projectDir: string): ChainError {
   if (error.file) return error;
+  const graph = projectImportGraph(chainFile, projectDir);
+  if (/JSON Parse error/.test(error.message)) return locateJsonError(error, graph) ?? error;
   const byPath = /Export named '([^']+)' not found in module '([^']+)'/.exec(error.message);
   const bySpecifier = /export '([^']+)' not found in '([^']+)'/.exec(error.message);
-  const graph = projectImportGraph(chainFile, projectDir);
-  const location = byPath
-    ? findImportOfMissingExport(byPath[1]!, { path: byPath[2]! }, graph)
-    : bySpecifier
-      ? findImportOfMissingExport(bySpecifier[1]!, { specifier: bySpecifier[2]! }, graph)
-      : undefined;
-  return location ? withSourceLine({ ...error, ...location }) : error;
+  const [, name, module] = byPath ?? bySpecifier ?? [];
+  if (!name || !module) return error;
+  const location = findImportOfMissingExport(name, byPath && isAbsolute(module) ? { path: module } : { specifier: module }, graph);
+  const host = hostModules.get(module);
+  const message = host ? `"${name}" is not exported by "${module}"${suggest(name, Object.keys(host))}` : error.message;
+  return location ? withSourceLine({ ...error, ...location, message }) : { ...error, message };
 }
 
 // Loads run one at a time: two interleaved loads would evict each other's modules mid-import.

@@ -41,7 +41,11 @@ export interface ReloadCounts {
   buffers: number;
 }
 
-/** Where an error happened. Every field but the message is optional: not every error has a place. */
+/**
+ * An error and where it happened: the one record every view of an error reads (the ledger, the
+ * dashboard, the plain reporter, the window overlay, `ChainError` in runtime/reload/errors.ts).
+ * Every field but the message is optional: not every error has a place.
+ */
 export interface ErrorLocation {
   file?: string;
   line?: number;
@@ -51,7 +55,10 @@ export interface ErrorLocation {
   sourceLine?: string;
 }
 
-/** One reload-ledger entry. Produced by runtime/reload; the hub only stamps and forwards it. */
+/**
+ * One reload-ledger entry. Produced by the engine (runtime/engine.ts `ReloadEntry` is this record);
+ * the hub only stamps and forwards it.
+ */
 export interface ReloadEvent {
   type: "reload";
   t: number;
@@ -61,7 +68,7 @@ export interface ReloadEvent {
   swapMs: number;
   /** Whole reload: read, build, validate, swap. */
   ms: number;
-  error?: { file: string; line: number; column: number; message: string; sourceLine?: string };
+  error?: ErrorLocation;
   created: ReloadCounts;
   released: ReloadCounts;
   rssDeltaMB: number;

@@ -43,17 +43,45 @@ export function formatCounts(counts: ReloadCounts): string {
   return parts.length ? parts.join(", ") : "nothing";
 }
 
+/** Tab stops of source excerpts, in character cells. */
+export const TAB_WIDTH = 4;
+
 /**
- * The source line, trimmed of its indentation, with a caret under `column` (1-based) on the next
- * line, both prefixed by the line number gutter. Empty when there is no source line.
+ * `text` with each tab turned into spaces up to the next tab stop, counting cells as a terminal does
+ * (a CJK character is two): then the text and a caret under it line up in any terminal, in the
+ * dashboard and in the window overlay, whatever each does with a tab.
+ */
+export function expandTabs(text: string): string {
+  let out = "";
+  let cells = 0;
+  for (const char of text) {
+    if (char === "\t") {
+      const spaces = TAB_WIDTH - (cells % TAB_WIDTH);
+      out += " ".repeat(spaces);
+      cells += spaces;
+    } else {
+      out += char;
+      cells += Bun.stringWidth(char);
+    }
+  }
+  return out;
+}
+
+/**
+ * The caret renderer (the plain reporter, the dashboard, `formatChainError` and the window overlay all
+ * draw excerpts with it): the source line behind its line-number gutter, tabs expanded, and a caret
+ * under `column` (1-based, in characters) on the next line. Empty when there is no source line.
+ *
+ *     12 |   let y = x + 1;
+ *        |           ^
  */
 export function formatSourceExcerpt(location: Pick<ErrorLocation, "line" | "column" | "sourceLine">): string[] {
   if (location.sourceLine === undefined) return [];
   const gutter = location.line !== undefined ? String(location.line) : "";
-  const source = location.sourceLine.replace(/\t/g, " ").trimEnd();
-  const lines = [`${gutter} | ${source}`];
+  const lines = [`${gutter} | ${expandTabs(location.sourceLine).trimEnd()}`];
   if (location.column !== undefined && location.column >= 1) {
-    lines.push(`${" ".repeat(gutter.length)} | ${" ".repeat(location.column - 1)}^`);
+    const pad = Bun.stringWidth(expandTabs(location.sourceLine.slice(0, location.column - 1)));
+    lines.push(`${" ".repeat(gutter.length)} | ${" ".repeat(pad)}^`);
   }
   return lines;
 }

@@ -80,9 +80,15 @@ describe("formatChainError", () => {
     expect(text).toBe("examples/x/chain.ts:12:5: error: boom\n  12 |   a.b(c);\n     |     ^");
   });
 
-  test("tabs before the column are kept so the caret lines up", () => {
-    const text = formatChainError({ message: "m", file: "/p/c.ts", line: 1, column: 3, sourceLine: "\t\tx" }, "/p");
-    expect(text.split("\n")[2]).toBe("    | \t\t^");
+  test("tabs are expanded to 4-cell stops in the line and under it, so the caret lines up in any terminal", () => {
+    const text = formatChainError({ message: "m", file: "/p/c.ts", line: 1, column: 5, sourceLine: "\t\ta\tx" }, "/p");
+    // "\t\ta\t" → 8 spaces, "a", 3 spaces: x is in cell 12 (0-based) after "  1 | ".
+    expect(text.split("\n").slice(1)).toEqual(["  1 |         a   x", "    |             ^"]);
+  });
+
+  test("a wide character before the column takes two cells", () => {
+    const text = formatChainError({ message: "m", file: "/p/c.ts", line: 2, column: 4, sourceLine: "日本 x" }, "/p");
+    expect(text.split("\n").slice(1)).toEqual(["  2 | 日本 x", "    |      ^"]);
   });
 
   test("without a location", () => {

@@ -144,6 +144,41 @@ describe("loadChainModule", () => {
     expect(result.error).toMatchObject({ message: "RangeError: not ready", file: chain, line: 2 });
   });
 
+  test("throw null at module top level is located at the throw", async () => {
+    const text = "// top\nconst ready = false;\nif (!ready) throw null;\nexport function setup() {}\n";
+    const chain = project.write("chain.ts", text, old);
+    const result = await loader.loadChainModule(chain, project.dir, { settleMs: 0 });
+    if (result.ok) throw new Error("expected the load to fail");
+    expect(result.error).toEqual({
+      message: 'threw null, not an Error (throw new Error("…") gives a message and a stack)',
+      file: chain,
+      ...positionOf(text, "throw null"),
+      sourceLine: "if (!ready) throw null;",
+    });
+  });
+
+  test("a misspelt name imported from the host module points at the name and suggests the right one", async () => {
+    const text = '// chain\nimport { Nosie } from "vivid";\nexport function setup() { return Nosie; }\n';
+    const chain = project.write("chain.ts", text, old);
+    const result = await loader.loadChainModule(chain, project.dir, { settleMs: 0 });
+    if (result.ok) throw new Error("expected a link error");
+    expect(result.error).toEqual({
+      message: '"Nosie" is not exported by "vivid" — did you mean "Noise"?',
+      file: chain,
+      ...positionOf(text, "Nosie"),
+      sourceLine: 'import { Nosie } from "vivid";',
+    });
+  });
+
+  test("a broken .json import names the .json file and the place strict JSON fails", async () => {
+    const json = '{\n  "scale": 4,\n  "speed" 2\n}\n';
+    const data = project.write("data.json", json, old);
+    const chain = project.write("chain.ts", 'import data from "./data.json";\nexport function setup() { return data; }\n', old);
+    const result = await loader.loadChainModule(chain, project.dir, { settleMs: 0 });
+    if (result.ok) throw new Error("expected the load to fail");
+    expect(result.error).toEqual({ message: expect.stringMatching(/^JSON Parse error: .*\(expected ":"\)$/), file: data, ...positionOf(json, "2\n}"), sourceLine: '  "speed" 2' });
+  });
+
   test("a missing setup export names the file", async () => {
     const chain = project.write("chain.ts", "export function setpu() {}\n", old);
     const result = await loader.loadChainModule(chain, project.dir, { settleMs: 0 });
