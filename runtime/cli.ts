@@ -326,7 +326,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     console.log(formatVerdict(verdict));
-    if (command.png) writeFileSync(command.png, plotRss(verdict));
+    if (command.png) writeFileSync(command.png, plotRss(verdict, basename(command.file)));
     return SOAK_EXIT_CODES[verdict.result];
   }
   const { run } = await import("./main.ts");

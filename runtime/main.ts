@@ -241,7 +241,7 @@ export async function run(options: RunOptions): Promise<number> {
     dashboard?.unmount();
     console.log(formatVerdict(verdict));
     if (options.soak!.json) writeFileSync(options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, ...verdict }, null, 2));
-    if (options.soak!.png) writeFileSync(options.soak!.png, plotRss(verdict));
+    if (options.soak!.png) writeFileSync(options.soak!.png, plotRss(verdict, options.projectName));
     await teardown();
     return SOAK_EXIT_CODES[verdict.result];
   }

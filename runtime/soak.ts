@@ -29,7 +29,9 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { GPU_KINDS, PER_FRAME_KINDS, createdSince, type CensusSnapshot, type GpuKind } from "./gpu/census.ts";
 import type { Gpu } from "./gpu/gpu.ts";
-import { type GrowthJudgement, judgeGrowth } from "./stats/growth.ts";
+import { type GrowthJudgement, formatGrowthShort, judgeGrowth } from "./stats/growth.ts";
+import { median } from "./stats/math.ts";
+import { Raster, type Rgb, niceTicks } from "./plot.ts";
 import type { MemoryEvent, StatsEvent } from "./stats/events.ts";
 import { encodePng } from "./snapshot.ts";
 import { type MemoryBreakdown, memoryBreakdown } from "./stats/breakdown.ts";
@@ -480,24 +482,124 @@ export function formatVerdict(v: SoakVerdict): string {
   ].join("\n");
 }
 
-/** A small RSS-over-time line plot (white on black), drawn into pixels and written with pngjs. */
-export function plotRss(verdict: SoakVerdict, width = 640, height = 240): Buffer {
+/** Where plotRss puts things: the plot area in px and the mapping from (seconds, MB) to pixels. */
+export interface SoakPlotLayout {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  minutes: [number, number];
+  mb: [number, number];
+  x(tSeconds: number): number;
+  y(mb: number): number;
+}
+
+export function soakPlotLayout(samples: readonly Sample[], width: number, height: number): SoakPlotLayout {
+  const left = 74;
+  const top = 40;
+  const right = width - 18;
+  const bottom = height - 48;
+  const tEnd = Math.max(60, samples.at(-1)?.t ?? 60);
+  let lo = Math.min(...samples.map((s) => s.rssMB));
+  let hi = Math.max(...samples.map((s) => s.rssMB));
+  if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
+  const pad = Math.max(0.5, (hi - lo) * 0.08);
+  const mb: [number, number] = [lo - pad, hi + pad];
+  const minutes: [number, number] = [0, tEnd / 60];
+  return {
+    left,
+    top,
+    right,
+    bottom,
+    minutes,
+    mb,
+    x: (t) => left + (t / 60 / minutes[1]) * (right - left),
+    y: (value) => bottom - ((value - mb[0]) / (mb[1] - mb[0])) * (bottom - top),
+  };
+}
+
+export const PLOT_COLORS = {
+  background: [255, 255, 255],
+  grid: [228, 228, 228],
+  axis: [60, 60, 60],
+  text: [30, 30, 30],
+  warmup: [255, 224, 178],
+  rss: [31, 89, 180],
+  fit: [214, 39, 40],
+  bound: [240, 140, 140],
+} as const satisfies Record<string, Rgb>;
+
+/**
+ * The soak's RSS over time as a PNG: RSS in MB against minutes since start, with tick labels, the
+ * warm-up shaded (its samples do not count), the Theil–Sen line fitted after it with its 90 %
+ * bounds dashed, and the verdict in the title.
+ */
+export function plotRss(verdict: SoakVerdict, name = "soak", width = 800, height = 360): Buffer {
   const samples = verdict.samples;
-  const rgba = new Uint8Array(width * height * 4);
-  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
-  if (samples.length >= 2) {
-    const t0 = samples[0]!.t;
-    const t1 = samples.at(-1)!.t;
-    const lo = Math.min(...samples.map((s) => s.rssMB)) - 1;
-    const hi = Math.max(...samples.map((s) => s.rssMB)) + 1;
-    const x = (t: number) => Math.round(((t - t0) / (t1 - t0 || 1)) * (width - 1));
-    const y = (mb: number) => Math.round((1 - (mb - lo) / (hi - lo)) * (height - 1));
-    const dot = (px: number, py: number) => rgba.set([255, 255, 255, 255], (py * width + px) * 4);
-    for (let i = 1; i < samples.length; i++) {
-      const [ax, ay, bx, by] = [x(samples[i - 1]!.t), y(samples[i - 1]!.rssMB), x(samples[i]!.t), y(samples[i]!.rssMB)];
-      const steps = Math.max(Math.abs(bx - ax), Math.abs(by - ay), 1);
-      for (let s = 0; s <= steps; s++) dot(Math.round(ax + ((bx - ax) * s) / steps), Math.round(ay + ((by - ay) * s) / steps));
-    }
+  const raster = new Raster(width, height, PLOT_COLORS.background);
+  const layout = soakPlotLayout(samples, width, height);
+  const { left, top, right, bottom, x, y } = layout;
+  const label = 12;
+
+  // Warm-up band, then the grid and its labels.
+  if (verdict.warmupEndS !== null || samples.length) {
+    const end = Math.min(right, x(verdict.warmupEndS ?? samples.at(-1)?.t ?? 0));
+    raster.fillRect(left, top, end - left, bottom - top, PLOT_COLORS.warmup);
+    if (end - left > 60) raster.text("warm-up", left + 6, top + 15, label, PLOT_COLORS.text);
   }
-  return encodePng(width, height, rgba);
+  const yTicks = niceTicks(layout.mb[0], layout.mb[1], 6);
+  const yDecimals = Math.max(0, -Math.floor(Math.log10((yTicks[1] ?? yTicks[0]! + 1) - yTicks[0]! + 1e-12)));
+  for (const value of yTicks) {
+    const py = Math.round(y(value));
+    raster.line(left, py, right, py, PLOT_COLORS.grid);
+    raster.line(left - 5, py, left, py, PLOT_COLORS.axis);
+    raster.text(value.toFixed(yDecimals), left - 8, py + 4, label, PLOT_COLORS.text, "right");
+  }
+  for (const value of niceTicks(layout.minutes[0], layout.minutes[1], 8)) {
+    const px = Math.round(x(value * 60));
+    raster.line(px, top, px, bottom, PLOT_COLORS.grid);
+    raster.line(px, bottom, px, bottom + 5, PLOT_COLORS.axis);
+    raster.text(String(value), px, bottom + 19, label, PLOT_COLORS.text, "center");
+  }
+  raster.line(left, top, left, bottom, PLOT_COLORS.axis);
+  raster.line(left, bottom, right, bottom, PLOT_COLORS.axis);
+  raster.text("minutes since start", left, height - 8, label, PLOT_COLORS.text);
+  raster.text("RSS (MB)", 16, (top + bottom) / 2, label, PLOT_COLORS.text, "center", true);
+
+  // The samples, then the fitted line and its bounds over the part that counts.
+  for (let i = 1; i < samples.length; i++) {
+    raster.line(x(samples[i - 1]!.t), y(samples[i - 1]!.rssMB), x(samples[i]!.t), y(samples[i]!.rssMB), PLOT_COLORS.rss, 2);
+  }
+  const after = samplesAfterWarmup(samples, verdict.warmupEndS);
+  const slope = verdict.rss.slopeMBh;
+  if (after.length >= 2 && slope !== null) {
+    // Through the median of the samples' offsets from the slope, as the Theil–Sen fit is.
+    const intercept = median(after.map((s) => s.rssMB - (slope * s.t) / 3600));
+    const t0 = after[0]!.t;
+    const t1 = after.at(-1)!.t;
+    const tMid = (t0 + t1) / 2;
+    const atMid = intercept + (slope * tMid) / 3600;
+    for (const bound of [verdict.rss.lowerMBh, verdict.rss.upperMBh]) {
+      if (bound === null) continue;
+      raster.line(x(t0), y(atMid + (bound * (t0 - tMid)) / 3600), x(t1), y(atMid + (bound * (t1 - tMid)) / 3600), PLOT_COLORS.bound, 1, 6);
+    }
+    raster.line(x(t0), y(intercept + (slope * t0) / 3600), x(t1), y(intercept + (slope * t1) / 3600), PLOT_COLORS.fit, 2);
+  }
+
+  // The verdict as the title, made smaller until it fits.
+  // The bundled face (latin subset) has no ≤ or ≥.
+  const said = verdict.result === "FAIL" && verdict.rss.state !== "fail" ? verdict.reasons[0]! : `RSS ${formatGrowthShort(verdict.rss)}`;
+  const title = `${name}: ${verdict.result} · ${said.replaceAll("≤", "<=").replaceAll("≥", ">=")}`;
+  let size = 15;
+  while (size > 9 && raster.textWidth(title, size) > width - 20) size--;
+  raster.text(title, 10, 22, size, PLOT_COLORS.text);
+  // Legend, right to left along the bottom edge: a short stroke of each line's colour, its name.
+  let legendX = right;
+  for (const [text, color, dash] of [["90 % bounds", PLOT_COLORS.bound, 4], ["Theil–Sen fit", PLOT_COLORS.fit, 0], ["RSS", PLOT_COLORS.rss, 0]] as const) {
+    legendX -= raster.textWidth(text, 11);
+    raster.text(text, legendX, height - 8, 11, PLOT_COLORS.text);
+    raster.line(legendX - 24, height - 12, legendX - 6, height - 12, color, 2, dash);
+    legendX -= 40;
+  }
+  return encodePng(width, height, raster.rgba);
 }
