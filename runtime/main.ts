@@ -104,7 +104,7 @@ export async function run(options: RunOptions): Promise<number> {
     sink = openJsonlSink(options.stats);
     hub.subscribe(sink.write);
   }
-  const soak = options.soak ? new SoakDriver(options.chainFile, gpu, options.soak) : undefined;
+  const soak = options.soak ? new SoakDriver(options.chainFile, gpu, options.soak, (progress) => hub.soak(progress)) : undefined;
   if (soak) hub.subscribe(soak.listener);
   let quit = false;
   let paused = false;

@@ -29,10 +29,11 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { GPU_KINDS, PER_FRAME_KINDS, createdSince, type CensusSnapshot, type GpuKind } from "./gpu/census.ts";
 import type { Gpu } from "./gpu/gpu.ts";
-import { type GrowthJudgement, formatGrowthShort, judgeGrowth } from "./stats/growth.ts";
+import { type GrowthJudgement, judgeGrowth } from "./stats/growth.ts";
+import { formatGrowthShort } from "./stats/format.ts";
 import { median } from "./stats/math.ts";
 import { Raster, type Rgb, niceTicks } from "./plot.ts";
-import type { MemoryEvent, StatsEvent } from "./stats/events.ts";
+import type { MemoryEvent, SoakEntry, StatsEvent } from "./stats/events.ts";
 import { encodePng } from "./snapshot.ts";
 import { type MemoryBreakdown, memoryBreakdown } from "./stats/breakdown.ts";
 
@@ -104,6 +105,11 @@ export class SampleSeries {
     if (!sample.detail) return;
     this.column("jitCompileMs")[i] = sample.detail.jitCompileMs ?? Number.NaN;
     for (const name in sample.detail.regionsMB) this.column(`region:${name}`)[i] = sample.detail.regionsMB[name]!;
+  }
+
+  /** One column's values so far (a view, not a copy): "t", "rssMB", "heapMB", "gpuMB". */
+  values(name: "t" | "rssMB" | "heapMB" | "gpuMB"): Float64Array {
+    return this.column(name).subarray(0, this.length);
   }
 
   /** The samples as objects, for the verdict and its JSON. */
@@ -341,11 +347,15 @@ export class SoakDriver {
   private fastDoneT?: number;
   /** During warm-up: when the last save was written, until its reload lands (then the next save goes). */
   private savedAt?: number;
+  /** A memory sample came in since the last progress report. */
+  private progressDue = false;
 
+  /** `report` receives the soak's progress after each memory sample (the hub's `soak`, for the views). */
   constructor(
     private chainFile: string,
     private gpu: Gpu,
     readonly options: SoakOptions,
+    private report?: (progress: SoakEntry) => void,
   ) {
     this.original = readFileSync(chainFile, "utf8");
     this.edit = findSoakEdit(this.original);
@@ -375,6 +385,33 @@ export class SoakDriver {
       this.warmReloads = this.reloads;
       this.warmFrames = this.frames;
     }
+    this.progressDue = true;
+  }
+
+  /**
+   * Where the soak is: what the warm-up still waits for, or the RSS judgement so far over the
+   * samples after it (against --max-slope, as the verdict will be).
+   */
+  progress(now: number): SoakEntry {
+    const elapsedS = Math.min((now - this.startMs) / 1000, this.options.minutes * 60);
+    const entry: SoakEntry = { phase: "measuring", waitingFor: {}, elapsedS: Math.round(elapsedS), totalS: this.options.minutes * 60, rss: null };
+    if (this.warmT === undefined) {
+      entry.phase = "warm-up";
+      const reloading = this.options.reloadEvery > 0;
+      if (reloading && !this.warmedReloads()) entry.waitingFor.reloads = [this.reloads, this.options.warmupReloads];
+      if (this.frames < this.options.warmupFrames) entry.waitingFor.frames = [this.frames, this.options.warmupFrames];
+      const settledFrom = reloading ? this.fastDoneT : 0;
+      const lastT = this.samples.length ? this.samples.values("t")[this.samples.length - 1]! : 0;
+      const settleS = settledFrom === undefined ? this.options.warmupSeconds : settledFrom + this.options.warmupSeconds - lastT;
+      if (settleS > 0) entry.waitingFor.settleS = settleS;
+      return entry;
+    }
+    const t = this.samples.values("t");
+    let first = 0;
+    while (first < t.length && t[first]! < this.warmT) first++;
+    const judged = judgeGrowth(t.subarray(first), this.samples.values("rssMB").subarray(first), { limitMBh: this.options.maxSlopeMBh });
+    entry.rss = { state: judged.state, limitMBh: judged.limitMBh, slopeMBh: judged.slopeMBh, lowerMBh: judged.lowerMBh, upperMBh: judged.upperMBh, moreMinutes: judged.moreMinutes };
+    return entry;
   }
 
   private warmedReloads(): boolean {
@@ -388,6 +425,10 @@ export class SoakDriver {
   tick(now: number, frameMs: number): void {
     this.frames++;
     this.frameTimes.add(frameMs);
+    if (this.progressDue) {
+      this.progressDue = false;
+      this.report?.(this.progress(now));
+    }
     if (this.options.reloadEvery === 0) return;
     if (!this.warmedReloads()) {
       // Warm-up: back to back, each save once the previous one's reload has landed.

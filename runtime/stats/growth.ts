@@ -10,9 +10,10 @@
  *                 fitted alone: growth that is sustained, not one step or one bump;
  *   inconclusive  anything else, with an estimate of how many more minutes would decide.
  */
+import type { GrowthSummary } from "./events.ts";
 import { blockMedians, median, robustResidualSd, senSlope } from "./math.ts";
 
-export type GrowthState = "pass" | "fail" | "inconclusive";
+export type GrowthState = GrowthSummary["state"];
 
 export interface GrowthOptions {
   /** Highest slope that passes, MB/h. */
@@ -25,24 +26,15 @@ export interface GrowthOptions {
   maxMinutes?: number;
 }
 
-export interface GrowthJudgement {
-  state: GrowthState;
-  limitMBh: number;
+export interface GrowthJudgement extends GrowthSummary {
   /** Minutes from the first to the last sample judged. */
   measuredMinutes: number;
   /** Block medians the slope was fitted to. */
   blocks: number;
-  /** Theil–Sen slope of the block medians (of the samples while under two blocks); null under two samples. */
-  slopeMBh: number | null;
-  /** The interval's bounds; null where the data does not bound the slope on that side yet. */
-  lowerMBh: number | null;
-  upperMBh: number | null;
   /** Theil–Sen slope of each half of the blocks (null until each half has MIN_BLOCKS). */
   halvesMBh: [number, number] | null;
   /** Robust standard deviation of the block medians around the fitted line, MB. */
   noiseMB: number | null;
-  /** While inconclusive: estimated minutes more (at this slope and noise) that would decide; null past maxMinutes. */
-  moreMinutes: number | null;
   /** One sentence: why this state. */
   reason: string;
 }
@@ -151,24 +143,4 @@ function minutesToDecide(blocks: number, slope: number | null, side: number | nu
     if (halfWidth < margin) return Math.ceil(((needed - blocks) * blockSeconds) / 60);
   }
   return null;
-}
-
-/** `+1.23` / `−0.40`: a slope with its sign, two decimals. */
-function signedSlope(value: number): string {
-  return `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(2)}`;
-}
-
-/**
- * The judgement in a few words, for the leak lines of the dashboard and of the plain reporter:
- * `slope ≤ +0.56 MB/h (limit +1.00)` · `slope ≥ +5.20 MB/h (limit +1.00)` ·
- * `slope +0.90 MB/h (−0.20…+1.70), measuring (12 min more)` · `slope: measuring (3 min more)`.
- * Never a slope without its bounds: a bare slope from a few minutes means nothing.
- */
-export function formatGrowthShort(j: GrowthJudgement): string {
-  const limit = `(limit ${signedSlope(j.limitMBh)})`;
-  if (j.state === "pass") return `slope ≤ ${signedSlope(j.upperMBh!)} MB/h ${limit}`;
-  if (j.state === "fail") return `slope ≥ ${signedSlope(j.lowerMBh!)} MB/h ${limit}`;
-  const more = j.moreMinutes === null ? "measuring (too close to the limit to tell soon)" : `measuring (${j.moreMinutes} min more)`;
-  if (j.lowerMBh === null || j.upperMBh === null || j.slopeMBh === null) return `slope: ${more}`;
-  return `slope ${signedSlope(j.slopeMBh)} MB/h (${signedSlope(j.lowerMBh)}…${signedSlope(j.upperMBh)}), ${more}`;
 }

@@ -1,4 +1,4 @@
-import type { ErrorEvent, FramesEvent, MemoryEvent, ReloadEvent, StatsEvent } from "./events.ts";
+import type { ErrorEvent, FramesEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
 
 /** The latest state, for views. Arrays are copies, oldest first; everything in it is bounded. */
 export interface StatsView {
@@ -10,6 +10,8 @@ export interface StatsView {
   reloads: readonly ReloadEvent[];
   /** The current error: the last one reported, until a reload succeeds or it is cleared. */
   error: ErrorEvent | null;
+  /** A soak's latest progress; null outside a soak. */
+  soak: SoakEvent | null;
   /** Increases with every change; a view redraws only when it changed. */
   version: number;
 }
@@ -24,6 +26,7 @@ export class StatsViewState {
   private memory: MemoryEvent | null = null;
   private readonly reloads: ReloadEvent[] = [];
   private error: ErrorEvent | null = null;
+  private soak: SoakEvent | null = null;
   private version = 0;
   private lastT = 0;
 
@@ -52,6 +55,9 @@ export class StatsViewState {
       case "error":
         this.error = event;
         break;
+      case "soak":
+        this.soak = event;
+        break;
     }
   }
 
@@ -70,6 +76,7 @@ export class StatsViewState {
       memory: this.memory,
       reloads: this.reloads.slice(),
       error: this.error,
+      soak: this.soak,
       version: this.version,
     };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { formatGrowthShort, judgeGrowth } from "../../../runtime/stats/growth.ts";
+import { formatGrowthShort } from "../../../runtime/stats/format.ts";
+import { judgeGrowth } from "../../../runtime/stats/growth.ts";
 import { leastSquaresSlope } from "../../../runtime/stats/math.ts";
 import { seededRandom } from "./synthetic.ts";
 
