@@ -24,7 +24,7 @@ export function Dashboard({ view, info, census }: DashboardProps) {
       <Header info={info} t={view.t} />
       <FramesPanel frames={view.frames} history={view.frameHistory} />
       <MemoryPanel memory={view.memory} inSoak={view.soak !== null} />
-      {view.soak ? <SoakPanel soak={view.soak} /> : null}
+      {view.soak ? <SoakPanel soak={view.soak} t={view.t} /> : null}
       <CensusPanel census={census} />
       <ReloadsPanel reloads={view.reloads} />
       <ErrorPanel error={view.error} />

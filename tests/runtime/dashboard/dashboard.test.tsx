@@ -73,6 +73,11 @@ describe("Dashboard from a recorded session", () => {
     view = render(<Dashboard view={replay([...recordedSession, { ...lastMemory, t: 1090 }, measuring])} info={info} census={null} />);
     expect(view.lastFrame()).toMatch(/Soak {4}measuring · 18:10 of 30:00, 11:50 left\n {8}RSS slope \+0\.90 MB\/h \(−0\.20…\+1\.70\), measuring \(12 min more\), past this soak's end\n/);
     view.unmount();
+    // Between two reports the clock runs on with the view's time.
+    const later = { ...replay([...recordedSession, { ...lastMemory, t: 1090 }, measuring]), t: 1097 };
+    view = render(<Dashboard view={later} info={info} census={null} />);
+    expect(view.lastFrame()).toMatch(/Soak {4}measuring · 18:17 of 30:00, 11:43 left\n/);
+    view.unmount();
   });
 
   test("the alarm is shown when raised", () => {
