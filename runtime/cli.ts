@@ -44,8 +44,9 @@ Soak flags:
   --warmup <S>           then S seconds not counted (default 60)
   --warmup-frames <N>    and not before N frames have been drawn (default 10000)
   --max-slope <MB/h>     highest RSS slope after warm-up that passes (default 1). PASS needs the
-                         slope's upper 95 % bound under it; FAIL its lower bound over it in both
-                         halves of the run; else INCONCLUSIVE, with the minutes more that would decide
+                         slope's upper 95 % bound under it; FAIL its lower bound over it, in the
+                         whole run and in each half alone; else INCONCLUSIVE, with the minutes more
+                         that would decide (docs/memory.md)
   --json <out.json>      record and series;  --png <out.png>  RSS plot
   --stats <file.jsonl>, --no-dashboard     as for a run
   Exit codes: 0 PASS, 1 FAIL, 3 INCONCLUSIVE.

@@ -29,7 +29,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { GPU_KINDS, PER_FRAME_KINDS, createdSince, type CensusSnapshot, type GpuKind } from "./gpu/census.ts";
 import type { Gpu } from "./gpu/gpu.ts";
-import { type GrowthJudgement, judgeGrowth } from "./stats/growth.ts";
+import { type GrowthJudgement, growthSummary, judgeGrowth } from "./stats/growth.ts";
 import { formatGrowthShort } from "./stats/format.ts";
 import { median } from "./stats/math.ts";
 import { Raster, type Rgb, niceTicks } from "./plot.ts";
@@ -409,8 +409,7 @@ export class SoakDriver {
     const t = this.samples.values("t");
     let first = 0;
     while (first < t.length && t[first]! < this.warmT) first++;
-    const judged = judgeGrowth(t.subarray(first), this.samples.values("rssMB").subarray(first), { limitMBh: this.options.maxSlopeMBh });
-    entry.rss = { state: judged.state, limitMBh: judged.limitMBh, slopeMBh: judged.slopeMBh, lowerMBh: judged.lowerMBh, upperMBh: judged.upperMBh, moreMinutes: judged.moreMinutes };
+    entry.rss = growthSummary(judgeGrowth(t.subarray(first), this.samples.values("rssMB").subarray(first), { limitMBh: this.options.maxSlopeMBh }));
     return entry;
   }
 

@@ -144,3 +144,8 @@ function minutesToDecide(blocks: number, slope: number | null, side: number | nu
   }
   return null;
 }
+
+/** The part of a judgement that travels in the stats stream (events.ts). */
+export function growthSummary(j: GrowthJudgement): GrowthSummary {
+  return { state: j.state, limitMBh: j.limitMBh, slopeMBh: j.slopeMBh, lowerMBh: j.lowerMBh, upperMBh: j.upperMBh, moreMinutes: j.moreMinutes };
+}

@@ -1,5 +1,5 @@
 import type { GrowthSummary } from "./events.ts";
-import { judgeGrowth } from "./growth.ts";
+import { growthSummary, judgeGrowth } from "./growth.ts";
 import { RingBuffer } from "./ring.ts";
 
 /**
@@ -18,7 +18,7 @@ export interface LeakAlarmOptions {
  *
  * Why not 1 MB/h: a running installation is not a quiet soak. Without the soak's GC and malloc
  * trim before each sample, RSS in steady state jitters by about ±2 MB (GC, allocator), so the
- * bounds of a slope over half an hour stay several MB/h apart and a 1 MB/h limit would sit
+ * bounds of a slope over half an hour stay about 4 MB/h apart and a 1 MB/h limit would sit
  * inside them for good: the line would say "measuring" forever. 20 MB/h is a leak that matters,
  * about 0.5 GB a day, which takes down an installation that runs for a week, and the judgement
  * tells it from noise within ten to fifteen minutes. Slower leaks are the soak's job. A one-time
@@ -83,14 +83,6 @@ export class MemoryTracker {
     this.seconds.push(tSeconds);
     this.rss.push(rssMB);
     const growth = judgeGrowth(this.seconds.copyTo(this.secondsScratch), this.rss.copyTo(this.rssScratch), { limitMBh: this.options.thresholdMBh });
-    const leak: GrowthSummary = {
-      state: growth.state,
-      limitMBh: growth.limitMBh,
-      slopeMBh: growth.slopeMBh,
-      lowerMBh: growth.lowerMBh,
-      upperMBh: growth.upperMBh,
-      moreMinutes: growth.moreMinutes,
-    };
-    return { last10sMB, totalMB: rssMB - this.baselineMB!, leak, alarm: growth.state === "fail" };
+    return { last10sMB, totalMB: rssMB - this.baselineMB!, leak: growthSummary(growth), alarm: growth.state === "fail" };
   }
 }
