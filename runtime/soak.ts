@@ -582,11 +582,8 @@ export function plotRss(verdict: SoakVerdict, name = "soak", width = 800, height
   const label = 12;
 
   // Warm-up band, then the grid and its labels.
-  if (verdict.warmupEndS !== null || samples.length) {
-    const end = Math.min(right, x(verdict.warmupEndS ?? samples.at(-1)?.t ?? 0));
-    raster.fillRect(left, top, end - left, bottom - top, PLOT_COLORS.warmup);
-    if (end - left > 60) raster.text("warm-up", left + 6, top + 15, label, PLOT_COLORS.text);
-  }
+  const warmupEnd = Math.min(right, x(verdict.warmupEndS ?? samples.at(-1)?.t ?? 0));
+  raster.fillRect(left, top, warmupEnd - left, bottom - top, PLOT_COLORS.warmup);
   const yTicks = niceTicks(layout.mb[0], layout.mb[1], 6);
   const yDecimals = Math.max(0, -Math.floor(Math.log10((yTicks[1] ?? yTicks[0]! + 1) - yTicks[0]! + 1e-12)));
   for (const value of yTicks) {
@@ -600,6 +597,11 @@ export function plotRss(verdict: SoakVerdict, name = "soak", width = 800, height
     raster.line(px, top, px, bottom, PLOT_COLORS.grid);
     raster.line(px, bottom, px, bottom + 5, PLOT_COLORS.axis);
     raster.text(String(value), px, bottom + 19, label, PLOT_COLORS.text, "center");
+  }
+  if (warmupEnd - left > 64) {
+    // Over the grid, on a patch of the band's colour, so no grid line runs through it.
+    raster.fillRect(left + 2, top + 2, raster.textWidth("warm-up", label) + 8, 18, PLOT_COLORS.warmup);
+    raster.text("warm-up", left + 6, top + 15, label, PLOT_COLORS.text);
   }
   raster.line(left, top, left, bottom, PLOT_COLORS.axis);
   raster.line(left, bottom, right, bottom, PLOT_COLORS.axis);
@@ -628,7 +630,8 @@ export function plotRss(verdict: SoakVerdict, name = "soak", width = 800, height
 
   // The verdict as the title, made smaller until it fits.
   // The bundled face (latin subset) has no ≤ or ≥.
-  const said = verdict.result === "FAIL" && verdict.rss.state !== "fail" ? verdict.reasons[0]! : `RSS ${formatGrowthShort(verdict.rss)}`;
+  const rssSaysIt = verdict.warmupEndS !== null && (verdict.result !== "FAIL" || verdict.rss.state === "fail");
+  const said = rssSaysIt ? `RSS ${formatGrowthShort(verdict.rss)}` : verdict.reasons[0]!;
   const title = `${name}: ${verdict.result} · ${said.replaceAll("≤", "<=").replaceAll("≥", ">=")}`;
   let size = 15;
   while (size > 9 && raster.textWidth(title, size) > width - 20) size--;
