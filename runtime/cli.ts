@@ -4,7 +4,7 @@
  * node:util's parseArgs (built in, strict), then checked here so every bad value names its flag.
  * Exit codes: 0 ok, 1 the project failed (missing, bad chain, no GPU), 2 bad command line.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
@@ -15,7 +15,9 @@ export const HELP = `Vivid for Bun ${pkg.version} — live-coded real-time visua
 Usage:
   bun vivid <project-dir | chain.ts> [flags]
   bun vivid operators [name] [--json]     list operators and their params
-  bun vivid soak <project> [soak flags]   run for a long time, re-saving the chain; PASS/FAIL on leaks
+  bun vivid soak <project> [soak flags]   run for a long time, re-saving the chain; PASS/FAIL/INCONCLUSIVE on leaks
+  bun vivid soak --judge <soak.json> [--max-slope <MB/h>] [--png <out.png>]
+                                          judge a saved soak again from its samples (and plot it)
 
 Flags:
   --headless             render offscreen (no window)
@@ -40,8 +42,12 @@ soak shows a window unless --headless or there is no display):
   --warmup-reloads <N>   with --reload-every: first N saves back to back, not counted (default 500)
   --warmup <S>           then S seconds not counted (default 60)
   --warmup-frames <N>    and not before N frames have been drawn (default 10000)
-  --max-slope <MB/h>     highest RSS slope after warm-up that passes (default 1)
-  --json <out.json>      verdict and series;  --png <out.png>  RSS plot
+  --max-slope <MB/h>     highest RSS slope after warm-up that passes (default 1). PASS needs the
+                         slope's upper 95 % bound under it; FAIL its lower bound over it, in the
+                         whole run and in each half alone; else INCONCLUSIVE, with the minutes more
+                         that would decide (docs/memory.md)
+  --json <out.json>      record and series;  --png <out.png>  RSS plot
+  Exit codes: 0 PASS, 1 FAIL, 3 INCONCLUSIVE.
 
 Examples:
   bun vivid examples/02-hello-noise
@@ -123,7 +129,8 @@ export type Command =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "run"; options: RunOptions }
-  | { kind: "operators"; name?: string; json: boolean };
+  | { kind: "operators"; name?: string; json: boolean }
+  | { kind: "judge"; file: string; maxSlopeMBh?: number; png?: string };
 
 /** Parses argv (without `bun` and the script). Throws UsageError for a bad command line. */
 export function parseCommand(argv: string[]): Command {
@@ -207,6 +214,7 @@ function parseSoakCommand(argv: string[]): Command {
         png: { type: "string" },
         stats: { type: "string" },
         "no-dashboard": { type: "boolean" },
+        judge: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -215,6 +223,15 @@ function parseSoakCommand(argv: string[]): Command {
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
+  if (values.judge !== undefined) {
+    const runOnly = ["minutes", "reload-every", "headless", "window", "size", "warmup", "warmup-reloads", "warmup-frames", "json", "stats", "no-dashboard"] as const;
+    const stray = runOnly.filter((flag) => values[flag] !== undefined);
+    if (stray.length) throw new UsageError(`--judge re-judges a saved soak; it takes only --max-slope and --png, not --${stray.join(", --")}`);
+    if (positionals.length) throw new UsageError(`--judge takes a saved soak.json, not a project (got ${positionals.join(" ")})`);
+    const maxSlope = values["max-slope"];
+    if (maxSlope !== undefined && (maxSlope.trim() === "" || !Number.isFinite(Number(maxSlope)) || Number(maxSlope) < 0)) throw new UsageError(`--max-slope expects a number ≥ 0, got "${maxSlope}"`);
+    return { kind: "judge", file: values.judge, maxSlopeMBh: maxSlope === undefined ? undefined : Number(maxSlope), png: values.png };
+  }
   if (positionals.length !== 1) throw new UsageError("soak expects one project (try: bun vivid soak examples/02-hello-noise --minutes 1)");
   const nonNegative = (flag: string, value: string | undefined, fallback: number) => {
     if (value === undefined) return fallback;
@@ -306,6 +323,19 @@ export async function main(argv: string[]): Promise<number> {
   if (command.kind === "operators") {
     const { listOperators } = await import("./operators-list.ts");
     return listOperators(command.name, command.json);
+  }
+  if (command.kind === "judge") {
+    const { SOAK_EXIT_CODES, formatVerdict, judgeSavedSoak, plotRss } = await import("./soak.ts");
+    let verdict;
+    try {
+      verdict = judgeSavedSoak(command.file, command.maxSlopeMBh);
+    } catch (err) {
+      console.error(`vivid: ${err instanceof Error ? err.message : String(err)}`);
+      return 2;
+    }
+    console.log(formatVerdict(verdict));
+    if (command.png) writeFileSync(command.png, plotRss(verdict, basename(command.file)));
+    return SOAK_EXIT_CODES[verdict.result];
   }
   const { run } = await import("./main.ts");
   return run(command.options);

@@ -24,7 +24,7 @@ import { ErrorOverlay } from "./overlay.ts";
 import { formatChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
 import { rgbaFloatToBytes, writePng } from "./snapshot.ts";
-import { SoakDriver, formatVerdict, plotRss } from "./soak.ts";
+import { SOAK_EXIT_CODES, SoakDriver, formatVerdict, plotRss } from "./soak.ts";
 import { trimMalloc } from "./stats/trim.ts";
 import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
@@ -110,7 +110,7 @@ export async function run(options: RunOptions): Promise<number> {
     sink = openJsonlSink(options.stats);
     hub.subscribe(sink.write);
   }
-  const soak = options.soak ? new SoakDriver(options.chainFile, gpu, options.soak) : undefined;
+  const soak = options.soak ? new SoakDriver(options.chainFile, gpu, options.soak, (progress) => hub.soak(progress)) : undefined;
   if (soak) hub.subscribe(soak.listener);
   let quit = false;
   let paused = false;
@@ -292,9 +292,9 @@ export async function run(options: RunOptions): Promise<number> {
     dashboard?.unmount();
     console.log(formatVerdict(verdict));
     if (options.soak!.json) writeFileSync(options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, ...verdict }, null, 2));
-    if (options.soak!.png) writeFileSync(options.soak!.png, plotRss(verdict.samples));
+    if (options.soak!.png) writeFileSync(options.soak!.png, plotRss(verdict, options.projectName));
     await teardown();
-    return verdict.pass ? 0 : 1;
+    return SOAK_EXIT_CODES[verdict.result];
   }
   await teardown();
   return 0;

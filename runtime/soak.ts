@@ -15,18 +15,25 @@
  * where hello-noise draws 13 frames a second, its FTL compiles came until ~7 300 frames (9 min).
  * The measured part then holds only the steady state (docs/memory.md).
  *
- *   PASS when, after warm-up, the RSS slope ≤ maxSlopeMBh (least squares over the 10 s samples),
- *   GPU bytes at the end equal those at warm-up, the census live counts are exactly the same, and no
- *   long-lived GPU object (pipeline, bind group, texture, buffer…) was created after warm-up.
+ *   FAIL when GPU bytes at the end differ from those at warm-up, a census live count differs, a
+ *   long-lived GPU object (pipeline, bind group, texture, buffer…) was created after warm-up, a
+ *   reload failed, or RSS grows over maxSlopeMBh in a sustained way (judgeGrowth: the lower 95 %
+ *   bound of the Theil–Sen slope of 1-minute medians over the limit, also in each half alone);
+ *   PASS when the census checks hold and the upper bound is at or under maxSlopeMBh;
+ *   INCONCLUSIVE otherwise (too short to tell), with the minutes more that would decide.
  *
- * The series go to --json (and an RSS plot to --png) for the docs table.
+ * The record and its series go to --json (and an RSS plot to --png) for the docs table;
+ * `bun vivid soak --judge` judges a saved record again.
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { GPU_KINDS, PER_FRAME_KINDS, createdSince, type CensusSnapshot, type GpuKind } from "./gpu/census.ts";
 import type { Gpu } from "./gpu/gpu.ts";
-import { leastSquaresSlope } from "./stats/math.ts";
-import type { MemoryEvent, StatsEvent } from "./stats/events.ts";
+import { type GrowthJudgement, growthSummary, judgeGrowth } from "./stats/growth.ts";
+import { formatGrowthShort } from "./stats/format.ts";
+import { median } from "./stats/math.ts";
+import { Raster, type Rgb, niceTicks } from "./plot.ts";
+import type { MemoryEvent, SoakEntry, StatsEvent } from "./stats/events.ts";
 import { encodePng } from "./snapshot.ts";
 import { type MemoryBreakdown, memoryBreakdown } from "./stats/breakdown.ts";
 
@@ -100,6 +107,11 @@ export class SampleSeries {
     for (const name in sample.detail.regionsMB) this.column(`region:${name}`)[i] = sample.detail.regionsMB[name]!;
   }
 
+  /** One column's values so far (a view, not a copy): "t", "rssMB", "heapMB", "gpuMB". */
+  values(name: "t" | "rssMB" | "heapMB" | "gpuMB"): Float64Array {
+    return this.column(name).subarray(0, this.length);
+  }
+
   /** The samples as objects, for the verdict and its JSON. */
   toArray(): Sample[] {
     const out: Sample[] = [];
@@ -122,9 +134,12 @@ export class SampleSeries {
   }
 }
 
-export interface SoakVerdict {
-  pass: boolean;
-  reasons: string[];
+/**
+ * What a soak measured: everything its verdict is judged from. `--json` saves it (with the
+ * verdict beside it, for reading) and `bun vivid soak --judge` judges it again from these facts
+ * alone, never from a stored verdict.
+ */
+export interface SoakRecord {
   minutes: number;
   frames: number;
   reloads: number;
@@ -137,17 +152,143 @@ export interface SoakVerdict {
   warmupFrames: number;
   errors: number;
   frameMsP99: number;
-  rssStartMB: number;
-  rssEndMB: number;
-  rssSlopeMBh: number | null;
-  heapSlopeMBh: number | null;
-  gpuSlopeMBh: number | null;
   gpuBytesStart: number;
   gpuBytesEnd: number;
   liveStart: Partial<Record<GpuKind, number>>;
   liveEnd: Partial<Record<GpuKind, number>>;
   createdAfterWarmup: Partial<Record<GpuKind, number>>;
   samples: Sample[];
+}
+
+export type SoakResult = "PASS" | "FAIL" | "INCONCLUSIVE";
+
+export interface SoakVerdict extends SoakRecord {
+  /**
+   * PASS: the RSS slope is bounded under --max-slope and the census checks hold. FAIL: a census
+   * check failed, or RSS grows over the limit in a sustained way. INCONCLUSIVE: the samples cannot
+   * tell yet (the `rss` judgement says how many more minutes would).
+   */
+  result: SoakResult;
+  reasons: string[];
+  maxSlopeMBh: number;
+  /** The RSS judgement (runtime/stats/growth.ts): slope, bounds, halves, noise, minutes more. */
+  rss: GrowthJudgement;
+  rssStartMB: number;
+  rssEndMB: number;
+  /** Theil–Sen slopes of the 1-minute medians after warm-up (RSS's is rss.slopeMBh). */
+  rssSlopeMBh: number | null;
+  heapSlopeMBh: number | null;
+  gpuSlopeMBh: number | null;
+}
+
+/** What the verdict needs to know of the soak's options; a saved record carries them in `options`. */
+export interface SoakJudgeOptions {
+  maxSlopeMBh: number;
+  /** With reloads, failed reloads fail the soak. */
+  reloadEvery: number;
+}
+
+/** The samples that count: from the end of the warm-up on. */
+export function samplesAfterWarmup(samples: readonly Sample[], warmupEndS: number | null): Sample[] {
+  return warmupEndS === null ? [] : samples.filter((s) => s.t >= warmupEndS);
+}
+
+/**
+ * The verdict on a soak's record. The census checks are exact (equal or not); RSS is judged by
+ * judgeGrowth against --max-slope, which may also say that the run was too short to tell.
+ */
+export function judgeSoak(record: SoakRecord, options: SoakJudgeOptions): SoakVerdict {
+  const after = samplesAfterWarmup(record.samples, record.warmupEndS);
+  const t = after.map((s) => s.t);
+  const growth = (pick: (s: Sample) => number) => judgeGrowth(t, after.map(pick), { limitMBh: options.maxSlopeMBh });
+  const rounded = (value: number | null) => (value === null ? null : Number(value.toFixed(3)));
+  const rss = growth((s) => s.rssMB);
+  const v: SoakVerdict = {
+    ...record,
+    result: "PASS",
+    reasons: [],
+    maxSlopeMBh: options.maxSlopeMBh,
+    rss,
+    rssStartMB: after[0]?.rssMB ?? 0,
+    rssEndMB: after.at(-1)?.rssMB ?? 0,
+    rssSlopeMBh: rounded(rss.slopeMBh),
+    heapSlopeMBh: rounded(growth((s) => s.heapMB).slopeMBh),
+    gpuSlopeMBh: rounded(growth((s) => s.gpuMB).slopeMBh),
+  };
+  const failures: string[] = [];
+  if (v.gpuBytesEnd !== v.gpuBytesStart) failures.push(`GPU bytes ${v.gpuBytesStart} at warm-up, ${v.gpuBytesEnd} at the end`);
+  for (const kind of Object.keys(v.liveStart) as GpuKind[]) {
+    if (v.liveStart[kind] !== v.liveEnd[kind]) failures.push(`live ${kind}: ${v.liveStart[kind]} at warm-up, ${v.liveEnd[kind]} at the end`);
+  }
+  for (const [kind, count] of Object.entries(v.createdAfterWarmup)) failures.push(`${count} ${kind} created after warm-up`);
+  if (options.reloadEvery > 0 && v.reloadsFailed > 0) failures.push(`${v.reloadsFailed} reloads failed`);
+  if (rss.state === "fail") failures.push(`RSS ${rss.reason}`);
+  if (failures.length) {
+    v.result = "FAIL";
+    v.reasons = failures;
+  } else if (v.warmupEndS === null) {
+    v.result = "INCONCLUSIVE";
+    v.reasons = [`the warm-up never ended (${v.frames} frames, ${v.reloads} reloads in ${v.minutes} min): run longer`];
+  } else if (rss.state === "inconclusive") {
+    v.result = "INCONCLUSIVE";
+    const more = rss.moreMinutes === null ? "the slope is too close to the limit to decide within a day" : `about ${rss.moreMinutes} min more would decide`;
+    v.reasons = [`RSS ${rss.reason}; ${more}`];
+  } else v.reasons = [`RSS ${rss.reason}`];
+  return v;
+}
+
+/** Exit codes of a soak: 0 PASS, 1 FAIL (as a failed run), 3 INCONCLUSIVE (2 is a bad command line). */
+export const SOAK_EXIT_CODES: Readonly<Record<SoakResult, number>> = { PASS: 0, FAIL: 1, INCONCLUSIVE: 3 };
+
+/**
+ * `bun vivid soak --judge <soak.json>`: judges a saved soak again from its record (samples, warm-up
+ * end, census counts), with `maxSlopeMBh` or else the limit the soak ran with. Throws an Error
+ * naming the file and the field when the file is not a soak record.
+ */
+export function judgeSavedSoak(path: string, maxSlopeMBh?: number): SoakVerdict {
+  let saved: Record<string, unknown>;
+  try {
+    saved = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const bad = (field: string, expected: string) => new Error(`${path}: "${field}" should be ${expected} (is this a soak --json file?)`);
+  if (typeof saved !== "object" || saved === null) throw bad("(top level)", "an object");
+  const samples = saved.samples;
+  if (!Array.isArray(samples)) throw bad("samples", "an array of {t, rssMB, heapMB, gpuMB}");
+  samples.forEach((sample, i) => {
+    for (const key of ["t", "rssMB", "heapMB", "gpuMB"]) if (typeof sample?.[key] !== "number") throw bad(`samples[${i}].${key}`, "a number");
+  });
+  if (saved.warmupEndS !== null && typeof saved.warmupEndS !== "number") throw bad("warmupEndS", "a number of seconds or null");
+  const number = (field: string, fallback: number) => {
+    const value = saved[field] ?? fallback;
+    if (typeof value !== "number") throw bad(field, "a number");
+    return value;
+  };
+  const counts = (field: string) => {
+    const value = saved[field] ?? {};
+    if (typeof value !== "object" || value === null || Object.values(value).some((count) => typeof count !== "number")) throw bad(field, "an object of counts");
+    return value as Partial<Record<GpuKind, number>>;
+  };
+  const options = (typeof saved.options === "object" && saved.options !== null ? saved.options : {}) as Partial<SoakOptions>;
+  const record: SoakRecord = {
+    minutes: number("minutes", 0),
+    frames: number("frames", 0),
+    reloads: number("reloads", 0),
+    reloadsFailed: number("reloadsFailed", 0),
+    warmupReloads: number("warmupReloads", 0),
+    warmupEndS: (saved.warmupEndS as number | null | undefined) ?? null,
+    warmupFrames: number("warmupFrames", 0),
+    errors: number("errors", 0),
+    frameMsP99: number("frameMsP99", 0),
+    gpuBytesStart: number("gpuBytesStart", 0),
+    gpuBytesEnd: number("gpuBytesEnd", 0),
+    liveStart: counts("liveStart"),
+    liveEnd: counts("liveEnd"),
+    createdAfterWarmup: counts("createdAfterWarmup"),
+    samples: samples as Sample[],
+  };
+  return judgeSoak(record, { maxSlopeMBh: maxSlopeMBh ?? options.maxSlopeMBh ?? SOAK_DEFAULTS.maxSlopeMBh, reloadEvery: options.reloadEvery ?? 0 });
 }
 
 /** The first `.name = number;` in the chain file: the param the soak alternates. */
@@ -206,11 +347,15 @@ export class SoakDriver {
   private fastDoneT?: number;
   /** During warm-up: when the last save was written, until its reload lands (then the next save goes). */
   private savedAt?: number;
+  /** A memory sample came in since the last progress report. */
+  private progressDue = false;
 
+  /** `report` receives the soak's progress after each memory sample (the hub's `soak`, for the views). */
   constructor(
     private chainFile: string,
     private gpu: Gpu,
     readonly options: SoakOptions,
+    private report?: (progress: SoakEntry) => void,
   ) {
     this.original = readFileSync(chainFile, "utf8");
     this.edit = findSoakEdit(this.original);
@@ -240,6 +385,32 @@ export class SoakDriver {
       this.warmReloads = this.reloads;
       this.warmFrames = this.frames;
     }
+    this.progressDue = true;
+  }
+
+  /**
+   * Where the soak is: what the warm-up still waits for, or the RSS judgement so far over the
+   * samples after it (against --max-slope, as the verdict will be).
+   */
+  progress(now: number): SoakEntry {
+    const elapsedS = Math.min((now - this.startMs) / 1000, this.options.minutes * 60);
+    const entry: SoakEntry = { phase: "measuring", waitingFor: {}, elapsedS: Math.round(elapsedS), totalS: this.options.minutes * 60, rss: null };
+    if (this.warmT === undefined) {
+      entry.phase = "warm-up";
+      const reloading = this.options.reloadEvery > 0;
+      if (reloading && !this.warmedReloads()) entry.waitingFor.reloads = [this.reloads, this.options.warmupReloads];
+      if (this.frames < this.options.warmupFrames) entry.waitingFor.frames = [this.frames, this.options.warmupFrames];
+      const settledFrom = reloading ? this.fastDoneT : 0;
+      const lastT = this.samples.length ? this.samples.values("t")[this.samples.length - 1]! : 0;
+      const settleS = settledFrom === undefined ? this.options.warmupSeconds : settledFrom + this.options.warmupSeconds - lastT;
+      if (settleS > 0) entry.waitingFor.settleS = settleS;
+      return entry;
+    }
+    const t = this.samples.values("t");
+    let first = 0;
+    while (first < t.length && t[first]! < this.warmT) first++;
+    entry.rss = growthSummary(judgeGrowth(t.subarray(first), this.samples.values("rssMB").subarray(first), { limitMBh: this.options.maxSlopeMBh }));
+    return entry;
   }
 
   private warmedReloads(): boolean {
@@ -253,6 +424,10 @@ export class SoakDriver {
   tick(now: number, frameMs: number): void {
     this.frames++;
     this.frameTimes.add(frameMs);
+    if (this.progressDue) {
+      this.progressDue = false;
+      this.report?.(this.progress(now));
+    }
     if (this.options.reloadEvery === 0) return;
     if (!this.warmedReloads()) {
       // Warm-up: back to back, each save once the previous one's reload has landed.
@@ -294,15 +469,10 @@ export class SoakDriver {
     renameSync(temp, this.chainFile);
   }
 
-  verdict(): SoakVerdict {
+  /** What the soak measured so far: the facts the verdict is judged from. */
+  record(): SoakRecord {
     const end = this.gpu.census.snapshot();
     const warm = this.warmCensus ?? end;
-    const samples = this.samples.toArray();
-    const after = this.warmT === undefined ? [] : samples.filter((s) => s.t >= this.warmT!);
-    const slope = (pick: (s: Sample) => number) => {
-      const value = leastSquaresSlope(after.map((s) => s.t / 3600), after.map(pick));
-      return value === null ? null : Number(value.toFixed(3));
-    };
     const created = createdSince(warm, end);
     const createdAfterWarmup: Partial<Record<GpuKind, number>> = {};
     const liveStart: Partial<Record<GpuKind, number>> = {};
@@ -313,9 +483,7 @@ export class SoakDriver {
       liveStart[kind] = warm.kinds[kind].live;
       liveEnd[kind] = end.kinds[kind].live;
     }
-    const v: SoakVerdict = {
-      pass: true,
-      reasons: [],
+    return {
       minutes: Number(((performance.now() - this.startMs) / 60_000).toFixed(2)),
       frames: this.frames,
       reloads: this.reloads,
@@ -325,62 +493,156 @@ export class SoakDriver {
       warmupFrames: this.warmFrames,
       errors: this.errors,
       frameMsP99: Number(this.frameTimes.percentile(99).toFixed(2)),
-      rssStartMB: after[0]?.rssMB ?? 0,
-      rssEndMB: after.at(-1)?.rssMB ?? 0,
-      rssSlopeMBh: slope((s) => s.rssMB),
-      heapSlopeMBh: slope((s) => s.heapMB),
-      gpuSlopeMBh: slope((s) => s.gpuMB),
       gpuBytesStart: this.warmGpuBytes,
       gpuBytesEnd: this.gpu.census.gpuBytes,
       liveStart,
       liveEnd,
       createdAfterWarmup,
-      samples,
+      samples: this.samples.toArray(),
     };
-    if (!this.warmCensus) {
-      const reloads = this.options.reloadEvery > 0 ? ` and ${this.options.warmupReloads} reloads (${this.reloads} done)` : "";
-      v.reasons.push(`too short: no memory sample after the warm-up of ${this.options.warmupSeconds} s, ${this.options.warmupFrames} frames (${this.frames} drawn)${reloads}`);
-    } else if (after.length < 3) v.reasons.push(`too short: ${after.length} memory samples after the warm-up (a slope needs 3 or more; one every 10 s)`);
-    if (v.rssSlopeMBh !== null && v.rssSlopeMBh > this.options.maxSlopeMBh) v.reasons.push(`RSS slope ${v.rssSlopeMBh} MB/h > ${this.options.maxSlopeMBh} MB/h`);
-    if (v.gpuBytesEnd !== v.gpuBytesStart) v.reasons.push(`GPU bytes ${v.gpuBytesStart} at warm-up, ${v.gpuBytesEnd} at the end`);
-    for (const kind of Object.keys(liveStart) as GpuKind[]) {
-      if (liveStart[kind] !== liveEnd[kind]) v.reasons.push(`live ${kind}: ${liveStart[kind]} at warm-up, ${liveEnd[kind]} at the end`);
-    }
-    for (const [kind, count] of Object.entries(createdAfterWarmup)) v.reasons.push(`${count} ${kind} created after warm-up`);
-    if (this.options.reloadEvery > 0 && this.reloadsFailed > 0) v.reasons.push(`${this.reloadsFailed} reloads failed`);
-    v.pass = v.reasons.length === 0;
-    return v;
+  }
+
+  verdict(): SoakVerdict {
+    return judgeSoak(this.record(), this.options);
   }
 }
 
 export function formatVerdict(v: SoakVerdict): string {
   const slope = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(2)} MB/h`);
+  const rss = v.rss;
+  const bounds = rss.lowerMBh === null || rss.upperMBh === null ? "not bounded yet" : `${slope(rss.lowerMBh)} … ${slope(rss.upperMBh)} (90 %)`;
+  const halves = rss.halvesMBh ? `, halves ${slope(rss.halvesMBh[0])} / ${slope(rss.halvesMBh[1])}` : "";
+  const noise = rss.noiseMB === null ? "" : `, noise ${rss.noiseMB.toFixed(2)} MB`;
   return [
     `soak: ${v.minutes} min, ${v.frames} frames, p99 frame ${v.frameMsP99} ms, ${v.reloads} reloads (${v.reloadsFailed} failed), ${v.errors} errors`,
     `soak: warm-up ${v.warmupEndS === null ? "never ended" : `${v.warmupEndS.toFixed(0)} s, ${v.warmupFrames} frames`}${v.warmupReloads ? `, ${v.warmupReloads} reloads` : ""}`,
-    `soak: RSS ${v.rssStartMB.toFixed(1)} → ${v.rssEndMB.toFixed(1)} MB after warm-up; slope RSS ${slope(v.rssSlopeMBh)}, heap ${slope(v.heapSlopeMBh)}, GPU ${slope(v.gpuSlopeMBh)}`,
+    `soak: RSS ${v.rssStartMB.toFixed(1)} → ${v.rssEndMB.toFixed(1)} MB over ${rss.measuredMinutes.toFixed(1)} min after warm-up; slope (Theil–Sen of ${rss.blocks} 1-min medians) ${slope(rss.slopeMBh)}, ${bounds}${halves}${noise}; heap ${slope(v.heapSlopeMBh)}, GPU ${slope(v.gpuSlopeMBh)}`,
     `soak: GPU bytes ${v.gpuBytesStart} → ${v.gpuBytesEnd}; live objects ${JSON.stringify(v.liveStart)} → ${JSON.stringify(v.liveEnd)}`,
-    `soak: ${v.pass ? "PASS" : `FAIL: ${v.reasons.join("; ")}`}`,
+    `soak: ${v.result}: ${v.reasons.join("; ")}`,
   ].join("\n");
 }
 
-/** A small RSS-over-time line plot (white on black), drawn into pixels and written with pngjs. */
-export function plotRss(samples: readonly Sample[], width = 640, height = 240): Buffer {
-  const rgba = new Uint8Array(width * height * 4);
-  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
-  if (samples.length >= 2) {
-    const t0 = samples[0]!.t;
-    const t1 = samples.at(-1)!.t;
-    const lo = Math.min(...samples.map((s) => s.rssMB)) - 1;
-    const hi = Math.max(...samples.map((s) => s.rssMB)) + 1;
-    const x = (t: number) => Math.round(((t - t0) / (t1 - t0 || 1)) * (width - 1));
-    const y = (mb: number) => Math.round((1 - (mb - lo) / (hi - lo)) * (height - 1));
-    const dot = (px: number, py: number) => rgba.set([255, 255, 255, 255], (py * width + px) * 4);
-    for (let i = 1; i < samples.length; i++) {
-      const [ax, ay, bx, by] = [x(samples[i - 1]!.t), y(samples[i - 1]!.rssMB), x(samples[i]!.t), y(samples[i]!.rssMB)];
-      const steps = Math.max(Math.abs(bx - ax), Math.abs(by - ay), 1);
-      for (let s = 0; s <= steps; s++) dot(Math.round(ax + ((bx - ax) * s) / steps), Math.round(ay + ((by - ay) * s) / steps));
-    }
+/** Where plotRss puts things: the plot area in px and the mapping from (seconds, MB) to pixels. */
+export interface SoakPlotLayout {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  minutes: [number, number];
+  mb: [number, number];
+  x(tSeconds: number): number;
+  y(mb: number): number;
+}
+
+export function soakPlotLayout(samples: readonly Sample[], width: number, height: number): SoakPlotLayout {
+  const left = 74;
+  const top = 40;
+  const right = width - 18;
+  const bottom = height - 48;
+  const tEnd = Math.max(60, samples.at(-1)?.t ?? 60);
+  let lo = Math.min(...samples.map((s) => s.rssMB));
+  let hi = Math.max(...samples.map((s) => s.rssMB));
+  if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
+  const pad = Math.max(0.5, (hi - lo) * 0.08);
+  const mb: [number, number] = [lo - pad, hi + pad];
+  const minutes: [number, number] = [0, tEnd / 60];
+  return {
+    left,
+    top,
+    right,
+    bottom,
+    minutes,
+    mb,
+    x: (t) => left + (t / 60 / minutes[1]) * (right - left),
+    y: (value) => bottom - ((value - mb[0]) / (mb[1] - mb[0])) * (bottom - top),
+  };
+}
+
+export const PLOT_COLORS = {
+  background: [255, 255, 255],
+  grid: [228, 228, 228],
+  axis: [60, 60, 60],
+  text: [30, 30, 30],
+  warmup: [255, 224, 178],
+  rss: [31, 89, 180],
+  fit: [214, 39, 40],
+  bound: [240, 140, 140],
+} as const satisfies Record<string, Rgb>;
+
+/**
+ * The soak's RSS over time as a PNG: RSS in MB against minutes since start, with tick labels, the
+ * warm-up shaded (its samples do not count), the Theil–Sen line fitted after it with its 90 %
+ * bounds dashed, and the verdict in the title.
+ */
+export function plotRss(verdict: SoakVerdict, name = "soak", width = 800, height = 360): Buffer {
+  const samples = verdict.samples;
+  const raster = new Raster(width, height, PLOT_COLORS.background);
+  const layout = soakPlotLayout(samples, width, height);
+  const { left, top, right, bottom, x, y } = layout;
+  const label = 12;
+
+  // Warm-up band, then the grid and its labels.
+  const warmupEnd = Math.min(right, x(verdict.warmupEndS ?? samples.at(-1)?.t ?? 0));
+  raster.fillRect(left, top, warmupEnd - left, bottom - top, PLOT_COLORS.warmup);
+  const yTicks = niceTicks(layout.mb[0], layout.mb[1], 6);
+  const yDecimals = Math.max(0, -Math.floor(Math.log10((yTicks[1] ?? yTicks[0]! + 1) - yTicks[0]! + 1e-12)));
+  for (const value of yTicks) {
+    const py = Math.round(y(value));
+    raster.line(left, py, right, py, PLOT_COLORS.grid);
+    raster.line(left - 5, py, left, py, PLOT_COLORS.axis);
+    raster.text(value.toFixed(yDecimals), left - 8, py + 4, label, PLOT_COLORS.text, "right");
   }
-  return encodePng(width, height, rgba);
+  for (const value of niceTicks(layout.minutes[0], layout.minutes[1], 8)) {
+    const px = Math.round(x(value * 60));
+    raster.line(px, top, px, bottom, PLOT_COLORS.grid);
+    raster.line(px, bottom, px, bottom + 5, PLOT_COLORS.axis);
+    raster.text(String(value), px, bottom + 19, label, PLOT_COLORS.text, "center");
+  }
+  if (warmupEnd - left > 64) {
+    // Over the grid, on a patch of the band's colour, so no grid line runs through it.
+    raster.fillRect(left + 2, top + 2, raster.textWidth("warm-up", label) + 8, 18, PLOT_COLORS.warmup);
+    raster.text("warm-up", left + 6, top + 15, label, PLOT_COLORS.text);
+  }
+  raster.line(left, top, left, bottom, PLOT_COLORS.axis);
+  raster.line(left, bottom, right, bottom, PLOT_COLORS.axis);
+  raster.text("minutes since start", left, height - 8, label, PLOT_COLORS.text);
+  raster.text("RSS (MB)", 16, (top + bottom) / 2, label, PLOT_COLORS.text, "center", true);
+
+  // The samples, then the fitted line and its bounds over the part that counts.
+  for (let i = 1; i < samples.length; i++) {
+    raster.line(x(samples[i - 1]!.t), y(samples[i - 1]!.rssMB), x(samples[i]!.t), y(samples[i]!.rssMB), PLOT_COLORS.rss, 2);
+  }
+  const after = samplesAfterWarmup(samples, verdict.warmupEndS);
+  const slope = verdict.rss.slopeMBh;
+  if (after.length >= 2 && slope !== null) {
+    // Through the median of the samples' offsets from the slope, as the Theil–Sen fit is.
+    const intercept = median(after.map((s) => s.rssMB - (slope * s.t) / 3600));
+    const t0 = after[0]!.t;
+    const t1 = after.at(-1)!.t;
+    const tMid = (t0 + t1) / 2;
+    const atMid = intercept + (slope * tMid) / 3600;
+    for (const bound of [verdict.rss.lowerMBh, verdict.rss.upperMBh]) {
+      if (bound === null) continue;
+      raster.line(x(t0), y(atMid + (bound * (t0 - tMid)) / 3600), x(t1), y(atMid + (bound * (t1 - tMid)) / 3600), PLOT_COLORS.bound, 1, 6);
+    }
+    raster.line(x(t0), y(intercept + (slope * t0) / 3600), x(t1), y(intercept + (slope * t1) / 3600), PLOT_COLORS.fit, 2);
+  }
+
+  // The verdict as the title, made smaller until it fits.
+  // The bundled face (latin subset) has no ≤ or ≥.
+  const rssSaysIt = verdict.warmupEndS !== null && (verdict.result !== "FAIL" || verdict.rss.state === "fail");
+  const said = rssSaysIt ? `RSS ${formatGrowthShort(verdict.rss)}` : verdict.reasons[0]!;
+  const title = `${name}: ${verdict.result} · ${said.replaceAll("≤", "<=").replaceAll("≥", ">=")}`;
+  let size = 15;
+  while (size > 9 && raster.textWidth(title, size) > width - 20) size--;
+  raster.text(title, 10, 22, size, PLOT_COLORS.text);
+  // Legend, right to left along the bottom edge: a short stroke of each line's colour, its name.
+  let legendX = right;
+  for (const [text, color, dash] of [["90 % bounds", PLOT_COLORS.bound, 4], ["Theil–Sen fit", PLOT_COLORS.fit, 0], ["RSS", PLOT_COLORS.rss, 0]] as const) {
+    legendX -= raster.textWidth(text, 11);
+    raster.text(text, legendX, height - 8, 11, PLOT_COLORS.text);
+    raster.line(legendX - 24, height - 12, legendX - 6, height - 12, color, 2, dash);
+    legendX -= 40;
+  }
+  return encodePng(width, height, raster.rgba);
 }

@@ -10,6 +10,7 @@ import type { DashboardInfo } from "./info.ts";
 import { KeyHints } from "./KeyHints.tsx";
 import { MemoryPanel } from "./MemoryPanel.tsx";
 import { ReloadsPanel } from "./ReloadsPanel.tsx";
+import { SoakPanel } from "./SoakPanel.tsx";
 
 export interface DashboardProps {
   view: StatsView;
@@ -23,7 +24,8 @@ export function Dashboard({ view, info, census }: DashboardProps) {
     <Box flexDirection="column">
       <Header info={info} t={view.t} />
       <FramesPanel frames={view.frames} history={view.frameHistory} />
-      <MemoryPanel memory={view.memory} />
+      <MemoryPanel memory={view.memory} inSoak={view.soak !== null} />
+      {view.soak ? <SoakPanel soak={view.soak} t={view.t} /> : null}
       <CensusPanel census={census} />
       <ReloadsPanel reloads={view.reloads} />
       <ErrorPanel error={view.error} />

@@ -14,9 +14,25 @@ export interface FramesEvent {
 }
 
 /**
+ * Whether memory grows over a limit, as runtime/stats/growth.ts judges it: `pass` when the upper
+ * 95 % bound of the slope is at or under the limit, `fail` when growth over it is sustained,
+ * `inconclusive` while the samples cannot tell, with the minutes more that would (null: not
+ * within a day). Bounds are null until the data bounds the slope. A view shows the bound or
+ * "measuring", never the slope alone.
+ */
+export interface GrowthSummary {
+  state: "pass" | "fail" | "inconclusive";
+  limitMBh: number;
+  slopeMBh: number | null;
+  lowerMBh: number | null;
+  upperMBh: number | null;
+  moreMinutes: number | null;
+}
+
+/**
  * A memory sample, taken every 10 s. `last10sMB` and `totalMB` are RSS deltas: against the previous
- * sample, and against the warm-up sample (the first one, see MemoryTracker). `slopeMBh` is the RSS
- * least-squares slope over the sliding window, null until three samples exist.
+ * sample, and against the warm-up sample (the first one, see MemoryTracker). `leak` judges the
+ * RSS of the last half hour against the leak threshold; `alarm` is its `fail`.
  */
 export interface MemoryEvent {
   type: "memory";
@@ -28,7 +44,7 @@ export interface MemoryEvent {
   gpuBreakdownMB?: Record<string, number>;
   last10sMB: number;
   totalMB: number;
-  slopeMBh: number | null;
+  leak: GrowthSummary;
   alarm: boolean;
 }
 
@@ -91,12 +107,32 @@ export interface DebugEvent {
   value: number | boolean | string;
 }
 
-export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent;
+
+/**
+ * A soak's progress, after each memory sample: the warm-up and what it still waits for, then the
+ * measured part with the verdict so far. Only `bun vivid soak` emits it.
+ */
+export interface SoakEvent {
+  type: "soak";
+  t: number;
+  phase: "warm-up" | "measuring";
+  /** During the warm-up, what it still waits for (absent: done): reloads and frames as [done, needed], settle seconds left. */
+  waitingFor: { reloads?: [number, number]; frames?: [number, number]; settleS?: number };
+  elapsedS: number;
+  totalS: number;
+  /** RSS growth over the samples after the warm-up against --max-slope; null during the warm-up. */
+  rss: GrowthSummary | null;
+}
+
+export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent | SoakEvent;
 
 export type StatsListener = (event: StatsEvent) => void;
 
 /** What a reload producer passes to `StatsHub.reload`: the event without its stamp. */
 export type ReloadEntry = Omit<ReloadEvent, "type" | "t"> & { t?: number };
+
+/** What the soak passes to `StatsHub.soak`. */
+export type SoakEntry = Omit<SoakEvent, "type" | "t">;
 
 /** What an error producer passes to `StatsHub.error`. */
 export type ErrorEntry = ErrorLocation & { t?: number };

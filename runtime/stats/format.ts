@@ -1,5 +1,5 @@
 /** Text formatting shared by the plain reporter and the dashboard, so both say the same thing. */
-import type { ErrorLocation, ReloadCounts } from "./events.ts";
+import type { ErrorLocation, GrowthSummary, ReloadCounts, SoakEvent } from "./events.ts";
 
 /** `+3`, `-2`, and `+0` (never `-0`) at the given number of decimals. */
 export function signed(value: number, decimals = 0): string {
@@ -84,4 +84,63 @@ export function formatSourceExcerpt(location: Pick<ErrorLocation, "line" | "colu
     lines.push(`${" ".repeat(gutter.length)} | ${" ".repeat(pad)}^`);
   }
   return lines;
+}
+
+/** `+1.23` / `−0.40`: a slope with its sign, two decimals. */
+export function signedSlope(value: number): string {
+  return `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(2)}`;
+}
+
+/**
+ * The judgement in a few words, for the leak lines of the dashboard and of the plain reporter:
+ * `slope ≤ +0.56 MB/h (limit +1.00)` · `slope ≥ +5.20 MB/h (limit +1.00)` ·
+ * `slope +0.90 MB/h (−0.20…+1.70), measuring (12 min more)` · `slope: measuring (3 min more)`.
+ * Never a slope without its bounds: a bare slope from a few minutes means nothing.
+ */
+export function formatGrowthShort(j: GrowthSummary): string {
+  const limit = `(limit ${signedSlope(j.limitMBh)})`;
+  if (j.state === "pass") return `slope ≤ ${signedSlope(j.upperMBh!)} MB/h ${limit}`;
+  if (j.state === "fail") return `slope ≥ ${signedSlope(j.lowerMBh!)} MB/h ${limit}`;
+  const more = j.moreMinutes === null ? "measuring (too close to the limit to tell soon)" : `measuring (${j.moreMinutes} min more)`;
+  if (j.lowerMBh === null || j.upperMBh === null || j.slopeMBh === null) return `slope: ${more}`;
+  return `slope ${signedSlope(j.slopeMBh)} MB/h (${signedSlope(j.lowerMBh)}…${signedSlope(j.upperMBh)}), ${more}`;
+}
+
+/** `12:05`: minutes and seconds. */
+export function clock(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+/**
+ * A soak's phase and time: `warm-up (reloads 120/500, frames 1500/10000, settle 60 s) · 2:00 of
+ * 30:00, 28:00 left` or `measuring · 14:10 of 30:00, 15:50 left`.
+ */
+export function formatSoakPhase(event: SoakEvent): string {
+  const time = `${clock(event.elapsedS)} of ${clock(event.totalS)}, ${clock(event.totalS - event.elapsedS)} left`;
+  if (event.phase === "measuring") return `measuring · ${time}`;
+  const { reloads, frames, settleS } = event.waitingFor;
+  const parts: string[] = [];
+  if (reloads) parts.push(`reloads ${reloads[0]}/${reloads[1]}`);
+  if (frames) parts.push(`frames ${frames[0]}/${frames[1]}`);
+  if (settleS !== undefined) parts.push(`settle ${Math.ceil(settleS)} s`);
+  return `warm-up${parts.length ? ` (${parts.join(", ")})` : ""} · ${time}`;
+}
+
+/**
+ * A soak's verdict so far, once measuring: `RSS slope ≤ +0.56 MB/h (limit +1.00): PASS so far`,
+ * or the bounds and the minutes more while it cannot tell; null during the warm-up.
+ */
+export function formatSoakVerdict(event: SoakEvent): string | null {
+  if (!event.rss) return null;
+  const so = event.rss.state === "pass" ? ": PASS so far" : event.rss.state === "fail" ? ": FAIL so far" : "";
+  const leftMinutes = (event.totalS - event.elapsedS) / 60;
+  const late = event.rss.state === "inconclusive" && event.rss.moreMinutes !== null && event.rss.moreMinutes > leftMinutes ? ", past this soak's end" : "";
+  return `RSS ${formatGrowthShort(event.rss)}${late}${so}`;
+}
+
+/** Both in one line, for the plain reporter. */
+export function formatSoakProgress(event: SoakEvent): string {
+  const verdict = formatSoakVerdict(event);
+  return verdict ? `${formatSoakPhase(event)} · ${verdict}` : formatSoakPhase(event);
 }

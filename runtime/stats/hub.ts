@@ -1,4 +1,4 @@
-import type { DebugValues, ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, ReloadEntry, StatsEvent, StatsListener } from "./events.ts";
+import type { DebugValues, ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, ReloadEntry, SoakEntry, StatsEvent, StatsListener } from "./events.ts";
 import { FrameWindow } from "./frames.ts";
 import { BYTES_PER_MB, round2 } from "./math.ts";
 import { type LeakAlarmOptions, MemoryTracker } from "./memory.ts";
@@ -35,6 +35,10 @@ function processMemory(): ProcessMemory {
 
 const noGpu = (): GpuMemory => ({ bytes: 0 });
 const noDebug: DebugValues = new Map();
+
+function roundOrNull(value: number | null): number | null {
+  return value === null ? null : round2(value);
+}
 
 function roundSeconds(ms: number): number {
   return Math.round(ms) / 1000;
@@ -74,7 +78,7 @@ export class StatsHub {
     this.memoryEveryMs = options.memoryEveryMs ?? 10_000;
     this.viewState = new StatsViewState(options.frameHistoryLength ?? 60, options.reloadHistoryLength ?? 8);
     this.frameWindow = new FrameWindow(options.framesPerWindow ?? 1024);
-    this.memoryTracker = new MemoryTracker(options.leakAlarm);
+    this.memoryTracker = new MemoryTracker(options.leakAlarm, this.memoryEveryMs / 1000);
     this.startMs = this.now();
     this.lastFramesAt = this.startMs;
     this.nextFramesAt = this.startMs + this.framesEveryMs;
@@ -146,6 +150,11 @@ export class StatsHub {
     this.emit({ type: "error", t: t ?? this.seconds(), ...rest });
   }
 
+  /** Reports a soak's progress (runtime/soak.ts, after each memory sample). */
+  soak(entry: SoakEntry): void {
+    this.emit({ type: "soak", t: this.seconds(), ...entry });
+  }
+
   /** Clears the current error shown by views (the stream keeps it). */
   clearError(): void {
     this.viewState.clearError();
@@ -194,7 +203,12 @@ export class StatsHub {
       gpuMB: round2(gpu.bytes / BYTES_PER_MB),
       last10sMB: round2(reading.last10sMB),
       totalMB: round2(reading.totalMB),
-      slopeMBh: reading.slopeMBh === null ? null : round2(reading.slopeMBh),
+      leak: {
+        ...reading.leak,
+        slopeMBh: roundOrNull(reading.leak.slopeMBh),
+        lowerMBh: roundOrNull(reading.leak.lowerMBh),
+        upperMBh: roundOrNull(reading.leak.upperMBh),
+      },
       alarm: reading.alarm,
     };
     if (gpu.breakdown) {

@@ -1,5 +1,5 @@
-import type { ErrorEvent, MemoryEvent, ReloadEvent, StatsListener } from "./events.ts";
-import { formatCounts, formatLocation, formatSourceExcerpt, signed, stamp } from "./format.ts";
+import type { ErrorEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsListener } from "./events.ts";
+import { formatCounts, formatGrowthShort, formatLocation, formatSoakProgress, formatSourceExcerpt, signed, stamp } from "./format.ts";
 
 /**
  * The memory line in the original's format, exactly:
@@ -39,18 +39,25 @@ export function formatErrorLines(event: Pick<ErrorEvent, "t" | "file" | "line" |
   return [head, ...formatSourceExcerpt(event).map((line) => indent + line)];
 }
 
-/** Raised and cleared leak alarms get a line of their own; the memory line keeps the original format. */
+/**
+ * Raised and cleared leak alarms get a line of their own, with the bound the judgement holds; the
+ * memory line keeps the original format.
+ */
 function formatAlarmLine(event: MemoryEvent): string {
-  const slope = event.slopeMBh === null ? "" : ` (slope ${signed(event.slopeMBh, 1)} MB/h)`;
   return event.alarm
-    ? `${stamp(event.t)} Memory leak alarm: RSS keeps rising${slope}`
-    : `${stamp(event.t)} Memory leak alarm cleared${slope}`;
+    ? `${stamp(event.t)} Memory leak alarm: RSS keeps rising, ${formatGrowthShort(event.leak)}`
+    : `${stamp(event.t)} Memory leak alarm cleared: ${formatGrowthShort(event.leak)}`;
+}
+
+/** A soak's progress: `[120.0s] Soak warm-up (reloads 120/500, frames 1500/10000, settle 60 s) · 2:00 of 30:00, 28:00 left`. */
+export function formatSoakLine(event: SoakEvent): string {
+  return `${stamp(event.t)} Soak ${formatSoakProgress(event)}`;
 }
 
 /**
  * The view used without a TTY (pipes, CI, `--no-dashboard`): a subscriber that prints the memory
- * line every 10 s, one line per reload and the lines of each error. Frames and debug events print
- * nothing (the dashboard and the `--stats` file show them).
+ * line every 10 s (in a soak, its progress line after it), one line per reload and the lines of
+ * each error. Frames and debug events print nothing (the dashboard and the `--stats` file show them).
  */
 export function createPlainReporter(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): StatsListener {
   let alarm = false;
@@ -66,6 +73,9 @@ export function createPlainReporter(write: (line: string) => void = (line) => pr
         break;
       case "error":
         for (const line of formatErrorLines(event)) write(line);
+        break;
+      case "soak":
+        write(formatSoakLine(event));
         break;
       case "frames":
       case "debug":

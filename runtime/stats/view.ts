@@ -1,4 +1,4 @@
-import type { DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, ReloadEvent, StatsEvent } from "./events.ts";
+import type { DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
 import { RingBuffer } from "./ring.ts";
 
 /** Debug names the view follows at once; the ones past it are counted, not kept (the stream has them all). */
@@ -28,6 +28,8 @@ export interface StatsView {
   debug: readonly DebugSeries[];
   /** How many more names the last report had than the view follows. */
   debugHidden: number;
+  /** A soak's latest progress; null outside a soak. */
+  soak: SoakEvent | null;
   /** Increases with every change; a view redraws only when it changed. */
   version: number;
 }
@@ -46,6 +48,7 @@ export class StatsViewState {
   private debugHidden = 0;
   private debugHiddenT = Number.NaN;
   private lastFramesT = Number.NEGATIVE_INFINITY;
+  private soak: SoakEvent | null = null;
   private version = 0;
   private lastT = 0;
 
@@ -78,6 +81,9 @@ export class StatsViewState {
         break;
       case "debug":
         this.applyDebug(event);
+        break;
+      case "soak":
+        this.soak = event;
         break;
     }
   }
@@ -128,6 +134,7 @@ export class StatsViewState {
       error: this.error,
       debug: Array.from(this.debugTracks, ([name, track]) => ({ name, value: track.value, history: Array.from({ length: track.history.length }, (_, index) => track.history.at(index)) })),
       debugHidden: this.debugHidden,
+      soak: this.soak,
       version: this.version,
     };
   }

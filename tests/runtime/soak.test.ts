@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Census } from "../../runtime/gpu/census.ts";
 import type { Gpu } from "../../runtime/gpu/gpu.ts";
 import { FrameHistogram, SOAK_DEFAULTS, type Sample, SampleSeries, SoakDriver } from "../../runtime/soak.ts";
-import type { MemoryEvent } from "../../runtime/stats/events.ts";
+import type { MemoryEvent, SoakEntry } from "../../runtime/stats/events.ts";
 import { trimMalloc } from "../../runtime/stats/trim.ts";
 
 test("FrameHistogram percentiles agree with sorting the samples, to the 0.1 ms bin", () => {
@@ -64,7 +64,7 @@ test("SoakDriver: the warm-up lasts until --warmup-frames frames are drawn, what
   writeFileSync(chainFile, "noise.scale = 4;\n");
   const gpu = { census: new Census() } as unknown as Gpu;
   const driver = new SoakDriver(chainFile, gpu, { ...SOAK_DEFAULTS, minutes: 1, warmupSeconds: 10, warmupFrames: 50 });
-  const memory = (t: number): MemoryEvent => ({ type: "memory", t, rssMB: 100 + t / 100, heapMB: 10, gpuMB: 0, last10sMB: 0, totalMB: 0, slopeMBh: null, alarm: false });
+  const memory = (t: number): MemoryEvent => ({ type: "memory", t, rssMB: 100 + t / 100, heapMB: 10, gpuMB: 0, last10sMB: 0, totalMB: 0, leak: { state: "inconclusive", limitMBh: 20, slopeMBh: null, lowerMBh: null, upperMBh: null, moreMinutes: 5 }, alarm: false });
   let now = 0;
   const frames = (n: number) => {
     for (let i = 0; i < n; i++) driver.tick((now += 100), 100);
@@ -81,5 +81,48 @@ test("SoakDriver: the warm-up lasts until --warmup-frames frames are drawn, what
   expect(verdict.warmupFrames).toBe(60);
   expect(verdict.frames).toBe(90);
   expect(verdict.rssSlopeMBh).toBeCloseTo(36, 6); // 0.01 MB/s
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("SoakDriver reports its progress after each memory sample: what the warm-up waits for, then the verdict so far", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vivid-soak-progress-"));
+  const chainFile = join(dir, "chain.ts");
+  writeFileSync(chainFile, "noise.scale = 4;\n");
+  const gpu = { census: new Census() } as unknown as Gpu;
+  const reports: SoakEntry[] = [];
+  const options = { ...SOAK_DEFAULTS, minutes: 30, reloadEvery: 2, warmupReloads: 3, warmupSeconds: 20, warmupFrames: 50 };
+  const driver = new SoakDriver(chainFile, gpu, options, (progress) => reports.push(progress));
+  const leak = { state: "inconclusive", limitMBh: 20, slopeMBh: null, lowerMBh: null, upperMBh: null, moreMinutes: 5 } as const;
+  const memory = (t: number, rssMB: number): MemoryEvent => ({ type: "memory", t, rssMB, heapMB: 10, gpuMB: 0, last10sMB: 0, totalMB: 0, leak, alarm: false });
+  const reload = (t: number) => driver.listener({ type: "reload", t, file: "chain.ts", ok: true, swapMs: 1, ms: 2, created: none, released: none, rssDeltaMB: 0 });
+  const none = { shaderModules: 0, pipelines: 0, bindGroups: 0, textures: 0, buffers: 0 };
+  let now = performance.now();
+  const frames = (n: number, msEach = 100) => {
+    for (let i = 0; i < n; i++) driver.tick((now += msEach), msEach);
+  };
+  frames(20);
+  reload(2);
+  driver.listener(memory(10, 200));
+  frames(1);
+  expect(reports.at(-1)).toMatchObject({ phase: "warm-up", waitingFor: { reloads: [1, 3], frames: [21, 50], settleS: 20 }, totalS: 1800, rss: null });
+  reload(11);
+  reload(12); // three reloads: the settle starts at 12 s
+  frames(40);
+  driver.listener(memory(20, 200));
+  frames(1);
+  expect(reports.at(-1)).toMatchObject({ phase: "warm-up", waitingFor: { settleS: 12 } });
+  expect(reports.at(-1)!.waitingFor.reloads).toBeUndefined();
+  expect(reports.at(-1)!.waitingFor.frames).toBeUndefined();
+  // Warm at 40 s (12 + 20 s settle, the first sample at or after 32 s); then 20 minutes at +6 MB/h.
+  for (let t = 30; t <= 1240; t += 10) {
+    driver.listener(memory(t, 200 + (6 * t) / 3600));
+    frames(1, 10_000);
+    if (t === 40) expect(reports.at(-1)).toMatchObject({ phase: "measuring", waitingFor: {}, rss: { state: "inconclusive", lowerMBh: null } });
+  }
+  const last = reports.at(-1)!;
+  expect(last.phase).toBe("measuring");
+  expect(last.rss).toMatchObject({ state: "fail", limitMBh: 1 });
+  expect(last.rss!.lowerMBh).toBeCloseTo(6, 6);
+  expect(last.elapsedS).toBeGreaterThan(1200);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -8,6 +8,7 @@ import { RedrawThrottle } from "../../../runtime/dashboard/throttle.ts";
 import { StatsHub } from "../../../runtime/stats/hub.ts";
 import type { StatsEvent } from "../../../runtime/stats/events.ts";
 import { StatsViewState } from "../../../runtime/stats/view.ts";
+import type { SoakEvent } from "../../../runtime/stats/events.ts";
 import { FakeClock, seriesReader } from "../stats/synthetic.ts";
 import { recordedCensus, recordedSession } from "./recorded-session.ts";
 import { asStdin, asStdout, FakeKeyboard, FakeTerminal } from "./streams.ts";
@@ -45,10 +46,39 @@ describe("Dashboard from a recorded session", () => {
     expect(text).toContain(sparkline([17.1, 16.9, 24.6, 16.8], 30));
   });
 
-  test("memory line: now, last 10 s, total, slope, alarm state", () => {
+  test("memory line: now, last 10 s, total, and 'measuring' while 30 s cannot bound a slope (never a bare one)", () => {
     const text = frame();
     expect(text).toMatch(/Memory {2}RSS 112\.4 MB {2}heap 22\.1 MB {2}GPU 48\.0 MB\n/);
-    expect(text).toMatch(/ {8}last 10s \+1\.8 MB {2}total \+3\.1 MB {2}slope \+558\.0 MB\/h {2}no leak\n/);
+    expect(text).toMatch(/ {8}last 10s \+1\.8 MB {2}total \+3\.1 MB {2}leak slope: measuring \(9 min more\) *\n/);
+    expect(text).not.toContain("558");
+    expect(text).not.toContain("no leak");
+  });
+
+  test("memory line once the slope is bounded: the bound and 'no leak'", () => {
+    const lastMemory = recordedSession.findLast((event) => event.type === "memory")!;
+    const leak = { state: "pass", limitMBh: 20, slopeMBh: 0.4, lowerMBh: -2.1, upperMBh: 3.2, moreMinutes: null } as const;
+    const { lastFrame, unmount } = render(<Dashboard view={replay([...recordedSession, { ...lastMemory, t: 900, leak }])} info={info} census={null} />);
+    expect(lastFrame()).toMatch(/total \+3\.1 MB {2}leak slope ≤ \+3\.20 MB\/h \(limit \+20\.00\) {2}no leak\n/);
+    unmount();
+  });
+
+  test("a soak shows its phase, time and verdict so far; the memory line leaves the leak judgement to it", () => {
+    const lastMemory = recordedSession.findLast((event) => event.type === "memory")!;
+    const warmup: SoakEvent = { type: "soak", t: 40, phase: "warm-up", waitingFor: { reloads: [120, 500], frames: [1500, 10000], settleS: 60 }, elapsedS: 40, totalS: 1800, rss: null };
+    let view = render(<Dashboard view={replay([...recordedSession, warmup])} info={info} census={null} />);
+    expect(view.lastFrame()).toMatch(/Soak {4}warm-up \(reloads 120\/500, frames 1500\/10000, settle 60 s\) · 0:40 of 30:00, 29:20 left\n/);
+    expect(view.lastFrame()).toMatch(/ {8}last 10s \+1\.8 MB {2}total \+3\.1 MB\n/);
+    view.unmount();
+    const rss = { state: "inconclusive", limitMBh: 1, slopeMBh: 0.9, lowerMBh: -0.2, upperMBh: 1.7, moreMinutes: 12 } as const;
+    const measuring: SoakEvent = { ...warmup, t: 1090, phase: "measuring", waitingFor: {}, elapsedS: 1090, rss };
+    view = render(<Dashboard view={replay([...recordedSession, { ...lastMemory, t: 1090 }, measuring])} info={info} census={null} />);
+    expect(view.lastFrame()).toMatch(/Soak {4}measuring · 18:10 of 30:00, 11:50 left\n {8}RSS slope \+0\.90 MB\/h \(−0\.20…\+1\.70\), measuring \(12 min more\), past this soak's end\n/);
+    view.unmount();
+    // Between two reports the clock runs on with the view's time.
+    const later = { ...replay([...recordedSession, { ...lastMemory, t: 1090 }, measuring]), t: 1097 };
+    view = render(<Dashboard view={later} info={info} census={null} />);
+    expect(view.lastFrame()).toMatch(/Soak {4}measuring · 18:17 of 30:00, 11:43 left\n/);
+    view.unmount();
   });
 
   test("the alarm is shown when raised", () => {

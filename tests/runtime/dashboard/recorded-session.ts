@@ -5,7 +5,7 @@
  */
 import type { CensusSnapshot } from "../../../runtime/gpu/census.ts";
 import { GPU_KINDS } from "../../../runtime/gpu/census.ts";
-import type { StatsEvent } from "../../../runtime/stats/events.ts";
+import type { GrowthSummary, StatsEvent } from "../../../runtime/stats/events.ts";
 
 const frames = (t: number, fps: number, cpuAvg: number, intervalP99: number): StatsEvent => ({
   type: "frames",
@@ -17,11 +17,16 @@ const frames = (t: number, fps: number, cpuAvg: number, intervalP99: number): St
 
 const none = { shaderModules: 0, pipelines: 0, bindGroups: 0, textures: 0, buffers: 0 };
 
+/** The leak judgement of the first 30 s: a slope, but no bounds yet, and the minutes until there are. */
+function measuring(slopeMBh: number | null, moreMinutes: number): GrowthSummary {
+  return { state: "inconclusive", limitMBh: 20, slopeMBh, lowerMBh: null, upperMBh: null, moreMinutes };
+}
+
 export const recordedSession: StatsEvent[] = [
   frames(1, 59.8, 1.9, 17.1),
   frames(2, 60, 1.8, 16.9),
   frames(3, 60, 2.4, 24.6),
-  { type: "memory", t: 10, rssMB: 109.3, heapMB: 21.4, gpuMB: 48, last10sMB: 0, totalMB: 0, slopeMBh: null, alarm: false },
+  { type: "memory", t: 10, rssMB: 109.3, heapMB: 21.4, gpuMB: 48, last10sMB: 0, totalMB: 0, leak: measuring(null, 5), alarm: false },
   {
     type: "reload",
     t: 14.2,
@@ -33,7 +38,7 @@ export const recordedSession: StatsEvent[] = [
     released: { ...none, shaderModules: 1, pipelines: 1, bindGroups: 2 },
     rssDeltaMB: 0.2,
   },
-  { type: "memory", t: 20, rssMB: 110.6, heapMB: 22, gpuMB: 48, last10sMB: 1.3, totalMB: 1.3, slopeMBh: null, alarm: false },
+  { type: "memory", t: 20, rssMB: 110.6, heapMB: 22, gpuMB: 48, last10sMB: 1.3, totalMB: 1.3, leak: measuring(468, 5), alarm: false },
   {
     type: "reload",
     t: 23.9,
@@ -47,7 +52,7 @@ export const recordedSession: StatsEvent[] = [
     rssDeltaMB: 0,
   },
   frames(24, 60, 1.8, 16.8),
-  { type: "memory", t: 30, rssMB: 112.4, heapMB: 22.1, gpuMB: 48, last10sMB: 1.8, totalMB: 3.1, slopeMBh: 558, alarm: false },
+  { type: "memory", t: 30, rssMB: 112.4, heapMB: 22.1, gpuMB: 48, last10sMB: 1.8, totalMB: 3.1, leak: measuring(558, 9), alarm: false },
 ];
 
 /** A census as runtime/gpu/census.ts snapshots it. */

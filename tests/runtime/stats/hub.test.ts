@@ -79,10 +79,12 @@ describe("memory events", () => {
       gpuBreakdownMB: { textures: 8, buffers: 4 },
       last10sMB: 0,
       totalMB: 0,
-      slopeMBh: null,
+      // One sample bounds nothing: at least five 1-minute medians are needed.
+      leak: { state: "inconclusive", limitMBh: 20, slopeMBh: null, lowerMBh: null, upperMBh: null, moreMinutes: 5 },
       alarm: false,
     });
-    expect(memory[2]).toMatchObject({ last10sMB: 0.8, totalMB: 1.2, slopeMBh: 216 });
+    // Theil–Sen of (10 s, 109) (20 s, 109.4) (30 s, 110.2): pairwise 144, 216, 288 MB/h, median 216.
+    expect(memory[2]).toMatchObject({ last10sMB: 0.8, totalMB: 1.2, leak: { state: "inconclusive", slopeMBh: 216, lowerMBh: null } });
   });
 
   test("comes after the frames event of the same second", () => {
@@ -95,9 +97,10 @@ describe("memory events", () => {
     const { hub, clock, events } = setup(rssSeries(200, { leakPerSampleMB: 0.5 }));
     for (let s = 0; s < 1900; s++) hub.tick(clock.advance(1000));
     const memory = events.filter((e): e is MemoryEvent => e.type === "memory");
-    const { windowSamples, windows } = hub.leakAlarm;
-    expect(memory.findIndex((e) => e.alarm)).toBe(windowSamples * windows - 1);
-    expect(memory.at(-1)!.slopeMBh).toBe(180);
+    // Ten minutes of 1-minute medians (the tenth has three samples at 570 s) confirm it in each half.
+    expect(hub.leakAlarm).toEqual({ thresholdMBh: 20, windowMinutes: 30 });
+    expect(memory.findIndex((e) => e.alarm)).toBe(56);
+    expect(memory.at(-1)!.leak).toMatchObject({ state: "fail", slopeMBh: 180, lowerMBh: 180 });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { FrameWindow } from "../../../runtime/stats/frames.ts";
-import { leastSquaresSlope, percentileSorted } from "../../../runtime/stats/math.ts";
+import { blockMedians, leastSquaresSlope, median, percentileSorted, robustResidualSd, senSlope } from "../../../runtime/stats/math.ts";
 import { RingBuffer } from "../../../runtime/stats/ring.ts";
 
 describe("percentileSorted (nearest rank)", () => {
@@ -41,6 +41,74 @@ describe("leastSquaresSlope", () => {
   test("null with one point or no spread in x", () => {
     expect(leastSquaresSlope([1], [1])).toBeNull();
     expect(leastSquaresSlope([2, 2, 2], [1, 2, 3])).toBeNull();
+  });
+});
+
+describe("median", () => {
+  test("odd and even counts, unsorted input left as it was; NaN when empty", () => {
+    const values = [5, 1, 4];
+    expect(median(values)).toBe(4);
+    expect(values).toEqual([5, 1, 4]);
+    expect(median([7, 1, 3, 10])).toBe(5);
+    expect(median([])).toBeNaN();
+  });
+});
+
+describe("senSlope (Theil–Sen with Sen's interval)", () => {
+  test("five points worked by hand", () => {
+    // Pairwise slopes of (0,0) (1,1) (2,3) (3,2) (4,5), ascending:
+    //   -1, 0.5, 2/3, 1, 1, 1.25, 4/3, 1.5, 2, 3   (N = 10; median (1 + 1.25) / 2 = 1.125)
+    // C = 1.645 · sqrt(5·4·15 / 18) = 6.71568; lower rank (10 − C) / 2 = 1.64216, between -1 and 0.5:
+    //   -1 + 0.64216 · 1.5 = -0.03676; upper rank (10 + C) / 2 + 1 = 9.35784, between 2 and 3: 2.35784.
+    const fit = senSlope([0, 1, 2, 3, 4], [0, 1, 3, 2, 5])!;
+    expect(fit.slope).toBeCloseTo(1.125, 12);
+    expect(fit.lower).toBeCloseTo(-0.03676, 4);
+    expect(fit.upper).toBeCloseTo(2.35784, 4);
+  });
+
+  test("four points cannot bound the slope at 90 %: the bounds are infinite", () => {
+    // C = 1.645 · sqrt(4·3·13 / 18) = 4.843 > N − 2 = 4, so the lower rank (6 − C) / 2 is under 1.
+    const fit = senSlope([0, 1, 2, 3], [0, 1, 2, 3])!;
+    expect(fit.slope).toBe(1);
+    expect(fit.lower).toBe(Number.NEGATIVE_INFINITY);
+    expect(fit.upper).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  test("one wild point among eleven moves the slope little (least squares moves a lot)", () => {
+    const xs = Array.from({ length: 11 }, (_, i) => i);
+    const ys = xs.map((x) => 2 * x);
+    ys[5] = 100; // a spike of +90
+    expect(senSlope(xs, ys)!.slope).toBe(2);
+    expect(leastSquaresSlope(xs, ys)).toBeCloseTo(2, 12); // in the middle it tilts nothing…
+    ys[5] = 10;
+    ys[9] = 108; // …near the end least squares tilts by 90 · (9 − 5) / 110 = 3.27
+    expect(leastSquaresSlope(xs, ys)).toBeCloseTo(2 + (90 * 4) / 110, 9);
+    expect(senSlope(xs, ys)!.slope).toBe(2);
+  });
+
+  test("null without two distinct x", () => {
+    expect(senSlope([1], [1])).toBeNull();
+    expect(senSlope([2, 2], [1, 3])).toBeNull();
+  });
+});
+
+describe("blockMedians", () => {
+  test("median per block from x0, mean x, short blocks left out", () => {
+    //         block 0 (0 ≤ x < 3)   block 1 (3 ≤ x < 6)   block 2: one point, left out
+    const xs = [0, 1, 2, 3, 4, 5, 6];
+    const ys = [5, 1, 3, 9, 7, 8, 100];
+    expect(blockMedians(xs, ys, 0, 3, 2)).toEqual({ x: [1, 4], y: [3, 8] });
+  });
+
+  test("points before x0 are not a block", () => {
+    expect(blockMedians([-2, -1, 0, 1], [9, 9, 1, 2], 0, 2, 2)).toEqual({ x: [0.5], y: [1.5] });
+  });
+});
+
+describe("robustResidualSd", () => {
+  test("1.4826 × the median absolute residual around the line", () => {
+    // y − 2x = 1, 3, 0, 2, 10 → intercept (median) 2 → |residuals| 1, 1, 2, 0, 8 → median 1.
+    expect(robustResidualSd([0, 1, 2, 3, 4], [1, 5, 4, 8, 18], 2)).toBeCloseTo(1.4826, 12);
   });
 });
 

@@ -15,7 +15,7 @@ const memory = (fields: Partial<MemoryEvent>): MemoryEvent => ({
   gpuMB: 0,
   last10sMB: 0,
   totalMB: 0,
-  slopeMBh: null,
+  leak: { state: "inconclusive", limitMBh: 20, slopeMBh: null, lowerMBh: null, upperMBh: null, moreMinutes: 5 },
   alarm: false,
   ...fields,
 });
@@ -90,9 +90,9 @@ describe("reload and error lines", () => {
       memory({}),
       reload,
       { type: "error", t: 13, message: "boom", file: "a.ts", line: 1, column: 2 },
-      memory({ t: 20, alarm: true, slopeMBh: 180 }),
-      memory({ t: 30, alarm: true, slopeMBh: 180 }),
-      memory({ t: 40, alarm: false, slopeMBh: 1 }),
+      memory({ t: 20, alarm: true, leak: { state: "fail", limitMBh: 20, slopeMBh: 180, lowerMBh: 172.4, upperMBh: 189, moreMinutes: null } }),
+      memory({ t: 30, alarm: true }),
+      memory({ t: 40, alarm: false, leak: { state: "inconclusive", limitMBh: 20, slopeMBh: 12, lowerMBh: -3, upperMBh: 25.5, moreMinutes: 7 } }),
     ];
     for (const event of events) report(event);
     expect(lines).toEqual([
@@ -100,10 +100,24 @@ describe("reload and error lines", () => {
       formatReloadLine(reload),
       "[13.0s] Error at a.ts:1:2: boom",
       "[20.0s] Memory: 109 MB (total: +0 MB, last 10s: +0 MB)",
-      "[20.0s] Memory leak alarm: RSS keeps rising (slope +180.0 MB/h)",
+      "[20.0s] Memory leak alarm: RSS keeps rising, slope ≥ +172.40 MB/h (limit +20.00)",
       "[30.0s] Memory: 109 MB (total: +0 MB, last 10s: +0 MB)",
       "[40.0s] Memory: 109 MB (total: +0 MB, last 10s: +0 MB)",
-      "[40.0s] Memory leak alarm cleared (slope +1.0 MB/h)",
+      "[40.0s] Memory leak alarm cleared: slope +12.00 MB/h (−3.00…+25.50), measuring (7 min more)",
+    ]);
+  });
+
+  test("a soak's progress gets a line after each memory sample: phase, time, then the verdict so far with its bound", () => {
+    const lines: string[] = [];
+    const report = createPlainReporter((line) => lines.push(line));
+    report({ type: "soak", t: 40, phase: "warm-up", waitingFor: { reloads: [120, 500], frames: [1500, 10000], settleS: 60 }, elapsedS: 40, totalS: 1800, rss: null });
+    report({ type: "soak", t: 700, phase: "warm-up", waitingFor: { settleS: 12.5 }, elapsedS: 700, totalS: 1800, rss: null });
+    const rss = { state: "pass", limitMBh: 1, slopeMBh: 0.1, lowerMBh: -0.3, upperMBh: 0.56, moreMinutes: null } as const;
+    report({ type: "soak", t: 1500, phase: "measuring", waitingFor: {}, elapsedS: 1500, totalS: 1800, rss });
+    expect(lines).toEqual([
+      "[40.0s] Soak warm-up (reloads 120/500, frames 1500/10000, settle 60 s) · 0:40 of 30:00, 29:20 left",
+      "[700.0s] Soak warm-up (settle 13 s) · 11:40 of 30:00, 18:20 left",
+      "[1500.0s] Soak measuring · 25:00 of 30:00, 5:00 left · RSS slope ≤ +0.56 MB/h (limit +1.00): PASS so far",
     ]);
   });
 });
