@@ -8,7 +8,7 @@
  * An operator never creates GPU objects itself: it asks its `GpuScope` (runtime/gpu), which takes them
  * from the caches and gives them back when the operator is disposed.
  */
-import type { Frame, Gpu, GpuScope, TextureHandle } from "../gpu/gpu.ts";
+import type { BufferHandle, Frame, Gpu, GpuScope, TextureHandle } from "../gpu/gpu.ts";
 import { FullscreenPass } from "../gpu/fullscreen-pass.ts";
 import { OUTPUT_FORMAT } from "../gpu/gpu.ts";
 import { loadShader, wgslStructFields, type ShaderSource } from "../gpu/shaders.ts";
@@ -68,6 +68,12 @@ export abstract class Operator {
   private bypassed = false;
   /** Set when a param changes; cleared after cooking. */
   dirty = true;
+  /**
+   * Counts param changes. An operator that keeps its params in a GPU buffer compares it with the count
+   * it last uploaded: `dirty` is no guide there, as the chain clears it after any cook, including
+   * one that uploads nothing (Feedback's first cook after a reload skips its pass).
+   */
+  paramsVersion = 0;
   /** Frame index at which this operator last cooked (inputs compare against it). */
   cookedAt = -1;
   /** Where `chain.add` was called. */
@@ -178,6 +184,7 @@ export abstract class Operator {
     if (sameValue(previous!, normalized)) return;
     this.values.set(name, normalized);
     this.dirty = true;
+    this.paramsVersion++;
   }
 
   /** True when the operator must cook every frame (animated by time, streaming, simulating). */
@@ -342,6 +349,8 @@ export abstract class ShaderOperator extends TextureOperator {
     writeField(this.uniformData!, entry.field, value, entry.decl);
   };
   private uniformData?: DataView;
+  /** The `paramsVersion` this instance last packed and uploaded; -1 before its first upload. */
+  private uploadedParams = -1;
   private shaderSource?: ShaderSource;
 
   /** The assembled WGSL this operator was built from (its files tell the reloader what to watch). */
@@ -368,6 +377,7 @@ export abstract class ShaderOperator extends TextureOperator {
     this.uniformFields = layout.fields.map((field, i) => ({ field, decl: fields[i]![1], internal: field.name in Type.internals }));
     this.uniformData = new DataView(new ArrayBuffer(layout.size));
     this.pass = new FullscreenPass(this.scope, { shader, inputCount: Type.passInputs ?? Type.inputCount, inputDimensions: Type.inputDimensions, uniformSize: layout.size, slot: "params" });
+    this.uploadedParams = -1;
     this.ensureOutput();
   }
 
@@ -377,19 +387,33 @@ export abstract class ShaderOperator extends TextureOperator {
   cook(ctx: CookContext): void {
     const target = this.ensureOutput();
     const data = this.uniformData!;
-    // Params are packed and uploaded only when one changed; internals (time…) every cook.
-    if (this.dirty || this.hasInternals) {
-      if (this.dirty) {
+    const pass = this.pass!;
+    // Params are packed and uploaded when the buffer does not hold this instance's current ones: a
+    // param changed since the last upload, or the buffer (pooled by name and type, so shared with the
+    // instance this one replaces or with a build that failed) was last written by another instance.
+    // Internals (time…) are uploaded every cook.
+    const paramsStale = this.uploadedParams !== this.paramsVersion || uniformWriter.get(pass.uniforms) !== this;
+    if (paramsStale || this.hasInternals) {
+      if (paramsStale) {
         for (const { field, decl, internal } of this.uniformFields) {
           if (!internal) writeField(data, field, this.getParam(field.name), decl);
         }
+        this.uploadedParams = this.paramsVersion;
       }
       this.writeInternals(ctx, this.setInternal);
-      this.pass!.writeUniforms(ctx.gpu.queue, data);
+      pass.writeUniforms(ctx.gpu.queue, data);
+      uniformWriter.set(pass.uniforms, this);
     }
-    this.pass!.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.passInputs ?? this.Type.inputCount));
+    pass.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.passInputs ?? this.Type.inputCount));
   }
 }
+
+/**
+ * The ShaderOperator instance whose values a uniform buffer holds (the last to upload into it). The
+ * pool hands one buffer to every instance of the same name and type, so a new instance starts out
+ * not being its writer, and an instance whose buffer a newer one wrote uploads its own again.
+ */
+const uniformWriter = new WeakMap<BufferHandle, ShaderOperator>();
 
 /** WGSL reserved words a param may be called; such a param is `<name>_` in the shader's struct. */
 const WGSL_RESERVED = new Set(["type", "default", "mode", "filter", "sample", "target", "smooth", "module", "input", "output", "layout", "in", "out", "self", "new", "static", "final", "unsigned", "signed"]);
