@@ -233,6 +233,49 @@ export function setup(ctx) {
     expect(diff.maxAbs).toBe(0);
   });
 
+  test("PointSprites (animated): the phase of its wobble", async () => {
+    // Big dots wobbling fast, so a phase one frame off moves their edges by pixels.
+    const text = `import { PointSprites } from "vivid";
+export function setup(ctx) {
+  const dots = ctx.chain.add(PointSprites, "dots").resolution(64, 64);
+  dots.count = 9;
+  dots.size = 0.08;
+  dots.color = [0.3, 0.9, 0.5, 1];
+  dots.animate = true;
+  dots.animateSpeed = 20;
+  ctx.chain.output("dots");
+}
+`;
+    const { reloaded, reference, diff } = await bothWays({ text, before: 20, after: 10 });
+    // Nine dots of radius ~5 px: some hundreds of lit pixels, in their colour.
+    expect(litPixels(reference.pixels, 0.5)).toBeGreaterThan(300);
+    expect(Math.max(...reference.pixels.filter((_, i) => i % 4 === 1))).toBeCloseTo(0.9, 2);
+    expect(litPixels(reloaded.pixels, 0.5)).toBe(litPixels(reference.pixels, 0.5));
+    expect(diff.maxAbs).toBe(0);
+  });
+
+  test("Flash: a fade triggered before the reload goes on fading", async () => {
+    // Triggered at t = 0.25 s over black; at 60 fps it fades by decay per frame: 0.9^(frames since).
+    const text = `import { Flash, SolidColor } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(SolidColor, "black").resolution(8, 8).color = [0, 0, 0, 1];
+  const flash = ctx.chain.add(Flash, "flash").input("black");
+  flash.decay = 0.9;
+  ctx.chain.output("flash");
+}
+export function update(ctx) {
+  if (ctx.frame === 15) ctx.chain.get("flash").trigger();
+}
+`;
+    const before = 20;
+    const after = 10;
+    const { reloaded, reference, diff } = await bothWays({ text, before, after });
+    const expected = 0.9 ** (before + after - 1 - 15);
+    expect(at(reference, 4, 4)).toBeCloseTo(expected, 2);
+    expect(at(reloaded, 4, 4)).toBeCloseTo(expected, 2);
+    expect(diff.maxAbs).toBe(0);
+  });
+
   test("LFO: its phase, read through a binding", async () => {
     const text = `import { LFO, SolidColor } from "vivid";
 export function setup(ctx) {
