@@ -80,6 +80,8 @@ export abstract class Operator {
   addSite?: Error;
   scope!: GpuScope;
 
+  /** The serial of this instance's last CPU write into each pooled GPU object it fills (see `wrote`). */
+  private ownWrites = new WeakMap<object, number>();
   private values = new Map<string, ParamValue>();
   /** Params driven by a function each frame (`bind`, `bindDirect`); assigning the param clears its binding. */
   private bindings = new Map<string, () => unknown>();
@@ -192,6 +194,36 @@ export abstract class Operator {
     return false;
   }
 
+  /**
+   * True when another instance has written into a GPU object that this one filled from the CPU and
+   * keeps (a mesh, an image) since it did: the chain cooks it again, so it writes its own contents
+   * back. Such objects are pooled by name and type, and such a write reaches the GPU at once, even
+   * from a frame that is then discarded: a build that fails in its first cook leaves its writes in
+   * the running chain's objects.
+   */
+  contentsOverwritten(): boolean {
+    return false;
+  }
+
+  /** Records that this instance has just written `handle` from the CPU (queue.writeBuffer / writeTexture). */
+  protected wrote(handle: BufferHandle | TextureHandle): void {
+    const serial = ++writeSerial;
+    lastWrite.set(handle, serial);
+    this.ownWrites.set(handle, serial);
+  }
+
+  /** Whether `handle` still holds this instance's last write into it: no other instance wrote since. */
+  protected holdsOwnWrite(handle: BufferHandle | TextureHandle): boolean {
+    const serial = this.ownWrites.get(handle);
+    return serial !== undefined && lastWrite.get(handle) === serial;
+  }
+
+  /** For `adopt`: `previous`'s last write into `handle` (which the pool hands over) counts as this instance's. */
+  protected adoptWrite(handle: BufferHandle | TextureHandle, previous: Operator): void {
+    const serial = previous.ownWrites.get(handle);
+    if (serial !== undefined) this.ownWrites.set(handle, serial);
+  }
+
   /** Creates GPU resources through `this.scope`. Runs once per chain build. */
   abstract init(ctx: InitContext): void;
 
@@ -245,6 +277,14 @@ export function defineOperator<T extends OperatorClass>(Type: T): T {
   }
   return Type;
 }
+
+/**
+ * The serial of the last CPU write into each pooled GPU object, by any operator instance. An instance
+ * compares it with the serial of its own last write (`holdsOwnWrite`): the pools hand one object to
+ * every instance of the same name and type (the running one, its replacement, a build that failed).
+ */
+const lastWrite = new WeakMap<object, number>();
+let writeSerial = 0;
 
 function sameValue(a: ParamValue, b: ParamValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -389,10 +429,10 @@ export abstract class ShaderOperator extends TextureOperator {
     const data = this.uniformData!;
     const pass = this.pass!;
     // Params are packed and uploaded when the buffer does not hold this instance's current ones: a
-    // param changed since the last upload, or the buffer (pooled by name and type, so shared with the
-    // instance this one replaces or with a build that failed) was last written by another instance.
-    // Internals (time…) are uploaded every cook.
-    const paramsStale = this.uploadedParams !== this.paramsVersion || uniformWriter.get(pass.uniforms) !== this;
+    // param changed since the last upload, or another instance wrote the buffer since (it is pooled by
+    // name and type: a new instance's first pass uploads, and so does the running one's after a build
+    // that failed in its first cook). Internals (time…) are uploaded every cook.
+    const paramsStale = this.uploadedParams !== this.paramsVersion || !this.holdsOwnWrite(pass.uniforms);
     if (paramsStale || this.hasInternals) {
       if (paramsStale) {
         for (const { field, decl, internal } of this.uniformFields) {
@@ -402,18 +442,11 @@ export abstract class ShaderOperator extends TextureOperator {
       }
       this.writeInternals(ctx, this.setInternal);
       pass.writeUniforms(ctx.gpu.queue, data);
-      uniformWriter.set(pass.uniforms, this);
+      this.wrote(pass.uniforms);
     }
     pass.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.passInputs ?? this.Type.inputCount));
   }
 }
-
-/**
- * The ShaderOperator instance whose values a uniform buffer holds (the last to upload into it). The
- * pool hands one buffer to every instance of the same name and type, so a new instance starts out
- * not being its writer, and an instance whose buffer a newer one wrote uploads its own again.
- */
-const uniformWriter = new WeakMap<BufferHandle, ShaderOperator>();
 
 /** WGSL reserved words a param may be called; such a param is `<name>_` in the shader's struct. */
 const WGSL_RESERVED = new Set(["type", "default", "mode", "filter", "sample", "target", "smooth", "module", "input", "output", "layout", "in", "out", "self", "new", "static", "final", "unsigned", "signed"]);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { native } from "../../helpers/native.ts";
 import { REPO, diffImages } from "../../helpers/render.ts";
-import { rgbaFloatToBytes } from "../../../runtime/snapshot.ts";
+import { encodePng, rgbaFloatToBytes } from "../../../runtime/snapshot.ts";
 import type { Engine as EngineType } from "../../../runtime/engine.ts";
 import type { Gpu as GpuType, TextureHandle } from "../../../runtime/gpu/gpu.ts";
 
@@ -337,6 +337,61 @@ export function setup(ctx) {
     expect(diffImages(rgbaFloatToBytes(reference.probe), reference.rgba).maxAbs).toBeLessThanOrEqual(1);
     expect(diffImages(rgbaFloatToBytes(reloaded.probe), reloaded.rgba).maxAbs).toBeLessThanOrEqual(1);
     expect(diff.maxAbs).toBe(0);
+  });
+
+  test("leaves the running chain's meshes as they were, though the failed build uploaded its own into the pooled buffers", async () => {
+    // A new radius keeps the vertex count, so the failed build's Sphere got the running one's buffers
+    // from the pool and wrote its bigger mesh into them; the running Render3D redraws every frame
+    // (the camera orbits) and must still show the small ball.
+    const chain = (radius: number, broken: string) => `import { Brightness, CameraOperator, Render3D, Sphere } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(Sphere, "ball").radius = ${radius};
+  ctx.chain.add(CameraOperator, "camera").distance = 4;
+  const render = ctx.chain.add(Render3D, "render").resolution(64, 64);
+  render.input("ball").camera("camera");
+  render.color = [1, 0, 0, 1];
+  render.shadingMode = "unlit";
+  ${broken}
+}
+export function update(ctx) {
+  ctx.chain.get("camera").azimuth = ctx.time;
+}
+`;
+    const text = chain(0.5, `ctx.chain.output("render");`);
+    const failingEdit = chain(0.9, `ctx.chain.add(Brightness, "late").input("render").bindDirect("brightness", () => { throw new Error("a typo in a binding"); });\n  ctx.chain.output("late");`);
+    const { reloaded, reference, diff } = await bothWays({ text, failingEdit, before: 10, after: 5 });
+    // A ball of radius 0.5 at distance 4 under the camera's default 45° field of view: a red disc of
+    // radius 64 / 2 × 0.5 / (4 × tan 22.5°) ≈ 9.7 px, ~290 px in all (radius 0.9: ~950).
+    const red = (p: Float32Array) => litPixels(p, 0.5);
+    expect(red(reference.pixels)).toBeGreaterThan(250);
+    expect(red(reference.pixels)).toBeLessThan(330);
+    expect(red(reloaded.pixels)).toBe(red(reference.pixels));
+    expect(diff.maxAbs).toBe(0);
+  });
+
+  test("leaves the running chain's image as it was, though the failed build uploaded another into the pooled texture", async () => {
+    const assets = mkdtempSync(join(tmpdir(), "vivid-state-after-reload-assets-"));
+    try {
+      const a = join(assets, "a.png");
+      const b = join(assets, "b.png");
+      const ramp = new Uint8Array(16 * 8 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 7) & 255));
+      writeFileSync(a, encodePng(16, 8, ramp));
+      writeFileSync(b, encodePng(16, 8, ramp.map((v, i) => (i % 4 === 3 ? 255 : 255 - v))));
+      const chain = (file: string, broken: string) => `import { Brightness, Image } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(Image, "image").file = ${JSON.stringify(file)};
+  ${broken}
+}
+`;
+      const text = chain(a, `ctx.chain.output("image");`);
+      const failingEdit = chain(b, `ctx.chain.add(Brightness, "late").input("image").bindDirect("brightness", () => { throw new Error("a typo in a binding"); });\n  ctx.chain.output("late");`);
+      const { reloaded, reference, diff } = await bothWays({ text, failingEdit, before: 3, after: 3 });
+      expect(diffImages(reference.rgba, ramp).maxAbs).toBe(0);
+      expect(diffImages(reloaded.rgba, ramp).maxAbs).toBe(0);
+      expect(diff.maxAbs).toBe(0);
+    } finally {
+      rmSync(assets, { recursive: true, force: true });
+    }
   });
 });
 
