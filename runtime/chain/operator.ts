@@ -73,7 +73,7 @@ export abstract class Operator {
    * it last uploaded: `dirty` is no guide there, as the chain clears it after any cook, including
    * one that uploads nothing (Feedback's first cook after a reload skips its pass).
    */
-  paramsVersion = 0;
+  protected paramsVersion = 0;
   /** Frame index at which this operator last cooked (inputs compare against it). */
   cookedAt = -1;
   /** Where `chain.add` was called. */
