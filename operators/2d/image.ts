@@ -44,8 +44,6 @@ export class Image extends TextureOperator {
   private loaded?: LoadedImage;
   /** The decoded RGBA8 pixels, kept only with keepCpuData. */
   private pixels?: Uint8Array;
-  /** The texture the previous instance showed (a reload), still holding its upload. */
-  private adoptedTexture?: TextureHandle;
 
   /** The file's size (1×1 until it is loaded). */
   override get outputSize(): [number, number] {
@@ -53,6 +51,11 @@ export class Image extends TextureOperator {
   }
 
   init(): void {}
+
+  /** Its texture is pooled: a build that failed after uploading another image into it makes it upload its own again. */
+  override contentsOverwritten(): boolean {
+    return this.output !== undefined && !this.holdsOwnWrite(this.output);
+  }
 
   cook(ctx: CookContext): void {
     const file = this.file;
@@ -68,15 +71,16 @@ export class Image extends TextureOperator {
     }
     const loaded = this.loaded;
     if (loaded && loaded.path === file && loaded.mtimeMs === mtimeMs && (!this.keepCpuData || this.pixels)) {
-      // Uploaded already: by this instance, or by the one it replaced if the pool gave back its texture.
-      const uploadedHere = this.output !== undefined;
-      if (uploadedHere || this.acquire(loaded.width, loaded.height) === this.adoptedTexture) return;
+      // Uploaded already, by this instance or by the one it replaced if the pool gave back its
+      // texture, and no other instance has written into it since.
+      if (this.holdsOwnWrite(this.acquire(loaded.width, loaded.height))) return;
     }
     const image = decodeImage(file);
     this.loaded = { path: file, mtimeMs, width: image.width, height: image.height };
     this.pixels = this.keepCpuData ? image.data : undefined;
     const texture = this.acquire(image.width, image.height);
     ctx.gpu.queue.writeTexture({ texture: texture.texture }, rgba8ToHalf(image.data), { bytesPerRow: image.width * 8, rowsPerImage: image.height }, [image.width, image.height]);
+    this.wrote(texture);
   }
 
   /** The pooled texture for this size (dropping one of another size). */
@@ -119,7 +123,7 @@ export class Image extends TextureOperator {
   override adopt(previous: this): void {
     this.loaded = previous.loaded;
     this.pixels = previous.pixels;
-    this.adoptedTexture = previous.output;
+    if (previous.output) this.adoptWrite(previous.output, previous);
   }
 }
 defineOperator(Image);

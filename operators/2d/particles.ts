@@ -20,8 +20,11 @@ class ParticleState {
   /** Emission counter: the particle's identity for the rainbow / random colour modes. */
   nextId = 0;
   emitAccumulator = 0;
-  /** Frame index last simulated: the build's first cook and the frame after it share one. */
-  simulatedFrame = -1;
+  /**
+   * The time last simulated. A build's first cook runs at the time of the frame drawn last (on a
+   * reload, one the adopted state has simulated already), so it adds no step; the next frame does.
+   */
+  simulatedTime = Number.NaN;
   px: Float32Array;
   py: Float32Array;
   vx: Float32Array;
@@ -53,7 +56,7 @@ class ParticleState {
     next.count = keep;
     next.nextId = this.nextId;
     next.emitAccumulator = this.emitAccumulator;
-    next.simulatedFrame = this.simulatedFrame;
+    next.simulatedTime = this.simulatedTime;
     return next;
   }
 }
@@ -189,9 +192,9 @@ export class Particles extends TextureOperator {
       this.random = new Random(this.seed);
       this.seededWith = this.seed;
     }
-    if (this.state.simulatedFrame !== ctx.frameIndex) {
+    if (this.state.simulatedTime !== ctx.time) {
       this.simulate(Math.max(0, ctx.dt));
-      this.state.simulatedFrame = ctx.frameIndex;
+      this.state.simulatedTime = ctx.time;
     }
     const count = this.writeInstances();
     this.circles!.draw(ctx.frame, ctx.gpu.queue, this.name, target, this.clearColor, this.instanceData, count);

@@ -64,7 +64,8 @@ interface PlexusNodes {
   position: Float32Array;
   velocity: Float32Array;
   cameraAngle: number;
-  simulatedFrame: number;
+  /** The time last simulated: a reload's first cook runs at the time the running chain simulated last. */
+  simulatedTime: number;
 }
 
 /**
@@ -161,9 +162,9 @@ export class Plexus extends TextureOperator {
     const target = this.ensureOutput();
     const nodes = this.syncNodes();
     this.syncCapacity();
-    if (nodes.simulatedFrame !== ctx.frameIndex) {
+    if (nodes.simulatedTime !== ctx.time) {
       this.simulate(nodes, Math.max(0, ctx.dt), ctx.time);
-      nodes.simulatedFrame = ctx.frameIndex;
+      nodes.simulatedTime = ctx.time;
     }
     this.findConnections(nodes);
     const queue = ctx.gpu.queue;
@@ -223,7 +224,7 @@ export class Plexus extends TextureOperator {
       position[i * 3 + 1] = (rng.next() - 0.5) * this.spread;
       position[i * 3 + 2] = this.enable3D ? (rng.next() - 0.5) * this.depth : 0;
     }
-    this.nodes = { count: n, seed: this.seed, is3D: this.enable3D, position, velocity: new Float32Array(n * 3), cameraAngle: current?.cameraAngle ?? 0, simulatedFrame: -1 };
+    this.nodes = { count: n, seed: this.seed, is3D: this.enable3D, position, velocity: new Float32Array(n * 3), cameraAngle: current?.cameraAngle ?? 0, simulatedTime: Number.NaN };
     return this.nodes;
   }
 

@@ -63,6 +63,11 @@ export class PointSprites extends TextureOperator {
 
   /** Animation phase (radians-ish, advances by dt × animateSpeed); handed over on a reload. */
   private phase = 0;
+  /**
+   * The time the phase last advanced. It advances once per new time: a reload's first cook runs at
+   * the time of the frame drawn last, whose step the adopted phase holds already.
+   */
+  private phaseTime = Number.NaN;
   private customPositions: number[] = [];
   /** x, y, radius, r, g, b, a per point, before animation. */
   private base = new Float32Array(0);
@@ -92,12 +97,16 @@ export class PointSprites extends TextureOperator {
 
   override adopt(previous: this): void {
     this.phase = previous.phase;
+    this.phaseTime = previous.phaseTime;
   }
 
   cook(ctx: CookContext): void {
     const target = this.ensureOutput();
     if (this.dirty || this.base.length === 0) this.generate();
-    if (this.animate) this.phase += ctx.dt * this.animateSpeed;
+    if (this.animate && ctx.time !== this.phaseTime) {
+      this.phase += ctx.dt * this.animateSpeed;
+      this.phaseTime = ctx.time;
+    }
     const pulse = this.pulseSize ? 0.5 + 0.5 * Math.sin(ctx.time * this.pulseSpeed) : 1;
     const out = this.instanceData;
     const n = this.points;

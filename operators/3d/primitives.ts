@@ -4,7 +4,8 @@
  *
  * Output kind "geometry": a mesh in pooled GPU buffers. The CPU mesh is built, and uploaded, only
  * when the operator cooks, i.e. when one of its params changed (it has no inputs and does not depend
- * on time), so an animated scene never rebuilds a mesh.
+ * on time), so an animated scene never rebuilds a mesh. (And when another instance wrote into its
+ * pooled buffers: see Operator.contentsOverwritten.)
  */
 import { Operator, defineOperator, type CookContext, type InitContext, type OutputKind } from "../../runtime/chain/operator.ts";
 import { float, int } from "../../runtime/chain/params.ts";
@@ -43,6 +44,12 @@ export abstract class GeometryOperator extends Operator {
 
   init(_ctx: InitContext): void {}
 
+  /** Its buffers are pooled: a build that failed after uploading its mesh into them makes it upload its own again. */
+  override contentsOverwritten(): boolean {
+    const mesh = this.mesh;
+    return mesh !== undefined && !(this.holdsOwnWrite(mesh.vertices) && this.holdsOwnWrite(mesh.indices) && this.holdsOwnWrite(mesh.edges));
+  }
+
   cook(ctx: CookContext): void {
     const cpu = this.build();
     this.builds++;
@@ -55,6 +62,9 @@ export abstract class GeometryOperator extends Operator {
     queue.writeBuffer(vertices.buffer, 0, cpu.vertices.buffer as ArrayBuffer, cpu.vertices.byteOffset, cpu.vertices.byteLength);
     queue.writeBuffer(indices.buffer, 0, cpu.indices.buffer as ArrayBuffer, cpu.indices.byteOffset, cpu.indices.byteLength);
     queue.writeBuffer(edges.buffer, 0, cpu.edges.buffer as ArrayBuffer, cpu.edges.byteOffset, cpu.edges.byteLength);
+    this.wrote(vertices);
+    this.wrote(indices);
+    this.wrote(edges);
     this.mesh = {
       vertices,
       indices,

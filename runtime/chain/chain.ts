@@ -142,7 +142,8 @@ export class Chain {
 
   /**
    * Cooks what needs it, in order: an operator cooks when a param changed (bindings are evaluated
-   * first), an input cooked this frame, or it depends on time. Returns the number of operators cooked.
+   * first), an input cooked this frame, it depends on time, or another instance overwrote what it
+   * uploaded (see Operator.contentsOverwritten). Returns the number of operators cooked.
    * When a cook throws, the caller discards the frame, so the work of the operators that cooked
    * before it never reaches their textures: they are marked to cook again next frame.
    */
@@ -170,7 +171,7 @@ export class Chain {
         if (toggled || op.inputs[0]?.cookedAt === ctx.frameIndex) op.cookedAt = ctx.frameIndex;
         continue;
       }
-      const needed = toggled || op.dirty || op.cookedAt < 0 || op.isTimeDependent() || inputCooked(op, ctx.frameIndex);
+      const needed = toggled || op.dirty || op.cookedAt < 0 || op.isTimeDependent() || op.contentsOverwritten() || inputCooked(op, ctx.frameIndex);
       if (!needed) continue;
       try {
         op.cook(ctx);

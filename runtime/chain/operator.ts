@@ -8,7 +8,7 @@
  * An operator never creates GPU objects itself: it asks its `GpuScope` (runtime/gpu), which takes them
  * from the caches and gives them back when the operator is disposed.
  */
-import type { Frame, Gpu, GpuScope, TextureHandle } from "../gpu/gpu.ts";
+import type { BufferHandle, Frame, Gpu, GpuScope, TextureHandle } from "../gpu/gpu.ts";
 import { FullscreenPass } from "../gpu/fullscreen-pass.ts";
 import { OUTPUT_FORMAT } from "../gpu/gpu.ts";
 import { loadShader, wgslStructFields, type ShaderSource } from "../gpu/shaders.ts";
@@ -68,12 +68,20 @@ export abstract class Operator {
   private bypassed = false;
   /** Set when a param changes; cleared after cooking. */
   dirty = true;
+  /**
+   * Counts param changes. An operator that keeps its params in a GPU buffer compares it with the count
+   * it last uploaded: `dirty` is no guide there, as the chain clears it after any cook, including
+   * one that uploads nothing (Feedback's first cook after a reload skips its pass).
+   */
+  protected paramsVersion = 0;
   /** Frame index at which this operator last cooked (inputs compare against it). */
   cookedAt = -1;
   /** Where `chain.add` was called. */
   addSite?: Error;
   scope!: GpuScope;
 
+  /** The serial of this instance's last CPU write into each pooled GPU object it fills (see `wrote`). */
+  private ownWrites = new WeakMap<object, number>();
   private values = new Map<string, ParamValue>();
   /** Params driven by a function each frame (`bind`, `bindDirect`); assigning the param clears its binding. */
   private bindings = new Map<string, () => unknown>();
@@ -178,11 +186,42 @@ export abstract class Operator {
     if (sameValue(previous!, normalized)) return;
     this.values.set(name, normalized);
     this.dirty = true;
+    this.paramsVersion++;
   }
 
   /** True when the operator must cook every frame (animated by time, streaming, simulating). */
   isTimeDependent(): boolean {
     return false;
+  }
+
+  /**
+   * True when another instance has written into a GPU object that this one filled from the CPU and
+   * keeps (a mesh, an image) since it did: the chain cooks it again, so it writes its own contents
+   * back. Such objects are pooled by name and type, and such a write reaches the GPU at once, even
+   * from a frame that is then discarded: a build that fails in its first cook leaves its writes in
+   * the running chain's objects.
+   */
+  contentsOverwritten(): boolean {
+    return false;
+  }
+
+  /** Records that this instance has just written `handle` from the CPU (queue.writeBuffer / writeTexture). */
+  protected wrote(handle: BufferHandle | TextureHandle): void {
+    const serial = ++writeSerial;
+    lastWrite.set(handle, serial);
+    this.ownWrites.set(handle, serial);
+  }
+
+  /** Whether `handle` still holds this instance's last write into it: no other instance wrote since. */
+  protected holdsOwnWrite(handle: BufferHandle | TextureHandle): boolean {
+    const serial = this.ownWrites.get(handle);
+    return serial !== undefined && lastWrite.get(handle) === serial;
+  }
+
+  /** For `adopt`: `previous`'s last write into `handle` (which the pool hands over) counts as this instance's. */
+  protected adoptWrite(handle: BufferHandle | TextureHandle, previous: Operator): void {
+    const serial = previous.ownWrites.get(handle);
+    if (serial !== undefined) this.ownWrites.set(handle, serial);
   }
 
   /** Creates GPU resources through `this.scope`. Runs once per chain build. */
@@ -238,6 +277,14 @@ export function defineOperator<T extends OperatorClass>(Type: T): T {
   }
   return Type;
 }
+
+/**
+ * The serial of the last CPU write into each pooled GPU object, by any operator instance. An instance
+ * compares it with the serial of its own last write (`holdsOwnWrite`): the pools hand one object to
+ * every instance of the same name and type (the running one, its replacement, a build that failed).
+ */
+const lastWrite = new WeakMap<object, number>();
+let writeSerial = 0;
 
 function sameValue(a: ParamValue, b: ParamValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -342,6 +389,8 @@ export abstract class ShaderOperator extends TextureOperator {
     writeField(this.uniformData!, entry.field, value, entry.decl);
   };
   private uniformData?: DataView;
+  /** The `paramsVersion` this instance last packed and uploaded; -1 before its first upload. */
+  private uploadedParams = -1;
   private get hasInternals(): boolean {
     return this.uniformFields.length > 0 && this.uniformFields[this.uniformFields.length - 1]!.internal;
   }
@@ -360,6 +409,7 @@ export abstract class ShaderOperator extends TextureOperator {
     this.uniformFields = layout.fields.map((field, i) => ({ field, decl: fields[i]![1], internal: field.name in Type.internals }));
     this.uniformData = new DataView(new ArrayBuffer(layout.size));
     this.pass = new FullscreenPass(this.scope, { shader, inputCount: Type.passInputs ?? Type.inputCount, inputDimensions: Type.inputDimensions, uniformSize: layout.size, slot: "params" });
+    this.uploadedParams = -1;
     this.ensureOutput();
   }
 
@@ -369,17 +419,24 @@ export abstract class ShaderOperator extends TextureOperator {
   cook(ctx: CookContext): void {
     const target = this.ensureOutput();
     const data = this.uniformData!;
-    // Params are packed and uploaded only when one changed; internals (time…) every cook.
-    if (this.dirty || this.hasInternals) {
-      if (this.dirty) {
+    const pass = this.pass!;
+    // Params are packed and uploaded when the buffer does not hold this instance's current ones: a
+    // param changed since the last upload, or another instance wrote the buffer since (it is pooled by
+    // name and type: a new instance's first pass uploads, and so does the running one's after a build
+    // that failed in its first cook). Internals (time…) are uploaded every cook.
+    const paramsStale = this.uploadedParams !== this.paramsVersion || !this.holdsOwnWrite(pass.uniforms);
+    if (paramsStale || this.hasInternals) {
+      if (paramsStale) {
         for (const { field, decl, internal } of this.uniformFields) {
           if (!internal) writeField(data, field, this.getParam(field.name), decl);
         }
+        this.uploadedParams = this.paramsVersion;
       }
       this.writeInternals(ctx, this.setInternal);
-      this.pass!.writeUniforms(ctx.gpu.queue, data);
+      pass.writeUniforms(ctx.gpu.queue, data);
+      this.wrote(pass.uniforms);
     }
-    this.pass!.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.passInputs ?? this.Type.inputCount));
+    pass.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.passInputs ?? this.Type.inputCount));
   }
 }
 
