@@ -14,7 +14,7 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { RunOptions } from "./cli.ts";
 import type { WindowControls } from "./chain/context.ts";
-import { mountDashboard, type DashboardAction, type DashboardHandle } from "./dashboard/index.ts";
+import type { DashboardAction, DashboardHandle } from "./dashboard/index.ts";
 import { Engine, type DisplayPass as DisplayPassFn, type ReloadEntry } from "./engine.ts";
 import { GpuUnavailableError } from "./gpu/device.ts";
 import { DisplayPass } from "./gpu/display.ts";
@@ -131,6 +131,9 @@ export async function run(options: RunOptions): Promise<number> {
   let dashboard: DashboardHandle | undefined;
   const interactive = process.stdout.isTTY === true && options.dashboard && !batch;
   if (interactive) {
+    // Loaded only to be shown: Ink, React and Yoga's WebAssembly cost ~22 MB of RSS and 35 MB of
+    // heap (32 MB of it Yoga's memory) before anything is drawn (docs/memory.md).
+    const { mountDashboard } = await import("./dashboard/index.ts");
     dashboard = mountDashboard(hub, { project: options.projectName, adapter: gpu.adapter.name, width: size.width, height: size.height, census: () => gpu.census.snapshot() }, { onKey });
   } else if (!batch) {
     hub.subscribe(createPlainReporter());

@@ -2,6 +2,7 @@ import { render } from "ink";
 import type { StatsHub } from "../stats/hub.ts";
 import { Dashboard } from "./Dashboard.tsx";
 import type { DashboardAction, DashboardInfo } from "./info.ts";
+import { boundInkTextCaches } from "./ink-text-caches.ts";
 import { KeyInput } from "./KeyInput.tsx";
 import { RedrawThrottle } from "./throttle.ts";
 
@@ -35,6 +36,8 @@ export function mountDashboard(hub: StatsHub, info: DashboardInfo, options: Moun
   let currentInfo: DashboardInfo = { ...info };
   const onKey = (action: DashboardAction) => options.onKey?.(action);
   const stdout = options.stdout ?? process.stdout;
+  // Ink would keep thousands of the dashboard's never-repeated texts; see ink-text-caches.ts.
+  boundInkTextCaches();
 
   const tree = () => (
     <>

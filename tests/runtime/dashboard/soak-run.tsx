@@ -15,10 +15,12 @@ import { asStdin, asStdout, FakeKeyboard, FakeTerminal } from "./streams.ts";
  */
 
 /**
- * Ink measures every text through a module-level QuickLRU of 4096 entries (up to 8192 live while it
- * rotates). It is bounded by design, but its fill level swings the heap by about 2 MB, which would
- * hide a real leak or fake one. So the test finds Ink's LRU instances (by watching QuickLRU.set,
- * the same module instance Ink imports) and empties them before each reading.
+ * Ink measures every text through a module-level QuickLRU, which mountDashboard bounds to 256 entries
+ * (up to 512 live while it rotates; runtime/dashboard/ink-text-caches.ts, tested on its own in
+ * ink-text-caches.test.ts). Its fill level still swings the live objects by up to ~500, more than
+ * this test's bound, which would hide a real leak or fake one. So the test finds Ink's LRU instances
+ * (by watching QuickLRU.set, the same module instance Ink imports) and empties them before each
+ * reading.
  */
 const inkCaches = new Set<QuickLRU<unknown, unknown>>();
 const originalSet = QuickLRU.prototype.set;
