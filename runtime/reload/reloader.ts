@@ -52,7 +52,10 @@ export class Reloader {
   private heldFailure?: ReturnType<typeof setTimeout>;
   /** Files the watchers reported since the last reload began. */
   private reportedFiles = new Set<string>();
-  /** Their stamps as the last reload began, i.e. the state that reload read (see `onFilesChanged`). */
+  /**
+   * Each reported file's stamp as the last reload after its report began, i.e. the state a reload
+   * read (see `onFilesChanged`). Files that went missing are dropped, so temp files do not pile up.
+   */
   private loadedStamps = new Map<string, string>();
   /** The frame loop's current wait (see `waitFor`): one slot, replaced each frame, never a list. */
   private wake?: () => void;
@@ -156,7 +159,11 @@ export class Reloader {
     this.queued = undefined;
     this.running = true;
     const request = this.requests;
-    this.loadedStamps = new Map([...this.reportedFiles].map((file) => [file, fileStamp(file)]));
+    for (const reported of this.reportedFiles) {
+      const stamp = fileStamp(reported);
+      if (stamp) this.loadedStamps.set(reported, stamp);
+      else this.loadedStamps.delete(reported);
+    }
     this.reportedFiles.clear();
     try {
       const { entry, done } = await this.engine.reload(file, eventMs);
