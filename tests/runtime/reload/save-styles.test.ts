@@ -28,7 +28,7 @@ let frameLoop: Promise<void>;
 /** The ledger: every entry the Reloader reported, in order. */
 const ledger: ReloadEntry[] = [];
 /** Every reload the Reloader ran, reported or not: shows which saves met a transient state. */
-const attempts: { ok: boolean; message?: string }[] = [];
+const attempts: { ok: boolean; message?: string; ms: number }[] = [];
 
 const chainText = (scale: number) => `import { Noise } from "vivid";
 
@@ -54,8 +54,9 @@ beforeAll(async () => {
   if (!built.ok) throw new Error(built.error.message);
   const reload = engine.reload.bind(engine);
   engine.reload = async (...args) => {
+    const startedAt = performance.now();
     const result = await reload(...args);
-    attempts.push({ ok: result.entry.ok, message: result.entry.error?.message });
+    attempts.push({ ok: result.entry.ok, message: result.entry.error?.message, ms: performance.now() - startedAt });
     return result;
   };
   reloader = new Reloader(engine, { onReload: (entry) => ledger.push(entry), watchShaders: false });
@@ -83,8 +84,12 @@ afterAll(async () => {
   expect(gpu.census.live()).toBe(0);
   gpu.destroy();
   rmSync(dir, { recursive: true, force: true });
-  const transient = attempts.filter((attempt) => !attempt.ok);
-  console.log(`[save styles] ${ledger.length} ledger entries, ${attempts.length} reloads run, ${transient.length} of them met a transient state and were not reported`);
+  const failedMs = attempts.filter((attempt) => !attempt.ok).map((attempt) => attempt.ms).sort((a, b) => a - b);
+  const reportedFailures = ledger.filter((entry) => !entry.ok).length;
+  console.log(
+    `[save styles] ${ledger.length} ledger entries, ${attempts.length} reloads run; ${failedMs.length} failed, ${reportedFailures} of them reported (the rest met a passing state of a save)` +
+      `; a failed reload held the frame loop median ${failedMs[failedMs.length >> 1]?.toFixed(1)} ms, max ${failedMs.at(-1)?.toFixed(1)} ms`,
+  );
 });
 
 /** Polls `condition` until it holds; the timeout is generous because the test machine is shared. */
