@@ -144,7 +144,6 @@ export async function run(options: RunOptions): Promise<number> {
     overlay?.set(error);
   };
   function reportReload(entry: ReloadEntry) {
-    if (entry.pending) return; // a half-written file: the watcher's next event reloads again
     overlay?.set(entry.ok ? undefined : (entry.error ?? { message: "reload failed" }));
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).

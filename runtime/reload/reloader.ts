@@ -2,21 +2,42 @@
  * Hot reload: watches the project folder and the shaders folder, and applies each burst of saves as
  * one reload transaction (Engine.reload) at a frame boundary, one at a time. Reloads are queued, not
  * run from the watcher's callback, so a reload never lands in the middle of a frame.
+ *
+ * One save is one ledger entry. A complete save is applied and reported at once. A reload that fails
+ * is held back for a grace period: many editors pass through a missing or half-written file on the
+ * way to the real one (rename away then write, chunked writes, slow file systems), and the next write
+ * replaces the failure with its own outcome. Only a failure that no further change follows within
+ * the grace period is reported; a real syntax error so shows, with its file:line:col, that much later.
  */
 import { statSync } from "node:fs";
 import { relative } from "node:path";
 import type { Engine, ReloadEntry } from "../engine.ts";
 import { SHADERS_DIR } from "../gpu/shaders.ts";
-import { watchProject, type ProjectWatcher } from "./watcher.ts";
+import { TRANSIENT_GRACE_MS, watchProject, type ProjectWatcher } from "./watcher.ts";
 
 const RELEVANT = /\.(ts|tsx|js|mjs|json|wgsl)$/;
 
 export interface ReloaderOptions {
-  /** Every reload's ledger entry, once its first frame finished on the GPU (or it failed). */
+  /**
+   * Every reload's ledger entry: a successful one once its first frame finished on the GPU, a failed
+   * one once `failureGraceMs` passed with no further change. Called once per save.
+   */
   onReload?: (entry: ReloadEntry) => void;
   /** Also watch the runtime's shaders/ folder (default true). */
   watchShaders?: boolean;
   debounceMs?: number;
+  /** A failed reload is reported only if no further change arrives within this long (default TRANSIENT_GRACE_MS). */
+  failureGraceMs?: number;
+}
+
+/** What a file's last write left: modification time, size and inode; "" when it is missing. */
+function fileStamp(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+  } catch {
+    return "";
+  }
 }
 
 export class Reloader {
@@ -25,6 +46,17 @@ export class Reloader {
   private chainStamp = "";
   private queued?: { file: string; eventMs: number };
   private running = false;
+  /** Requests so far: a failed reload that a newer request overtook is never reported. */
+  private requests = 0;
+  /** The timer that reports the last failed reload unless a request comes first. */
+  private heldFailure?: ReturnType<typeof setTimeout>;
+  /** Files the watchers reported since the last reload began. */
+  private reportedFiles = new Set<string>();
+  /**
+   * Each reported file's stamp as the last reload after its report began, i.e. the state a reload
+   * read (see `onFilesChanged`). Files that went missing are dropped, so temp files do not pile up.
+   */
+  private loadedStamps = new Map<string, string>();
   /** The frame loop's current wait (see `waitFor`): one slot, replaced each frame, never a list. */
   private wake?: () => void;
 
@@ -36,14 +68,14 @@ export class Reloader {
   /** Starts watching; resolves when the watchers have scanned their folders. */
   async start(): Promise<void> {
     const isRelevant = (file: string) => RELEVANT.test(file);
-    const onChange = (files: string[]) => this.request(files[0]!);
+    const onChange = (files: string[]) => this.onFilesChanged(files, files[0]!);
     const debounceMs = this.options.debounceMs;
     this.watchers.push(watchProject(this.engine.projectDir, { onChange, isRelevant, debounceMs }));
     if (this.options.watchShaders !== false && !SHADERS_DIR.startsWith(this.engine.projectDir)) {
       // The runtime's own shaders: only a file some live pipeline was built from triggers a reload.
       const onShaderChange = (files: string[]) => {
         const used = files.find((file) => this.engine.gpu.usesShaderFile(file));
-        if (used) this.request(used);
+        if (used) this.onFilesChanged([used], used);
       };
       this.watchers.push(watchProject(SHADERS_DIR, { onChange: onShaderChange, isRelevant: (file) => file.endsWith(".wgsl"), debounceMs }));
     }
@@ -62,17 +94,30 @@ export class Reloader {
   }
 
   private stamp(): string {
-    try {
-      const stat = statSync(this.engine.chainFile);
-      return `${stat.mtimeMs}:${stat.size}`;
-    } catch {
-      return "";
+    return fileStamp(this.engine.chainFile);
+  }
+
+  /**
+   * A watcher's report. One whose files are all as the last reload found them is dropped: nothing
+   * was written since that reload read them (an attribute change after the write, or the report of
+   * a write that the reload of an earlier report, run late, already read), and a second reload of
+   * the same save would be a second ledger entry.
+   */
+  private onFilesChanged(files: string[], file: string): void {
+    if (files.every((changed) => this.loadedStamps.get(changed) === fileStamp(changed))) {
+      this.chainStamp = this.stamp();
+      return;
     }
+    for (const changed of files) this.reportedFiles.add(changed);
+    this.request(file);
   }
 
   /** Queues a reload (a newer request replaces a queued one: only the latest state matters). */
   request(file: string, eventMs = performance.now()): void {
     const shown = file === "manual" ? file : relative(this.engine.projectDir, file).startsWith("..") ? relative(SHADERS_DIR, file) : relative(this.engine.projectDir, file);
+    this.requests++;
+    clearTimeout(this.heldFailure);
+    this.heldFailure = undefined;
     this.chainStamp = this.stamp();
     if (this.queued) this.queued.file = shown;
     else this.queued = { file: shown, eventMs };
@@ -113,16 +158,39 @@ export class Reloader {
     const { file, eventMs } = this.queued;
     this.queued = undefined;
     this.running = true;
+    const request = this.requests;
+    for (const reported of this.reportedFiles) {
+      const stamp = fileStamp(reported);
+      if (stamp) this.loadedStamps.set(reported, stamp);
+      else this.loadedStamps.delete(reported);
+    }
+    this.reportedFiles.clear();
     try {
       const { entry, done } = await this.engine.reload(file, eventMs);
-      void done.then((final) => this.options.onReload?.(final));
+      if (entry.ok) void done.then((final) => this.options.onReload?.(final));
+      else this.holdFailure(entry, request);
       return entry;
     } finally {
       this.running = false;
     }
   }
 
+  /**
+   * Reports a failed reload once the grace period passes with no request after the one it served.
+   * One a newer request already overtook is dropped, and so is a `pending` one (a file changed while
+   * it loaded: the watcher's report of that change is on its way).
+   */
+  private holdFailure(entry: ReloadEntry, request: number): void {
+    if (entry.pending || request !== this.requests) return;
+    clearTimeout(this.heldFailure);
+    this.heldFailure = setTimeout(() => {
+      this.heldFailure = undefined;
+      this.options.onReload?.(entry);
+    }, this.options.failureGraceMs ?? TRANSIENT_GRACE_MS);
+  }
+
   async close(): Promise<void> {
+    clearTimeout(this.heldFailure);
     clearInterval(this.poll);
     await Promise.all(this.watchers.map((w) => w.close()));
     this.watchers = [];

@@ -46,6 +46,18 @@ export function isIgnoredPath(path: string, projectDir: string): boolean {
   return isEditorLeftover(basename(path));
 }
 
+/**
+ * How long a transient state of a file is given to pass before it is believed: a file left empty
+ * (the watcher's `emptyGraceMs`) and a reload that failed (the Reloader's `failureGraceMs`).
+ *
+ * Editors and file systems leave a file missing or half written between the steps of one save:
+ * rename-away-then-write, chunked writes, slow or network file systems put 30–100 ms between the
+ * steps, and chokidar itself holds an unlink 100 ms to pair it with a re-add. 300 ms is three times
+ * the longest of those, and still short enough that an error the user really saved shows about as
+ * soon as they look up from the editor. A complete save is never held: only what is empty or fails.
+ */
+export const TRANSIENT_GRACE_MS = 300;
+
 // A burst that never goes quiet (a long stream of writes) is still reported after this many debounce periods.
 const maxWaitFactor = 8;
 
@@ -63,7 +75,7 @@ const maxWaitFactor = 8;
 export function watchProject(projectDir: string, options: WatchOptions): ProjectWatcher {
   const dir = resolve(projectDir);
   const debounceMs = options.debounceMs ?? 30;
-  const emptyGraceMs = options.emptyGraceMs ?? 300;
+  const emptyGraceMs = options.emptyGraceMs ?? TRANSIENT_GRACE_MS;
   const isRelevant = options.isRelevant ?? (() => true);
   const onError = options.onError ?? ((error: unknown) => console.error("[vivid] watcher:", error));
 

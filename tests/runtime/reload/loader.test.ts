@@ -234,11 +234,15 @@ describe("loadChainModule", () => {
 });
 
 describe("half-written files", () => {
+  // The rest of a file comes 15–20 ms after its first part. A settle wait of 1 s (not the default
+  // 50 ms) keeps "the rest came while the loader waited" true when a busy machine runs that timer late.
+  const lateProofSettleMs = 1000;
+
   test("an error in a file still being written is pending, not an error", async () => {
     const chain = project.write("chain.ts", "export function setup() {\n  return ", 0);
     // The rest arrives 20 ms later, while the loader waits to see whether the file settles.
     const rest = Bun.sleep(20).then(() => project.write("chain.ts", "export function setup() {\n  return 3;\n}\n"));
-    const result = await loader.loadChainModule(chain, project.dir);
+    const result = await loader.loadChainModule(chain, project.dir, { settleMs: lateProofSettleMs });
     await rest;
     if (result.ok) throw new Error("expected the half-written load to fail");
     expect(result.pending).toBe(true);
@@ -256,9 +260,10 @@ describe("half-written files", () => {
 
   test("an old file with an error is reported at once", async () => {
     const chain = project.write("chain.ts", "export function setup() {\n  return = 1;\n}\n", old);
-    const result = await loader.loadChainModule(chain, project.dir, { settleMs: 50 });
+    // A settle wait far longer than a failed load takes even on a busy machine: had it waited, ms ≥ 5000.
+    const result = await loader.loadChainModule(chain, project.dir, { settleMs: 5000 });
     expect(result.ok).toBe(false);
-    expect(result.ms).toBeLessThan(40);
+    expect(result.ms).toBeLessThan(2500);
   });
 
   test("a truncated helper (empty while the editor writes) is pending", async () => {
@@ -267,7 +272,7 @@ describe("half-written files", () => {
     expectOk(await loader.loadChainModule(chain, project.dir));
     project.write("helper.ts", "", 0);
     const rest = Bun.sleep(15).then(() => project.write("helper.ts", "export const value = 5;\n"));
-    const result = await loader.loadChainModule(chain, project.dir);
+    const result = await loader.loadChainModule(chain, project.dir, { settleMs: lateProofSettleMs });
     await rest;
     if (result.ok) throw new Error("expected the load of an empty helper to fail");
     expect(result.error.message).toMatch(/value/);

@@ -36,19 +36,27 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function settle(ms = 400): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
+/**
+ * Runs frames (applying queued reloads between them) until `until` holds — waited for with a
+ * generous timeout, since a busy machine can take seconds to compile a pipeline — then `quietMs`
+ * more, so that a second reload that should not happen has time to show.
+ */
+async function settle(quietMs = 400, until: () => boolean = () => true): Promise<void> {
+  const step = async () => {
     if (reloader.pending) await reloader.apply();
     engine.frame(); // a replaced chain is released a few frames after the swap
     await Bun.sleep(10);
-  }
+  };
+  const deadline = Date.now() + 20_000;
+  while (!until() && Date.now() < deadline) await step();
+  const end = Date.now() + quietMs;
+  while (Date.now() < end) await step();
 }
 
 test("a rename-save of the chain file reloads once", async () => {
   writeFileSync(join(dir, "chain.tmp"), readFileSync(join(dir, "chain.ts"), "utf8").replace("16, 16", "8, 8"));
   renameSync(join(dir, "chain.tmp"), join(dir, "chain.ts"));
-  await settle();
+  await settle(400, () => applied.length > 0);
   expect(applied).toEqual(["chain.ts"]);
   expect(engine.chain!.outputTexture!.width).toBe(8);
 });
@@ -64,7 +72,7 @@ test("a save of a runtime shader no live pipeline uses does not reload; one it u
     await settle();
     expect(applied).toEqual([]);
     writeFileSync(used, usedText);
-    await settle();
+    await settle(400, () => applied.length > 0);
     expect(applied).toEqual(["2d/noise.wgsl"]);
   } finally {
     writeFileSync(unused, unusedText);
