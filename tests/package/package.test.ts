@@ -66,6 +66,15 @@ describe("the packed package, installed into an empty folder", () => {
     expect(TEMPLATE_CHECKS.blank!({ width: png.width, height: png.height, rgba: png.data })).toEqual([]);
   }, 60_000);
 
+  test("bun vivid chain.ts works there too, and bunx vivid-bun (the package's name) starts another project", () => {
+    const run = sh(["bun", "vivid", "chain.ts", "--headless", "--frames", "2", "--snapshot", "b.png", "--snapshot-frame", "1", "--no-dashboard"], piece);
+    expect(run.code, run.output).toBe(0);
+    expect(existsSync(join(piece, "b.png"))).toBe(true);
+    const other = sh(["bunx", "vivid-bun", "new", "other", "--template", "noise", "--no-install"], folder);
+    expect(other.code, other.output).toBe(0);
+    expect(readFileSync(join(folder, "other/chain.ts"), "utf8")).toBe(readFileSync(join(REPO, "templates/noise/chain.ts"), "utf8"));
+  }, 60_000);
+
   test("bunx tsc --noEmit there resolves \"vivid\" and its types: clean, and a wrong param type is caught", () => {
     const clean = sh(["bunx", "tsc", "--noEmit"], piece);
     expect(clean.output).toBe("");

@@ -40,6 +40,13 @@ describe("vivid new", () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  test("no folder, or two, exits 2", () => {
+    const none = vivid(["new"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("new expects one folder, got none (try: bun vivid new my-piece)");
+    expect(vivid(["new", "a", "b"]).code).toBe(2);
+  });
+
   test("an unknown template exits 2 naming the ones that exist", () => {
     const run = vivid(["new", join(tmpdir(), "never-written"), "--template", "glitter"]);
     expect(run.code).toBe(2);
