@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 /**
- * `bun vivid [project-dir | chain.ts] [flags]` and its subcommands (`new`, `operators`, `soak`). Arguments are parsed with
- * node:util's parseArgs (built in, strict), then checked here so every bad value names its flag.
+ * `bun vivid [project-dir | chain.ts] [flags]` and its subcommands (`new`, `operators`, `soak`).
+ * Arguments are parsed with node:util's parseArgs (built in, strict), then checked here so every bad
+ * value names its flag.
  * Exit codes: 0 ok, 1 the project failed (missing, bad chain, no GPU), 2 bad command line.
  */
 import { existsSync, statSync, writeFileSync } from "node:fs";

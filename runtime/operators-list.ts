@@ -49,7 +49,7 @@ export function operatorsMarkdown(listings: OperatorListing[]): string {
     "never compiles anything. Methods beyond params (`resolution`, `input`, `bind`, `SceneComposer.add`,",
     "Canvas drawing, …) are in each class's doc comments, which editors show.",
     "",
-    `${listings.length} operators: ${listings.map((op) => `[${op.name}](#${op.name.toLowerCase()})`).join(", ")}.`,
+    `${listings.length} operator${listings.length === 1 ? "" : "s"}: ${listings.map((op) => `[${op.name}](#${op.name.toLowerCase()})`).join(", ")}.`,
   ];
   for (const op of listings) {
     lines.push("", `## ${op.name}`, "");
