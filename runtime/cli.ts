@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 /**
- * `bun vivid <project-dir | chain.ts> [flags]` and its subcommands. Arguments are parsed with
- * node:util's parseArgs (built in, strict), then checked here so every bad value names its flag.
+ * `bun vivid [project-dir | chain.ts] [flags]` and its subcommands (`new`, `operators`, `soak`).
+ * Arguments are parsed with node:util's parseArgs (built in, strict), then checked here so every bad
+ * value names its flag.
  * Exit codes: 0 ok, 1 the project failed (missing, bad chain, no GPU), 2 bad command line.
  */
 import { existsSync, statSync, writeFileSync } from "node:fs";
@@ -9,12 +10,17 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { SOAK_DEFAULTS, type SoakOptions } from "./soak.ts";
+import type { NewProjectOptions } from "./new-project.ts";
 
 export const HELP = `Vivid for Bun ${pkg.version} — live-coded real-time visuals in TypeScript
 
 Usage:
-  bun vivid <project-dir | chain.ts> [flags]
-  bun vivid operators [name] [--json]     list operators and their params
+  bun vivid [project-dir | chain.ts] [flags]   run a project (default: the current folder)
+  bun vivid new <dir> [--template <name>] [--force] [--no-install]
+                                          start a project: chain.ts, package.json, tsconfig.json,
+                                          .gitignore, AGENTS.md, then bun install there
+  bun vivid operators [name] [--json | --markdown]
+                                          list operators and their params
   bun vivid soak <project> [soak flags]   run for a long time, re-saving the chain; PASS/FAIL/INCONCLUSIVE on leaks
   bun vivid soak --judge <soak.json> [--max-slope <MB/h>] [--png <out.png>]
                                           judge a saved soak again from its samples (and plot it)
@@ -35,6 +41,13 @@ Flags:
   -h, --help             this text
   -v, --version          the version
 
+New-project flags:
+  -t, --template <name>  blank (default: a gradient and a shape), noise (coloured fractal noise),
+                         feedback (trails, params driven by LFOs), 3d (meshes, lights, camera);
+                         planned: audio (needs the audio operators, issue #19)
+  --force                write into a folder that is not empty (files of the same name are replaced)
+  --no-install           write the files only; run bun install yourself
+
 Soak flags (and --headless, --size / --window, --stats, --no-dashboard as for a run: like a run, a
 soak shows a window unless --headless or there is no display):
   --minutes <M>          how long (default 30)
@@ -50,6 +63,7 @@ soak shows a window unless --headless or there is no display):
   Exit codes: 0 PASS, 1 FAIL, 3 INCONCLUSIVE.
 
 Examples:
+  bun vivid new my-piece --template noise && cd my-piece && bun vivid
   bun vivid examples/02-hello-noise
   bun vivid examples/02-hello-noise --headless --frames 30 --snapshot out.png
 `;
@@ -115,7 +129,7 @@ export function locateProject(arg: string): { projectDir: string; chainFile: str
   if (!existsSync(path)) throw new ProjectError(`project not found: ${arg} (expected a folder with chain.ts, or a chain .ts file)`);
   if (statSync(path).isDirectory()) {
     const chainFile = join(path, "chain.ts");
-    if (!existsSync(chainFile)) throw new ProjectError(`${arg}: no chain.ts in this folder`);
+    if (!existsSync(chainFile)) throw new ProjectError(`${arg === "." ? "this folder" : arg}: no chain.ts in this folder (bun vivid new <dir> starts a project)`);
     return { projectDir: path, chainFile };
   }
   return { projectDir: dirname(path), chainFile: path };
@@ -129,13 +143,15 @@ export type Command =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "run"; options: RunOptions }
-  | { kind: "operators"; name?: string; json: boolean }
+  | { kind: "operators"; name?: string; format: "text" | "json" | "markdown" }
+  | { kind: "new"; options: NewProjectOptions }
   | { kind: "judge"; file: string; maxSlopeMBh?: number; png?: string };
 
 /** Parses argv (without `bun` and the script). Throws UsageError for a bad command line. */
 export function parseCommand(argv: string[]): Command {
   if (argv[0] === "operators") return parseOperatorsCommand(argv.slice(1));
   if (argv[0] === "soak") return parseSoakCommand(argv.slice(1));
+  if (argv[0] === "new") return parseNewCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -165,11 +181,11 @@ export function parseCommand(argv: string[]): Command {
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
-  if (positionals.length === 0) throw new UsageError("missing <project-dir | chain.ts> (try: bun vivid examples/02-hello-noise)");
   if (positionals.length > 1) throw new UsageError(`expected one project, got ${positionals.length}: ${positionals.join(" ")}`);
   const [width, height] = sizeFlag(values);
   if (values.snapshot !== undefined && !/\.png$/i.test(values.snapshot)) throw new UsageError(`--snapshot expects a .png path, got "${values.snapshot}"`);
-  const project = positionals[0]!;
+  // No argument: the current folder, as in a project made by `vivid new`.
+  const project = positionals[0] ?? ".";
   const options: RunOptions = {
     projectDir: "",
     chainFile: "",
@@ -274,13 +290,43 @@ function parseSoakCommand(argv: string[]): Command {
 function parseOperatorsCommand(argv: string[]): Command {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: "boolean" }, markdown: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
   } catch (err) {
     throw new UsageError(usageMessage(err));
   }
   if (parsed.values.help) return { kind: "help" };
   if (parsed.positionals.length > 1) throw new UsageError(`operators takes at most one name, got ${parsed.positionals.join(" ")}`);
-  return { kind: "operators", name: parsed.positionals[0], json: parsed.values.json ?? false };
+  if (parsed.values.json && parsed.values.markdown) throw new UsageError("--json and --markdown are two formats; give one");
+  const format = parsed.values.json ? "json" : parsed.values.markdown ? "markdown" : "text";
+  return { kind: "operators", name: parsed.positionals[0], format };
+}
+
+function parseNewCommand(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        template: { type: "string", short: "t" },
+        force: { type: "boolean" },
+        "no-install": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(usageMessage(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (positionals.length !== 1) throw new UsageError(`new expects one folder, got ${positionals.length ? positionals.join(" ") : "none"} (try: bun vivid new my-piece)`);
+  return { kind: "new", options: { dir: positionals[0]!, template: values.template ?? "blank", force: values.force ?? false, install: !values["no-install"] } };
 }
 
 /** parseArgs' messages, reworded so each names the flag and what to do. */
@@ -322,7 +368,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command.kind === "operators") {
     const { listOperators } = await import("./operators-list.ts");
-    return listOperators(command.name, command.json);
+    return listOperators(command.name, command.format);
+  }
+  if (command.kind === "new") {
+    const { NewProjectError, newProject } = await import("./new-project.ts");
+    try {
+      return newProject(command.options);
+    } catch (err) {
+      if (!(err instanceof NewProjectError)) throw err;
+      console.error(`vivid: ${err.message}`);
+      return err.exitCode;
+    }
   }
   if (command.kind === "judge") {
     const { SOAK_EXIT_CODES, formatVerdict, judgeSavedSoak, plotRss } = await import("./soak.ts");

@@ -1,6 +1,10 @@
+/// <reference types="@webgpu/types" />
 /**
  * The "vivid" module a chain file imports. The host registers this one object for every load and
  * reload (runtime/reload/loader.ts), so classes are the same across reloads and `instanceof` holds.
+ * It is also the package's `types` entry: the reference above brings WebGPU's global types (GPUDevice,
+ * GPUBufferUsage, …) that the runtime's sources use into a project that installs Vivid, where its
+ * tsconfig does not list them.
  */
 export { Chain, GraphError } from "./chain/chain.ts";
 export { Context, type ButtonState, type Vec2 } from "./chain/context.ts";

@@ -1,7 +1,8 @@
 /**
- * `bun vivid operators [name] [--json]`: every operator class exported by operators/index.ts, with
- * its params as declared (name, type, default, min, max, options). Nothing here is written by hand:
- * it is read from the declarations.
+ * `bun vivid operators [name] [--json | --markdown]`: every operator class exported by
+ * operators/index.ts, with its params as declared (name, type, default, min, max, options). Nothing
+ * here is written by hand: it is read from the declarations. `--markdown` is docs/operators.md
+ * (tests/docs/reference.test.ts fails when the two differ).
  */
 import * as operators from "../operators/index.ts";
 import { Operator, type OperatorClass } from "./chain/operator.ts";
@@ -37,7 +38,37 @@ function formatParam(param: ParamInfo): string {
   return `${param.name}: ${param.type} = ${formatValue(param.default)}${range}`;
 }
 
-export function listOperators(name: string | undefined, json: boolean): number {
+/** The reference page: one section per operator, its params in a table. */
+export function operatorsMarkdown(listings: OperatorListing[]): string {
+  const lines = [
+    "# Operator reference",
+    "",
+    "Generated from the operators' declarations by `bun vivid operators --markdown` (do not edit by hand;",
+    "`tests/docs/reference.test.ts` fails when this page and the declarations differ). Every param is a",
+    "property of the operator (`op.scale = 4`), checked against this type and range, and a uniform: setting one",
+    "never compiles anything. Methods beyond params (`resolution`, `input`, `bind`, `SceneComposer.add`,",
+    "Canvas drawing, …) are in each class's doc comments, which editors show.",
+    "",
+    `${listings.length} operator${listings.length === 1 ? "" : "s"}: ${listings.map((op) => `[${op.name}](#${op.name.toLowerCase()})`).join(", ")}.`,
+  ];
+  for (const op of listings) {
+    lines.push("", `## ${op.name}`, "");
+    const inputs = op.inputs ? `, ${op.inputs} input${op.inputs > 1 ? "s" : ""}` : ", no inputs";
+    lines.push(`${op.description ? `${op.description}. ` : ""}Output: ${op.output}${inputs}.`);
+    if (op.params.length === 0) {
+      lines.push("", "No params.");
+      continue;
+    }
+    lines.push("", "| param | type | default | range |", "|---|---|---|---|");
+    for (const param of op.params) {
+      const range = param.options ? param.options.map((option) => `\`${option}\``).join(" \\| ") : param.min !== undefined || param.max !== undefined ? `${param.min ?? ""} – ${param.max ?? ""}` : "";
+      lines.push(`| \`${param.name}\` | ${param.type} | \`${formatValue(param.default)}\` | ${range} |`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export function listOperators(name: string | undefined, format: "text" | "json" | "markdown"): number {
   let listings = operatorListings();
   if (name) {
     listings = listings.filter((l) => l.name.toLowerCase() === name.toLowerCase());
@@ -46,8 +77,12 @@ export function listOperators(name: string | undefined, json: boolean): number {
       return 1;
     }
   }
-  if (json) {
+  if (format === "json") {
     console.log(JSON.stringify(listings, null, 2));
+    return 0;
+  }
+  if (format === "markdown") {
+    process.stdout.write(operatorsMarkdown(listings));
     return 0;
   }
   for (const op of listings) {

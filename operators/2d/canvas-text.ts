@@ -3,14 +3,16 @@
  * triangulated once, in em units, and cached per font, so drawing text is only a transform of cached
  * triangles. The bundled face is Roboto Mono (@fontsource/roboto-mono, latin 400).
  */
+/// <reference path="./opentype.d.ts" />
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import opentype from "opentype.js";
+import opentype, { type Font } from "opentype.js";
 import { fillContours, flattenCubic, flattenQuadratic } from "./canvas-geometry.ts";
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const DEFAULT_FONT_PATH = resolve(REPO, "node_modules/@fontsource/roboto-mono/files/roboto-mono-latin-400-normal.woff");
+// Resolved like an import, so it is found wherever the package manager put @fontsource (hoisted
+// beside Vivid in a project that installs it, or in this repository's own node_modules).
+export const DEFAULT_FONT_PATH = fileURLToPath(import.meta.resolve("@fontsource/roboto-mono/files/roboto-mono-latin-400-normal.woff"));
 export const DEFAULT_FONT_FAMILY = "Roboto Mono";
 
 /** Flattening tolerance in em units: 0.25 px at a 125 px font. */
@@ -43,7 +45,7 @@ export class CanvasFont {
 
   constructor(
     readonly family: string,
-    private font: opentype.Font,
+    private font: Font,
   ) {
     const em = font.unitsPerEm;
     const ascent = font.ascender / em;
@@ -149,7 +151,7 @@ export function loadCanvasFont(path: string, family?: string): CanvasFont {
       throw new Error(`font file not found: ${key}`);
     }
     const parsed = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    font = new CanvasFont(family ?? parsed.names.fontFamily?.en ?? key, parsed);
+    font = new CanvasFont(family ?? parsed.getEnglishName("fontFamily") ?? key, parsed);
     loaded.set(key, font);
   }
   return font;

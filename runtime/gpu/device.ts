@@ -5,7 +5,7 @@
  * it hands back its "null" backend, which accepts every call and renders nothing. We refuse that adapter
  * with a message that names the package to install, so a user never stares at a black window.
  */
-import { setupGlobals } from "bun-webgpu";
+import { installBunWebgpuFix } from "./bun-webgpu-fix.ts";
 
 /** WGPUBackendType values from Dawn's webgpu.h. */
 const BACKEND_NAMES: Record<number, string> = {
@@ -40,7 +40,10 @@ const INSTALL_HINT =
 let globalsReady: Promise<void> | undefined;
 
 export async function requestDevice(): Promise<{ device: GPUDevice; adapter: AdapterSummary }> {
-  globalsReady ??= setupGlobals();
+  // Imported here, not at the top: a static import would be loaded before the fix's loader plugin
+  // exists, and the library would run unfixed wherever Bun did not patch it on disk.
+  installBunWebgpuFix();
+  globalsReady ??= import("bun-webgpu").then(({ setupGlobals }) => setupGlobals());
   await globalsReady;
   const gpuAdapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!gpuAdapter) throw new GpuUnavailableError(INSTALL_HINT);

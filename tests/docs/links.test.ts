@@ -88,8 +88,8 @@ function withoutUrls(text: string): string {
 
 /**
  * Problems with the document paths named in `text`, the content of repository file `file`. A name
- * resolves from the file's own folder or from the repository root; either must land inside the
- * repository on a file or folder that exists there.
+ * resolves from the file's own folder, from the repository root, or from templates/ (the files
+ * `vivid new` writes); one must land inside the repository on a file or folder that exists there.
  */
 function citedPathProblems(file: string, text: string, exists: (path: string) => boolean, readText: ReadText = readRepositoryText): string[] {
   const problems: string[] = [];
@@ -105,7 +105,8 @@ function citedPathProblems(file: string, text: string, exists: (path: string) =>
       if (![...cited.keys()].some((md) => md.includes(path))) cited.set(path, undefined);
     }
     for (const [path, fragment] of cited) {
-      const target = [inRepository(fromDir, path), inRepository(".", path)].find((candidate) => candidate !== undefined && exists(candidate));
+      // templates/ holds the files `vivid new` writes into a project (AGENTS.md): naming one is naming it.
+      const target = [inRepository(fromDir, path), inRepository(".", path), inRepository("templates", path)].find((candidate) => candidate !== undefined && exists(candidate));
       if (target === undefined) {
         problems.push(`${file}:${index + 1}: "${path}" does not resolve to a file inside the repository`);
         continue;

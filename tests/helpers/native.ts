@@ -6,7 +6,10 @@ import { createRequire } from "node:module";
 const nativeRequire = createRequire(import.meta.url);
 
 // bun-webgpu uses top-level await, which require() refuses until the module has been evaluated;
-// Vite hands node_modules imports to Bun, so this import evaluates it natively first.
+// Vite hands node_modules imports to Bun, so this import evaluates it natively first (with the
+// runtime's buffer-lifetime fix in force, as requestDevice would load it).
+const { installBunWebgpuFix } = nativeRequire("../../runtime/gpu/bun-webgpu-fix.ts") as typeof import("../../runtime/gpu/bun-webgpu-fix.ts");
+installBunWebgpuFix();
 await import("bun-webgpu");
 
 export const native = {

@@ -45,11 +45,26 @@ export function setup(ctx) { ctx.chain.add(Noise, "noise").resolution(160, 90); 
     [["examples/02-hello-noise", "--snapshot"], "--snapshot needs a value"],
     [["examples/02-hello-noise", "--fixed-fps", "-3"], "--fixed-fps"],
     [["examples/02-hello-noise", "--headless=yes"], "--headless takes no value"],
-    [[], "missing <project-dir | chain.ts>"],
   ])("bad command line %j exits 2 naming the flag", (args, message) => {
     const run = vivid(...args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
+  });
+
+  test("no project argument runs the current folder's chain.ts", () => {
+    const project = tempProject(`import { SolidColor } from "vivid";
+export function setup(ctx) { const c = ctx.chain.add(SolidColor, "c").resolution(8, 8); c.color = [1, 0, 0, 1]; ctx.chain.output("c"); }`);
+    const result = Bun.spawnSync(["bun", join(REPO, "runtime/cli.ts"), "--headless", "--frames", "2", "--snapshot", "a.png", "--snapshot-frame", "1"], { cwd: project });
+    expect(result.exitCode, result.stderr.toString()).toBe(0);
+    const png = readPng(readFileSync(join(project, "a.png")));
+    expect([png.width, png.height, ...png.data.slice(0, 4)]).toEqual([8, 8, 255, 0, 0, 255]);
+    rmSync(project, { recursive: true });
+  });
+
+  test("no project argument in a folder without chain.ts exits 1 and points at vivid new", () => {
+    const run = vivid("--headless");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("this folder: no chain.ts in this folder (bun vivid new <dir> starts a project)");
   });
 
   test("a missing project exits 1 and says so", () => {
