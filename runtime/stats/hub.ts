@@ -28,6 +28,9 @@ export interface StatsHubOptions {
   framesPerWindow?: number;
 }
 
+/** A repeated error is sent again at most this often, with its count (see ErrorEvent). */
+export const ERROR_REPEAT_MS = 1000;
+
 function processMemory(): ProcessMemory {
   const usage = process.memoryUsage();
   return { rssBytes: usage.rss, heapBytes: usage.heapUsed };
@@ -68,6 +71,8 @@ export class StatsHub {
   private nextMemoryAt: number;
   private finished = false;
   private readonly viewState: StatsViewState;
+  /** The last error sent and its repeats since: `unsent` of them are not in the stream yet. */
+  private repeat?: { key: string; entry: Omit<ErrorEntry, "t">; count: number; unsent: number; sentAt: number };
 
   constructor(options: StatsHubOptions = {}) {
     this.now = options.now ?? (() => performance.now());
@@ -109,6 +114,7 @@ export class StatsHub {
    * tick emits each event once, never a backlog. Periods stay on a fixed grid from start.
    */
   tick(now = this.now()): void {
+    if (this.repeat && this.repeat.unsent > 0 && now - this.repeat.sentAt >= ERROR_REPEAT_MS) this.sendRepeats(now);
     if (now >= this.nextFramesAt) {
       this.nextFramesAt = this.nextDue(now, this.framesEveryMs);
       this.emitFrames(now);
@@ -128,6 +134,7 @@ export class StatsHub {
   finish(now = this.now()): void {
     if (this.finished) return;
     this.finished = true;
+    this.sendRepeats(now);
     if (this.frameWindow.frameCount > 0) this.emitFrames(now);
     this.emitDebug(now);
     this.emit(this.sampleMemory(now));
@@ -141,13 +148,38 @@ export class StatsHub {
   /** Accepts a reload-ledger entry and forwards it. A successful reload clears the current error. */
   reload(entry: ReloadEntry): void {
     const { t, ...rest } = entry;
+    this.sendRepeats(this.now());
+    this.repeat = undefined;
     this.emit({ type: "reload", t: t ?? this.seconds(), ...rest });
   }
 
-  /** Reports an error that is not a failed reload (a frame-time exception, a device error). */
+  /**
+   * Reports an error that is not a failed reload (a frame-time exception, a timer's throw, a device
+   * error). The same error again is counted, not sent: the count goes out at most once a second
+   * (ERROR_REPEAT_MS), so a throw 60 times a second is one line a second in every view.
+   */
   error(entry: ErrorEntry): void {
     const { t, ...rest } = entry;
-    this.emit({ type: "error", t: t ?? this.seconds(), ...rest });
+    const now = this.now();
+    const key = `${rest.file}:${rest.line}:${rest.column}:${rest.message}`;
+    if (this.repeat?.key === key) {
+      this.repeat.count++;
+      this.repeat.unsent++;
+      if (now - this.repeat.sentAt >= ERROR_REPEAT_MS) this.sendRepeats(now);
+      return;
+    }
+    this.sendRepeats(now);
+    this.repeat = { key, entry: rest, count: 1, unsent: 0, sentAt: now };
+    this.emit({ type: "error", t: t ?? this.seconds(now), ...rest });
+  }
+
+  /** Sends the count of the current error's repeats not sent yet, if any. */
+  private sendRepeats(now: number): void {
+    const repeat = this.repeat;
+    if (!repeat || repeat.unsent === 0) return;
+    repeat.unsent = 0;
+    repeat.sentAt = now;
+    this.emit({ type: "error", t: this.seconds(now), ...repeat.entry, count: repeat.count });
   }
 
   /** Reports a soak's progress (runtime/soak.ts, after each memory sample). */
