@@ -30,6 +30,16 @@ export interface StatsHubOptions {
 
 /** A repeated error is sent again at most this often, with its count (see ErrorEvent). */
 export const ERROR_REPEAT_MS = 1000;
+/** Distinct errors whose repeats are counted at once (a throwing timer and a rejecting update interleave). */
+const REPEATING_ERRORS_KEPT = 16;
+
+interface ErrorRepeats {
+  entry: Omit<ErrorEntry, "t">;
+  count: number;
+  /** Repeats not sent yet. */
+  unsent: number;
+  sentAt: number;
+}
 
 function processMemory(): ProcessMemory {
   const usage = process.memoryUsage();
@@ -71,8 +81,8 @@ export class StatsHub {
   private nextMemoryAt: number;
   private finished = false;
   private readonly viewState: StatsViewState;
-  /** The last error sent and its repeats since: `unsent` of them are not in the stream yet. */
-  private repeat?: { key: string; entry: Omit<ErrorEntry, "t">; count: number; unsent: number; sentAt: number };
+  /** The errors sent since the last reload, by place and message, with their repeats (oldest first). */
+  private readonly repeats = new Map<string, ErrorRepeats>();
 
   constructor(options: StatsHubOptions = {}) {
     this.now = options.now ?? (() => performance.now());
@@ -114,7 +124,7 @@ export class StatsHub {
    * tick emits each event once, never a backlog. Periods stay on a fixed grid from start.
    */
   tick(now = this.now()): void {
-    if (this.repeat && this.repeat.unsent > 0 && now - this.repeat.sentAt >= ERROR_REPEAT_MS) this.sendRepeats(now);
+    for (const repeats of this.repeats.values()) if (repeats.unsent > 0 && now - repeats.sentAt >= ERROR_REPEAT_MS) this.sendRepeats(repeats, now);
     if (now >= this.nextFramesAt) {
       this.nextFramesAt = this.nextDue(now, this.framesEveryMs);
       this.emitFrames(now);
@@ -134,7 +144,7 @@ export class StatsHub {
   finish(now = this.now()): void {
     if (this.finished) return;
     this.finished = true;
-    this.sendRepeats(now);
+    for (const repeats of this.repeats.values()) this.sendRepeats(repeats, now);
     if (this.frameWindow.frameCount > 0) this.emitFrames(now);
     this.emitDebug(now);
     this.emit(this.sampleMemory(now));
@@ -148,9 +158,10 @@ export class StatsHub {
   /** Accepts a reload-ledger entry and forwards it. A successful reload clears the current error. */
   reload(entry: ReloadEntry): void {
     const { t, ...rest } = entry;
-    this.sendRepeats(this.now());
-    this.repeat = undefined;
-    this.emit({ type: "reload", t: t ?? this.seconds(), ...rest });
+    const now = this.now();
+    for (const repeats of this.repeats.values()) this.sendRepeats(repeats, now);
+    this.repeats.clear();
+    this.emit({ type: "reload", t: t ?? this.seconds(now), ...rest });
   }
 
   /**
@@ -162,24 +173,28 @@ export class StatsHub {
     const { t, ...rest } = entry;
     const now = this.now();
     const key = `${rest.file}:${rest.line}:${rest.column}:${rest.message}`;
-    if (this.repeat?.key === key) {
-      this.repeat.count++;
-      this.repeat.unsent++;
-      if (now - this.repeat.sentAt >= ERROR_REPEAT_MS) this.sendRepeats(now);
+    const known = this.repeats.get(key);
+    if (known) {
+      known.count++;
+      known.unsent++;
+      if (now - known.sentAt >= ERROR_REPEAT_MS) this.sendRepeats(known, now);
       return;
     }
-    this.sendRepeats(now);
-    this.repeat = { key, entry: rest, count: 1, unsent: 0, sentAt: now };
+    if (this.repeats.size >= REPEATING_ERRORS_KEPT) {
+      const [oldestKey, oldest] = this.repeats.entries().next().value!;
+      this.sendRepeats(oldest, now);
+      this.repeats.delete(oldestKey);
+    }
+    this.repeats.set(key, { entry: rest, count: 1, unsent: 0, sentAt: now });
     this.emit({ type: "error", t: t ?? this.seconds(now), ...rest });
   }
 
-  /** Sends the count of the current error's repeats not sent yet, if any. */
-  private sendRepeats(now: number): void {
-    const repeat = this.repeat;
-    if (!repeat || repeat.unsent === 0) return;
-    repeat.unsent = 0;
-    repeat.sentAt = now;
-    this.emit({ type: "error", t: this.seconds(now), ...repeat.entry, count: repeat.count });
+  /** Sends the count of an error's repeats not sent yet, if any. */
+  private sendRepeats(repeats: ErrorRepeats, now: number): void {
+    if (repeats.unsent === 0) return;
+    repeats.unsent = 0;
+    repeats.sentAt = now;
+    this.emit({ type: "error", t: this.seconds(now), ...repeats.entry, count: repeats.count });
   }
 
   /** Reports a soak's progress (runtime/soak.ts, after each memory sample). */
