@@ -9,7 +9,7 @@ import { Context } from "./chain/context.ts";
 import { ChainScope, trackTimers } from "./chain/scope.ts";
 import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
 import { GpuValidationError, WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
-import { firstProjectFrame, parseStackFrame, toChainError, type ChainError, type ErrorContext } from "./reload/errors.ts";
+import { firstProjectFrame, isProjectFile, parseStackFrame, toChainError, type ChainError, type ErrorContext } from "./reload/errors.ts";
 import { chainImportGraph, projectImportGraph } from "./reload/module-graph.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
 import type { ReloadCounts, ReloadEvent } from "./stats/events.ts";
@@ -83,7 +83,8 @@ export class Engine {
   private readonly builtScopes = new WeakMap<Chain, ChainScope>();
   /** The chain's module graph outside the project folder: its frames are chain code too. */
   private outsideFiles = new Set<string>();
-  private stopTrackingTimers: () => void;
+  /** Stops this engine's timer tracking (runtime/chain/scope.ts); undefined while it is not tracking. */
+  private stopTrackingTimers?: () => void;
   /** The last error located for `reportError`, so a throw repeated 60 times a second is located once. */
   private lastLocated?: { key: string; error: ChainError };
 
@@ -96,8 +97,13 @@ export class Engine {
     this.ctx = new Context(options.width, options.height);
     registerHostModule("vivid", api);
     this.ctx.ownerScope = () => this.buildingScope ?? this.scope;
-    this.stopTrackingTimers = trackTimers({ isChainCode: (stack) => this.isChainCode(stack), currentScope: () => this.importingScope });
+    this.trackTimers();
     gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
+  }
+
+  /** Wraps the timer functions while this engine lives (again after `dispose`, if it loads again). */
+  private trackTimers(): void {
+    this.stopTrackingTimers ??= trackTimers({ isChainCode: (stack) => this.isChainCode(stack), currentScope: () => this.importingScope });
   }
 
   /**
@@ -119,10 +125,11 @@ export class Engine {
    * a new version: a timer it starts belongs to the chain this module builds, and is cleared with it.
    */
   async loadModule(): Promise<{ ok: true; module: ChainModule } | { ok: false; error: ChainError; pending: boolean }> {
+    this.trackTimers();
     void this.buildingScope?.dispose();
     const scope = new ChainScope((error, phase) => this.reportError(error, phase));
     this.buildingScope = scope;
-    this.outsideFiles = new Set(chainImportGraph(this.chainFile, this.projectDir).filter((file) => !file.startsWith(this.projectDir)));
+    this.outsideFiles = new Set(chainImportGraph(this.chainFile, this.projectDir).filter((file) => !isProjectFile(file, this.projectDir)));
     this.importingScope = scope;
     const result = await loadChainModule(this.chainFile, this.projectDir).finally(() => (this.importingScope = undefined));
     if (!result.ok) {
@@ -370,7 +377,9 @@ export class Engine {
     let cooked = 0;
     let failed = false;
     try {
-      const result = this.scope ? this.scope.run(() => this.module?.update?.(ctx)) : this.module?.update?.(ctx);
+      // (No closure a frame: the scope calls update with ctx itself.)
+      const update = this.module?.update;
+      const result = update && this.scope ? this.scope.run(update, ctx) : update?.(ctx);
       // An async update's rejection is its throw, a frame late.
       if (result && typeof (result as PromiseLike<unknown>).then === "function") {
         (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.reportFrameError(err, "update"));
@@ -442,7 +451,8 @@ export class Engine {
     this.retire();
     this.chain?.dispose();
     this.chain = undefined;
-    this.stopTrackingTimers();
+    this.stopTrackingTimers?.();
+    this.stopTrackingTimers = undefined;
     return disposed;
   }
 }

@@ -130,8 +130,8 @@ export class ChainScope {
   constructor(private readonly reportError: ScopeErrorReporter) {}
 
   /** Runs `fn` as this version's code: timers it starts, now or after an await, belong to this scope. */
-  run<T>(fn: () => T): T {
-    return scopeStorage.run(this, fn);
+  run<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): T {
+    return scopeStorage.run(this, fn, ...args);
   }
 
   /** Live timers of this version (intervals, and timeouts that have not fired). */

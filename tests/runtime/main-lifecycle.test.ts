@@ -98,13 +98,15 @@ describe("no exit from the chain's code", () => {
     );
     save(calls);
     const refused = await waitFor("three refused calls", () => {
-      const found = events(stats).filter((e) => e.type === "error" && String(e.message).includes("is refused") && !String(e.message).includes("exit(0)"));
-      return found.length >= 3 ? found : undefined;
+      // One per message: an error is sent again after a reload's ok entry when it came after the swap.
+      const found = new Map(events(stats).filter((e) => e.type === "error" && String(e.message).includes("is refused") && !String(e.message).includes("exit(0)")).map((e) => [e.message, e]));
+      return found.size >= 3 ? [...found.values()] : undefined;
     });
-    expect(refused.map((e) => [e.message, e.file, e.line])).toEqual([
-      [expect.stringMatching(/^process\.exit\(3\) is refused/), file, lineOf(calls, "process.exit(3)")],
+    // In the order of their lines (which comes first depends on the frame rate).
+    expect(refused.map((e) => [e.message, e.file, e.line]).sort((a, b) => (a[2] as number) - (b[2] as number))).toEqual([
       [expect.stringMatching(/^process\.kill\(process\.pid, "SIGKILL"\) is refused/), file, lineOf(calls, "process.kill")],
       [expect.stringMatching(/^process\.abort\(\) is refused/), file, lineOf(calls, "process.abort")],
+      [expect.stringMatching(/^process\.exit\(3\) is refused/), file, lineOf(calls, "process.exit(3)")],
     ]);
     const framesBefore = events(stats).filter((e) => e.type === "frames").length;
     await Bun.sleep(1500);
