@@ -127,7 +127,7 @@ export class Engine {
   async loadModule(): Promise<{ ok: true; module: ChainModule } | { ok: false; error: ChainError; pending: boolean }> {
     this.trackTimers();
     void this.buildingScope?.dispose();
-    const scope = new ChainScope((error, phase) => this.reportError(error, phase));
+    const scope = new ChainScope((error, phase, site) => this.reportError(error, phase, site));
     this.buildingScope = scope;
     this.outsideFiles = new Set(chainImportGraph(this.chainFile, this.projectDir).filter((file) => !isProjectFile(file, this.projectDir)));
     this.importingScope = scope;
@@ -149,7 +149,7 @@ export class Engine {
   async build(module: ChainModule): Promise<BuildResult> {
     const chain = new Chain();
     const running = this.ctx.chain;
-    const scope = this.buildingScope ?? new ChainScope((error, phase) => this.reportError(error, phase));
+    const scope = this.buildingScope ?? new ChainScope((error, phase, site) => this.reportError(error, phase, site));
     this.buildingScope = scope;
     this.ctx.chain = chain;
     let setUp = false;
@@ -202,15 +202,16 @@ export class Engine {
    * rejection, a throw in clean-up. Reported every time it happens (the stats hub counts repeats);
    * located once while the same error repeats.
    */
-  reportError(err: unknown, phase: ErrorPhase): void {
+  reportError(err: unknown, phase: ErrorPhase, site?: Error): void {
     const key = `${phase}\n${err instanceof Error ? `${err.message}\n${err.stack}` : String(err)}`;
-    if (this.lastLocated?.key !== key) this.lastLocated = { key, error: this.describeError(err) };
+    if (this.lastLocated?.key !== key) this.lastLocated = { key, error: this.describeError(err, site) };
     this.onError(this.lastLocated.error, phase);
   }
 
-  /** Any thrown value as a ChainError, located in the project where it can be. */
-  describeError(err: unknown): ChainError {
-    return toChainError(err, this.projectDir, this.errorContext(this.chain));
+  /** Any thrown value as a ChainError, located in the project where it can be (else at `site`, see ErrorContext). */
+  describeError(err: unknown, site?: Error): ChainError {
+    const context = this.errorContext(this.chain);
+    return toChainError(err, this.projectDir, site ? { ...context, site } : context);
   }
 
   private firstCook(chain: Chain): void {
@@ -307,7 +308,7 @@ export class Engine {
     this.retire();
     this.chain = chain;
     this.module = module;
-    this.scope = this.builtScopes.get(chain) ?? new ChainScope((error, phase) => this.reportError(error, phase));
+    this.scope = this.builtScopes.get(chain) ?? new ChainScope((error, phase, site) => this.reportError(error, phase, site));
     this.builtScopes.delete(chain);
     this.ctx.chain = chain;
     this.reportedFrameError = false;

@@ -22,8 +22,12 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 
-/** Where a scope's errors go: a throw from a timer, or from a dispose callback. */
-export type ScopeErrorReporter = (error: unknown, phase: "timer" | "dispose") => void;
+/**
+ * Where a scope's errors go: a throw from a timer, or from a dispose callback. `site` is an Error made
+ * where the timer was started: the place to show when the throw has no frame of the chain's (a
+ * strict-mode tail call, `() => process.exit(0)`, leaves none).
+ */
+export type ScopeErrorReporter = (error: unknown, phase: "timer" | "dispose", site?: Error) => void;
 
 type TimerHandle = ReturnType<typeof setTimeout>;
 type TimerCallback = (...args: unknown[]) => unknown;
@@ -153,16 +157,17 @@ export class ChainScope {
   startTimer(start: (cb: TimerCallback, ms?: number) => TimerHandle, clear: typeof clearTimeout, callback: TimerCallback, ms: number | undefined, args: unknown[], repeat: boolean): TimerHandle {
     this.clearTimer = clear;
     let id: number | undefined;
+    const site = new Error("timer started here");
     const tick = () => {
       if (!repeat && id !== undefined) this.forgetTimer(id);
       this.run(() => {
         try {
           const result = callback(...args);
           if (result && typeof (result as PromiseLike<unknown>).then === "function") {
-            (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.reportError(error, "timer"));
+            (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.reportError(error, "timer", site));
           }
         } catch (error) {
-          this.reportError(error, "timer");
+          this.reportError(error, "timer", site);
         }
       });
     };
