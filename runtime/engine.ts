@@ -6,10 +6,11 @@
 import { resolve } from "node:path";
 import { Chain } from "./chain/chain.ts";
 import { Context } from "./chain/context.ts";
+import { ChainScope, trackTimers } from "./chain/scope.ts";
 import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
 import { GpuValidationError, WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
-import { toChainError, type ChainError, type ErrorContext } from "./reload/errors.ts";
-import { projectImportGraph } from "./reload/module-graph.ts";
+import { firstProjectFrame, isProjectFile, parseStackFrame, toChainError, type ChainError, type ErrorContext } from "./reload/errors.ts";
+import { chainImportGraph, projectImportGraph } from "./reload/module-graph.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
 import type { ReloadCounts, ReloadEvent } from "./stats/events.ts";
 import * as api from "./index.ts";
@@ -47,8 +48,12 @@ function objectCounts(diff: ReturnType<typeof createdSince>): ReloadCounts {
   };
 }
 
-/** Where an error came from, for the dashboard and the stats stream. */
-export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu";
+/**
+ * Where an error came from, for the dashboard and the stats stream: `timer` is a throw from a timer the
+ * chain started, `async` an unhandled rejection or uncaught throw of chain code, `dispose` a throw
+ * from the chain's clean-up.
+ */
+export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu" | "timer" | "async" | "dispose";
 
 /** Draws the chain's output (or, with none yet, nothing but black) into the window inside the frame's encoder. */
 export type DisplayPass = (frame: Frame, output: TextureHandle | undefined) => void;
@@ -65,6 +70,23 @@ export class Engine {
   private startMs = performance.now();
   private lastMs = this.startMs;
   private reportedFrameError = false;
+  /** What the running chain's version owns besides GPU objects: timers, dispose callbacks. */
+  private scope?: ChainScope;
+  /** The version being loaded and built: setup's timers and `ctx.onDispose` callbacks go here. */
+  private buildingScope?: ChainScope;
+  /**
+   * Set only while the chain's modules are imported: their top level runs outside any async context
+   * (Bun evaluates modules from its loader), so its timers are known to be the new version's by this.
+   */
+  private importingScope?: ChainScope;
+  /** The scope each built chain's version ran in, until `swap` takes it. */
+  private readonly builtScopes = new WeakMap<Chain, ChainScope>();
+  /** The chain's module graph outside the project folder: its frames are chain code too. */
+  private outsideFiles = new Set<string>();
+  /** Stops this engine's timer tracking (runtime/chain/scope.ts); undefined while it is not tracking. */
+  private stopTrackingTimers?: () => void;
+  /** The last error located for `reportError`, so a throw repeated 60 times a second is located once. */
+  private lastLocated?: { key: string; error: ChainError };
 
   constructor(
     readonly gpu: Gpu,
@@ -74,13 +96,47 @@ export class Engine {
     this.chainFile = resolve(options.chainFile);
     this.ctx = new Context(options.width, options.height);
     registerHostModule("vivid", api);
+    this.ctx.ownerScope = () => this.buildingScope ?? this.scope;
+    this.trackTimers();
     gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
   }
 
-  /** Imports the chain file (fresh: the project's modules are evicted first). */
+  /** Wraps the timer functions while this engine lives (again after `dispose`, if it loads again). */
+  private trackTimers(): void {
+    this.stopTrackingTimers ??= trackTimers({ isChainCode: (stack) => this.isChainCode(stack), currentScope: () => this.importingScope });
+  }
+
+  /**
+   * Whether a call stack (Error.stack) passes through the chain's code: a file of the project folder,
+   * or one the chain imports from outside it. Timers started there belong to the chain, and
+   * process.exit called from there is refused.
+   */
+  isChainCode(stack: string): boolean {
+    if (firstProjectFrame(stack, this.projectDir)) return true;
+    if (this.outsideFiles.size === 0) return false;
+    return stack.split("\n").some((line) => {
+      const location = parseStackFrame(line);
+      return location !== undefined && this.outsideFiles.has(location.file);
+    });
+  }
+
+  /**
+   * Imports the chain file (fresh: the project's modules are evicted first). Its top level runs as
+   * a new version: a timer it starts belongs to the chain this module builds, and is cleared with it.
+   */
   async loadModule(): Promise<{ ok: true; module: ChainModule } | { ok: false; error: ChainError; pending: boolean }> {
-    const result = await loadChainModule(this.chainFile, this.projectDir);
-    if (!result.ok) return { ok: false, error: result.error, pending: result.pending };
+    this.trackTimers();
+    void this.buildingScope?.dispose();
+    const scope = new ChainScope((error, phase, site) => this.reportError(error, phase, site));
+    this.buildingScope = scope;
+    this.outsideFiles = new Set(chainImportGraph(this.chainFile, this.projectDir).filter((file) => !isProjectFile(file, this.projectDir)));
+    this.importingScope = scope;
+    const result = await loadChainModule(this.chainFile, this.projectDir).finally(() => (this.importingScope = undefined));
+    if (!result.ok) {
+      this.buildingScope = undefined;
+      void scope.dispose();
+      return { ok: false, error: result.error, pending: result.pending };
+    }
     return { ok: true, module: result.module };
   }
 
@@ -93,20 +149,69 @@ export class Engine {
   async build(module: ChainModule): Promise<BuildResult> {
     const chain = new Chain();
     const running = this.ctx.chain;
+    const scope = this.buildingScope ?? new ChainScope((error, phase, site) => this.reportError(error, phase, site));
+    this.buildingScope = scope;
     this.ctx.chain = chain;
+    let setUp = false;
     try {
-      await module.setup(this.ctx);
+      await scope.run(() => module.setup(this.ctx));
+      setUp = true;
       chain.resolve();
       await this.gpu.validated(() => chain.init(this.gpu));
       if (this.chain) chain.adoptFrom(this.chain);
+      // The first frame belongs to the transaction: a chain whose update throws at once is not swapped in.
+      await scope.run(() => module.update?.(this.ctx));
       await this.gpu.validated(() => this.firstCook(chain));
+      this.builtScopes.set(chain, scope);
       return { ok: true, chain };
     } catch (err) {
+      const error = this.describeBuildError(err, chain);
+      // What the failed version opened is closed: its timers, its onDispose callbacks, and (when its
+      // setup finished) its dispose export.
+      void this.disposeScope(scope, setUp ? module : undefined, chain);
       chain.dispose();
-      return { ok: false, error: this.describeBuildError(err, chain) };
+      return { ok: false, error };
     } finally {
+      if (this.buildingScope === scope) this.buildingScope = undefined;
       this.ctx.chain = running ?? chain;
     }
+  }
+
+  /**
+   * Ends one version: clears its timers and runs its clean-up (ctx.onDispose callbacks, last first,
+   * then the module's `dispose(ctx)` with ctx.chain set to that version's chain).
+   */
+  private disposeScope(scope: ChainScope, module: ChainModule | undefined, chain: Chain | undefined): Promise<void> {
+    const exported = module?.dispose;
+    const disposeExport = exported
+      ? () => {
+          const current = this.ctx.chain;
+          if (chain) this.ctx.chain = chain;
+          try {
+            return exported(this.ctx);
+          } finally {
+            this.ctx.chain = current;
+          }
+        }
+      : undefined;
+    return scope.dispose(disposeExport ? [disposeExport] : []);
+  }
+
+  /**
+   * An error of the chain's that no call of the engine's caught: a timer's throw, an unhandled
+   * rejection, a throw in clean-up. Reported every time it happens (the stats hub counts repeats);
+   * located once while the same error repeats.
+   */
+  reportError(err: unknown, phase: ErrorPhase, site?: Error): void {
+    const key = `${phase}\n${err instanceof Error ? `${err.message}\n${err.stack}` : String(err)}`;
+    if (this.lastLocated?.key !== key) this.lastLocated = { key, error: this.describeError(err, site) };
+    this.onError(this.lastLocated.error, phase);
+  }
+
+  /** Any thrown value as a ChainError, located in the project where it can be (else at `site`, see ErrorContext). */
+  describeError(err: unknown, site?: Error): ChainError {
+    const context = this.errorContext(this.chain);
+    return toChainError(err, this.projectDir, site ? { ...context, site } : context);
   }
 
   private firstCook(chain: Chain): void {
@@ -191,15 +296,29 @@ export class Engine {
     };
   }
 
-  /** Makes `chain` (built by `build`, state already adopted) the running one; releases the old chain. */
+  /**
+   * Makes `chain` (built by `build`, state already adopted) the running one, then ends the old
+   * version: its dispose callbacks run and its timers are cleared now; its GPU objects are released
+   * a few frames later (see `retire`).
+   */
   swap(chain: Chain, module: ChainModule): void {
     const previous = this.chain;
+    const previousModule = this.module;
+    const previousScope = this.scope;
     this.retire();
     this.chain = chain;
     this.module = module;
+    this.scope = this.builtScopes.get(chain) ?? new ChainScope((error, phase, site) => this.reportError(error, phase, site));
+    this.builtScopes.delete(chain);
     this.ctx.chain = chain;
     this.reportedFrameError = false;
     if (previous) this.retiring = { chain: previous, frames: RETIRE_AFTER_FRAMES, waiters: [] };
+    if (previousScope) void this.disposeScope(previousScope, previousModule, previous);
+  }
+
+  /** Live timers of the running version (intervals, and timeouts not yet fired). */
+  get liveTimers(): number {
+    return this.scope?.timerCount ?? 0;
   }
 
   /**
@@ -259,7 +378,13 @@ export class Engine {
     let cooked = 0;
     let failed = false;
     try {
-      this.module?.update?.(ctx);
+      // (No closure a frame: the scope calls update with ctx itself.)
+      const update = this.module?.update;
+      const result = update && this.scope ? this.scope.run(update, ctx) : update?.(ctx);
+      // An async update's rejection is its throw, a frame late.
+      if (result && typeof (result as PromiseLike<unknown>).then === "function") {
+        (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.reportFrameError(err, "update"));
+      }
     } catch (err) {
       // What update() did before the throw is half an edit: this frame does not cook it. The params
       // it set stay set (dirty) and cook with the first frame whose update() completes.
@@ -313,10 +438,22 @@ export class Engine {
     return { width: output.width, height: output.height, pixels };
   }
 
-  /** Releases the chain's objects (the GPU itself belongs to the caller). */
-  dispose(): void {
+  /**
+   * Ends the running version (its dispose callbacks, its timers) and releases the chain's objects
+   * (the GPU itself belongs to the caller). Resolves when the chain's clean-up has settled.
+   */
+  dispose(): Promise<void> {
+    const scope = this.scope;
+    const chain = this.chain;
+    this.scope = undefined;
+    const disposed = scope ? this.disposeScope(scope, this.module, chain) : Promise.resolve();
+    void this.buildingScope?.dispose();
+    this.buildingScope = undefined;
     this.retire();
     this.chain?.dispose();
     this.chain = undefined;
+    this.stopTrackingTimers?.();
+    this.stopTrackingTimers = undefined;
+    return disposed;
   }
 }

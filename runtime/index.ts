@@ -8,6 +8,8 @@
  */
 export { Chain, GraphError } from "./chain/chain.ts";
 export { Context, type ButtonState, type Vec2 } from "./chain/context.ts";
+/** What a chain file exports: `setup`, and optionally `update` and `dispose`. */
+export type { ChainModule } from "./reload/loader.ts";
 export { Operator, TextureOperator, ShaderOperator, ValueOperator, defineOperator, type CookContext, type InitContext } from "./chain/operator.ts";
 export { float, int, bool, vec2, vec3, vec4, color, choice, path, type ParamDecl, type ParamInfo, type ParamValue } from "./chain/params.ts";
 export * from "../operators/index.ts";

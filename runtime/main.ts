@@ -21,7 +21,8 @@ import { DisplayPass } from "./gpu/display.ts";
 import { Gpu } from "./gpu/gpu.ts";
 import { createSurface, type Surface } from "./gpu/surface.ts";
 import { ErrorOverlay } from "./overlay.ts";
-import { formatChainError } from "./reload/errors.ts";
+import { guardProcess } from "./process-guard.ts";
+import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
 import { rgbaFloatToBytes, writePng } from "./snapshot.ts";
 import { SOAK_EXIT_CODES, SoakDriver, formatVerdict, plotRss } from "./soak.ts";
@@ -33,6 +34,8 @@ import { openWindow, type VividWindow } from "./window/window.ts";
 const MAX_FRAMES_IN_FLIGHT = 2;
 /** How long a paused loop sleeps between looks: a window's events want ~30 Hz; headless, only the 1 s stats do. */
 const PAUSED_POLL_MS = { window: 33, headless: 250 };
+/** How long teardown waits for the chain's async clean-up (a socket's close) before it goes on. */
+const DISPOSE_WAIT_MS = 2000;
 
 export async function run(options: RunOptions): Promise<number> {
   // A run with --frames or --snapshot is a batch job: no watching, and a broken chain is exit 1.
@@ -139,16 +142,31 @@ export async function run(options: RunOptions): Promise<number> {
     hub.subscribe(createPlainReporter());
   }
 
+  // The chain's code may not end the run (process.exit) or crash it (a throw from a socket's handler).
+  const restoreProcess = guardProcess({ projectDir: engine.projectDir, isChainCode: (stack) => engine.isChainCode(stack), report: (error, phase) => engine.reportError(error, phase) });
+  // The last error since the running chain was swapped in: its reload's ok entry, which comes a few
+  // frames after the swap, must not clear it from the views.
+  let errorSinceSwap: ChainError | undefined;
+  // A batch run ends at the first error, with exit code 1.
+  let batchError: ChainError | undefined;
   engine.onError = (error) => {
+    errorSinceSwap = error;
     hub.error(error);
     overlay?.set(error);
+    if (batch && !batchError) {
+      batchError = error;
+      quit = true;
+    }
   };
   function reportReload(entry: ReloadEntry) {
-    overlay?.set(entry.ok ? undefined : (entry.error ?? { message: "reload failed" }));
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
     const { t: _chainTime, pending: _pending, ...event } = entry;
     hub.reload(event);
+    if (!entry.ok) overlay?.set(entry.error ?? { message: "reload failed" });
+    else if (!errorSinceSwap) overlay?.set(undefined);
+    // The new chain failed after it was swapped in: that error is still the current one, after this entry too.
+    else hub.error(errorSinceSwap);
   }
 
   // ── the chain ──
@@ -205,7 +223,8 @@ export async function run(options: RunOptions): Promise<number> {
       // While paused, a frame is drawn only for a snapshot or when what it shows changed (a reload, a resize).
       let changed = snapshotRequested && engine.chain !== undefined;
       if (reloader?.pending) {
-        await reloader.apply();
+        const applied = await reloader.apply();
+        if (applied?.ok) errorSinceSwap = undefined;
         changed = true;
       }
       if (win) {
@@ -257,7 +276,7 @@ export async function run(options: RunOptions): Promise<number> {
       lastStart = start;
 
       updateTitle(start);
-      if (frame === snapshotAt && engine.chain) {
+      if (frame === snapshotAt && engine.chain && !batchError) {
         await writeSnapshot(engine, options.snapshot!);
       }
       if (snapshotRequested && engine.chain) {
@@ -271,6 +290,12 @@ export async function run(options: RunOptions): Promise<number> {
       else await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(inFlight);
+    if (batchError) {
+      console.error(formatChainError(batchError));
+      loopFailed = false;
+      await teardown();
+      return 1;
+    }
     if (options.frames) console.log(`vivid: rendered ${engine.ctx.frame} frames, exiting`);
     loopFailed = false;
   } finally {
@@ -308,7 +333,8 @@ export async function run(options: RunOptions): Promise<number> {
     await reloader?.close();
     dashboard?.unmount();
     dashboard = undefined;
-    engine.dispose();
+    // The chain's dispose(ctx) and onDispose callbacks run, and its timers are cleared.
+    await Promise.race([engine.dispose(), Bun.sleep(DISPOSE_WAIT_MS)]);
     overlay?.dispose();
     display?.dispose();
     await surface?.destroy();
@@ -317,6 +343,7 @@ export async function run(options: RunOptions): Promise<number> {
     if (live !== 0) console.error(`vivid: ${live} GPU objects were still alive at exit (a leak): ${JSON.stringify(gpu.census.snapshot().owners)}`);
     gpu.destroy();
     sink?.close();
+    restoreProcess();
   }
 }
 

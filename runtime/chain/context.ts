@@ -4,6 +4,7 @@
  * headless, every key reads as up and the mouse sits at the centre.
  */
 import type { Chain } from "./chain.ts";
+import { activeScope, type ChainScope } from "./scope.ts";
 
 export interface ButtonState {
   pressed: boolean;
@@ -59,12 +60,25 @@ export class Context {
   readonly debugValues = new Map<string, DebugValue>();
   input: InputSource = NO_INPUT;
   window?: WindowControls;
+  /** Set by the engine: the version being built, else the running one (runtime/chain/scope.ts). */
+  ownerScope: () => ChainScope | undefined = () => undefined;
   private wantFullscreen = false;
   private wantVsync = true;
 
   constructor(width: number, height: number) {
     this.width = width;
     this.height = height;
+  }
+
+  /**
+   * Registers clean-up for this version of the chain, like Vite's `import.meta.hot.dispose`: `fn` runs
+   * once the version is replaced by a save that succeeded, when its own build failed, and at exit.
+   * Close here what setup opened (a socket, a file, a child process); timers are cleared without it.
+   */
+  onDispose(fn: () => unknown): void {
+    const scope = activeScope() ?? this.ownerScope();
+    if (!scope) throw new Error("ctx.onDispose() is for chain code: no chain version is being built or running");
+    scope.onDispose(fn);
   }
 
   debug(name: string, value: number | boolean | string): void {

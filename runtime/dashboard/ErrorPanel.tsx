@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import type { ErrorEvent } from "../stats/events.ts";
-import { formatLocation, formatSourceExcerpt } from "../stats/format.ts";
+import { formatLocation, formatRepeatCount, formatSourceExcerpt } from "../stats/format.ts";
 
 /** The current error: where, what, and the offending source line with a caret. */
 export function ErrorPanel({ error }: { error: ErrorEvent | null }) {
@@ -11,6 +11,7 @@ export function ErrorPanel({ error }: { error: ErrorEvent | null }) {
       <Text color="red">
         <Text bold>Error</Text>
         {where ? ` ${where}` : ""}: {error.message}
+        {error.count !== undefined && error.count > 1 ? ` (${formatRepeatCount(error.count)})` : ""}
       </Text>
       {formatSourceExcerpt(error).map((line, index) => (
         <Text key={index}>{line}</Text>

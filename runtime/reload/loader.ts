@@ -4,17 +4,22 @@ import { pathToFileURL } from "node:url";
 import { type ChainError, isProjectFile, suggest, toChainError, withSourceLine } from "./errors.ts";
 import { locateJsonError } from "./json-errors.ts";
 import { settleAfterError, snapshotFiles } from "./half-written.ts";
-import { findImportOfMissingExport, isScriptFile, projectImportGraph } from "./module-graph.ts";
+import { chainImportGraph, findImportOfMissingExport, isScriptFile, projectImportGraph } from "./module-graph.ts";
 
-/** What a chain file exports: `setup` builds the chain, `update` (optional) runs every frame. */
+/**
+ * What a chain file exports: `setup` builds the chain, `update` (optional) runs every frame,
+ * `dispose` (optional) runs once this version is replaced or the run ends.
+ */
 export interface ChainModule {
   setup: (...args: any[]) => unknown;
   update?: (...args: any[]) => unknown;
+  dispose?: (...args: any[]) => unknown;
 }
 
 /**
- * The outcome of one load. `files` are the project files the chain imported: on success the
- * project modules now in Bun's cache, on failure the imports read statically from disk.
+ * The outcome of one load. `files` are the files the chain imported: on success the project's
+ * modules now in Bun's cache and the ones imported from outside the project folder, on failure the
+ * project's imports read statically from disk.
  * `pending: true` means a file involved changed while the load ran (an editor still writing):
  * keep the old chain, show nothing, and wait for the watcher's next event. `ms` covers the whole
  * call, including the short wait that decides `pending`.
@@ -89,7 +94,7 @@ export function evictProjectModules(projectDir: string, alsoFiles: Iterable<stri
  * The cost: the top level of the failed graph's modules runs once more, on the failure path only.
  */
 async function releaseFailedGraph(chainFile: string, projectDir: string): Promise<void> {
-  const graph = projectImportGraph(chainFile, projectDir);
+  const graph = chainImportGraph(chainFile, projectDir);
   for (const file of graph) {
     if (!isScriptFile(file) || file in require.cache) continue;
     try {
@@ -112,8 +117,10 @@ function checkExports(exports: Record<string, unknown>, chainFile: string): Chai
     const found = "setup" in exports ? `"setup" is a ${typeof exports.setup}` : `exports: ${Object.keys(exports).join(", ") || "none"}`;
     return { message: `${shown} must export a function named "setup" (${found})`, file: chainFile };
   }
-  if (exports.update !== undefined && typeof exports.update !== "function") {
-    return { message: `${shown}: "update" must be a function (it is a ${typeof exports.update})`, file: chainFile };
+  for (const name of ["update", "dispose"]) {
+    if (exports[name] !== undefined && typeof exports[name] !== "function") {
+      return { message: `${shown}: "${name}" must be a function (it is a ${typeof exports[name]})`, file: chainFile };
+    }
   }
   return undefined;
 }
@@ -128,7 +135,9 @@ async function loadOnce(chainFile: string, projectDir: string, options: LoadOpti
   const settleMs = options.settleMs ?? 50;
 
   const lastFiles = lastFilesByChain.get(file) ?? [];
-  evictProjectModules(dir, [file, ...lastFiles]);
+  // Files the chain imports from outside the project folder are the chain's code too: read afresh.
+  const outsideFiles = chainImportGraph(file, dir).filter((graphFile) => !isProjectFile(graphFile, dir));
+  evictProjectModules(dir, [file, ...lastFiles, ...outsideFiles]);
   const before = snapshotFiles([file, ...lastFiles]);
 
   const fail = async (error: ChainError): Promise<LoadResult> => {
@@ -150,7 +159,7 @@ async function loadOnce(chainFile: string, projectDir: string, options: LoadOpti
   const exportError = checkExports(exports, file);
   if (exportError) return fail(exportError);
 
-  const files = projectModulesInCache(dir);
+  const files = [...projectModulesInCache(dir), ...outsideFiles.filter((outside) => outside in require.cache)];
   lastFilesByChain.set(file, files);
   return { ok: true, module: exports as unknown as ChainModule, files, ms: performance.now() - startedAt };
 }

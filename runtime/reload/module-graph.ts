@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
-import { dirname, extname } from "node:path";
+import { dirname, extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { isProjectFile } from "./errors.ts";
+
+// The host's own code: a chain that imports it by path gets the one copy the host runs, never a fresh one.
+const repositoryDir = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const hostDirs = [join(repositoryDir, "runtime"), join(repositoryDir, "operators")];
 
 type ScriptLoader = "ts" | "tsx" | "js" | "jsx";
 
@@ -41,19 +46,42 @@ export function isScriptFile(file: string): boolean {
  * A file that can't be read or parsed is listed but not followed.
  */
 export function projectImportGraph(entry: string, projectDir: string): string[] {
+  return importGraph(entry, (file) => isProjectFile(file, projectDir));
+}
+
+/**
+ * Whether `file` is the chain's own code wherever it lies: not in a node_modules folder (packages
+ * are loaded once, like any library) and not the host's runtime or operators.
+ */
+export function isChainSource(file: string): boolean {
+  if (file.split(sep).includes("node_modules")) return false;
+  return !hostDirs.some((dir) => file.startsWith(dir + sep));
+}
+
+/**
+ * The chain's whole module graph as on disk now, in the same order as `projectImportGraph`: the
+ * project's files and the files they import from outside the project folder (a shared helper in
+ * `../lib/`), which are loaded afresh and watched like the project's own. Packages (node_modules)
+ * and the host's own files are not followed.
+ */
+export function chainImportGraph(entry: string, projectDir: string): string[] {
+  return importGraph(entry, (file) => isProjectFile(file, projectDir) || isChainSource(file));
+}
+
+function importGraph(entry: string, follow: (file: string) => boolean): string[] {
   const order: string[] = [];
   const visited = new Set<string>();
   const visit = (file: string) => {
     if (visited.has(file)) return;
     visited.add(file);
-    for (const dependency of projectImportsOf(file, projectDir)) visit(dependency);
+    for (const dependency of importsOf(file, follow)) visit(dependency);
     order.push(file);
   };
   visit(entry);
   return order;
 }
 
-function projectImportsOf(file: string, projectDir: string): string[] {
+function importsOf(file: string, follow: (file: string) => boolean): string[] {
   const transpiler = transpilerFor(file);
   if (!transpiler) return [];
   let imports: { path: string }[];
@@ -67,7 +95,7 @@ function projectImportsOf(file: string, projectDir: string): string[] {
     if (!path.startsWith(".") && !path.startsWith("/")) continue;
     try {
       const resolved = Bun.resolveSync(path, dirname(file));
-      if (isProjectFile(resolved, projectDir)) found.push(resolved);
+      if (follow(resolved)) found.push(resolved);
     } catch {
       // A missing file: the load reported it already.
     }

@@ -10,9 +10,11 @@
  * the grace period is reported; a real syntax error so shows, with its file:line:col, that much later.
  */
 import { statSync } from "node:fs";
-import { relative } from "node:path";
+import { dirname, relative } from "node:path";
 import type { Engine, ReloadEntry } from "../engine.ts";
 import { SHADERS_DIR } from "../gpu/shaders.ts";
+import { isProjectFile } from "./errors.ts";
+import { chainImportGraph } from "./module-graph.ts";
 import { TRANSIENT_GRACE_MS, watchProject, type ProjectWatcher } from "./watcher.ts";
 
 const RELEVANT = /\.(ts|tsx|js|mjs|json|wgsl)$/;
@@ -42,6 +44,10 @@ function fileStamp(file: string): string {
 
 export class Reloader {
   private watchers: ProjectWatcher[] = [];
+  /** One watcher per folder outside the project that holds a file of the chain's module graph. */
+  private outsideWatchers = new Map<string, ProjectWatcher>();
+  /** The chain's files outside the project folder, as its module graph on disk names them now. */
+  private outsideFiles = new Set<string>();
   private poll?: ReturnType<typeof setInterval>;
   private chainStamp = "";
   private queued?: { file: string; eventMs: number };
@@ -79,7 +85,8 @@ export class Reloader {
       };
       this.watchers.push(watchProject(SHADERS_DIR, { onChange: onShaderChange, isRelevant: (file) => file.endsWith(".wgsl"), debounceMs }));
     }
-    await Promise.all(this.watchers.map((w) => w.ready));
+    this.watchOutsideFiles();
+    await Promise.all([...this.watchers, ...this.outsideWatchers.values()].map((w) => w.ready));
     // A safety net under the watcher: a lost file event (seen once in 800 saves on one machine) must
     // not leave a save unapplied. The chain file's mtime and size are checked twice a second.
     this.chainStamp = this.stamp();
@@ -91,6 +98,29 @@ export class Reloader {
       if (stamp === unreported && !this.queued && !this.running) this.request(this.engine.chainFile);
       unreported = stamp;
     }, 500);
+  }
+
+  /**
+   * Follows the chain's imports outside the project folder (`../lib/palette.ts`): each such file's
+   * folder is watched, one level deep, for that file only. Called at start and after every reload, so
+   * an import added or dropped by a save is followed or let go.
+   */
+  private watchOutsideFiles(): void {
+    const { chainFile, projectDir } = this.engine;
+    const files = chainImportGraph(chainFile, projectDir).filter((file) => !isProjectFile(file, projectDir));
+    this.outsideFiles = new Set(files);
+    const folders = new Set(files.map((file) => dirname(file)));
+    for (const [folder, watcher] of this.outsideWatchers) {
+      if (folders.has(folder)) continue;
+      this.outsideWatchers.delete(folder);
+      void watcher.close();
+    }
+    const onChange = (changed: string[]) => this.onFilesChanged(changed, changed[0]!);
+    for (const folder of folders) {
+      if (this.outsideWatchers.has(folder)) continue;
+      const isRelevant = (file: string) => this.outsideFiles.has(file);
+      this.outsideWatchers.set(folder, watchProject(folder, { onChange, isRelevant, depth: 0, debounceMs: this.options.debounceMs }));
+    }
   }
 
   private stamp(): string {
@@ -114,7 +144,8 @@ export class Reloader {
 
   /** Queues a reload (a newer request replaces a queued one: only the latest state matters). */
   request(file: string, eventMs = performance.now()): void {
-    const shown = file === "manual" ? file : relative(this.engine.projectDir, file).startsWith("..") ? relative(SHADERS_DIR, file) : relative(this.engine.projectDir, file);
+    const inProject = !relative(this.engine.projectDir, file).startsWith("..");
+    const shown = file === "manual" ? file : !inProject && file.startsWith(SHADERS_DIR) ? relative(SHADERS_DIR, file) : relative(this.engine.projectDir, file);
     this.requests++;
     clearTimeout(this.heldFailure);
     this.heldFailure = undefined;
@@ -167,6 +198,7 @@ export class Reloader {
     this.reportedFiles.clear();
     try {
       const { entry, done } = await this.engine.reload(file, eventMs);
+      this.watchOutsideFiles();
       if (entry.ok) void done.then((final) => this.options.onReload?.(final));
       else this.holdFailure(entry, request);
       return entry;
@@ -192,7 +224,8 @@ export class Reloader {
   async close(): Promise<void> {
     clearTimeout(this.heldFailure);
     clearInterval(this.poll);
-    await Promise.all(this.watchers.map((w) => w.close()));
+    await Promise.all([...this.watchers, ...this.outsideWatchers.values()].map((w) => w.close()));
     this.watchers = [];
+    this.outsideWatchers.clear();
   }
 }

@@ -13,6 +13,8 @@ export interface WatchOptions {
   emptyGraceMs?: number;
   /** Errors from the watcher or thrown by onChange. Default: console.error. */
   onError?(error: unknown): void;
+  /** How many folder levels below the folder to watch (0: its files only). Default: all. */
+  depth?: number;
 }
 
 export interface ProjectWatcher {
@@ -150,6 +152,7 @@ export function watchProject(projectDir: string, options: WatchOptions): Project
   const watcher = watch(dir, {
     ignored: (path: string) => isIgnoredPath(path, dir),
     ignoreInitial: true,
+    ...(options.depth !== undefined ? { depth: options.depth } : {}),
   });
   watcher.on("all", onEvent);
   watcher.on("error", onError);

@@ -90,9 +90,15 @@ export interface ReloadEvent {
   rssDeltaMB: number;
 }
 
+/**
+ * An error. The same error repeated (same place, same message) is sent once when it first happens and
+ * then at most once a second while it goes on, with `count`: how many times it has happened since it
+ * first did. A reload starts the count again.
+ */
 export interface ErrorEvent extends ErrorLocation {
   type: "error";
   t: number;
+  count?: number;
 }
 
 /**

@@ -144,3 +144,8 @@ export function formatSoakProgress(event: SoakEvent): string {
   const verdict = formatSoakVerdict(event);
   return verdict ? `${formatSoakPhase(event)} · ${verdict}` : formatSoakPhase(event);
 }
+
+/** `×61 so far`: how many times a repeated error has happened (see ErrorEvent's `count`). */
+export function formatRepeatCount(count: number): string {
+  return `×${count} so far`;
+}

@@ -28,6 +28,19 @@ export interface StatsHubOptions {
   framesPerWindow?: number;
 }
 
+/** A repeated error is sent again at most this often, with its count (see ErrorEvent). */
+export const ERROR_REPEAT_MS = 1000;
+/** Distinct errors whose repeats are counted at once (a throwing timer and a rejecting update interleave). */
+const REPEATING_ERRORS_KEPT = 16;
+
+interface ErrorRepeats {
+  entry: Omit<ErrorEntry, "t">;
+  count: number;
+  /** Repeats not sent yet. */
+  unsent: number;
+  sentAt: number;
+}
+
 function processMemory(): ProcessMemory {
   const usage = process.memoryUsage();
   return { rssBytes: usage.rss, heapBytes: usage.heapUsed };
@@ -68,6 +81,8 @@ export class StatsHub {
   private nextMemoryAt: number;
   private finished = false;
   private readonly viewState: StatsViewState;
+  /** The errors sent since the last reload, by place and message, with their repeats (oldest first). */
+  private readonly repeats = new Map<string, ErrorRepeats>();
 
   constructor(options: StatsHubOptions = {}) {
     this.now = options.now ?? (() => performance.now());
@@ -109,6 +124,7 @@ export class StatsHub {
    * tick emits each event once, never a backlog. Periods stay on a fixed grid from start.
    */
   tick(now = this.now()): void {
+    for (const repeats of this.repeats.values()) if (repeats.unsent > 0 && now - repeats.sentAt >= ERROR_REPEAT_MS) this.sendRepeats(repeats, now);
     if (now >= this.nextFramesAt) {
       this.nextFramesAt = this.nextDue(now, this.framesEveryMs);
       this.emitFrames(now);
@@ -128,6 +144,7 @@ export class StatsHub {
   finish(now = this.now()): void {
     if (this.finished) return;
     this.finished = true;
+    for (const repeats of this.repeats.values()) this.sendRepeats(repeats, now);
     if (this.frameWindow.frameCount > 0) this.emitFrames(now);
     this.emitDebug(now);
     this.emit(this.sampleMemory(now));
@@ -141,13 +158,43 @@ export class StatsHub {
   /** Accepts a reload-ledger entry and forwards it. A successful reload clears the current error. */
   reload(entry: ReloadEntry): void {
     const { t, ...rest } = entry;
-    this.emit({ type: "reload", t: t ?? this.seconds(), ...rest });
+    const now = this.now();
+    for (const repeats of this.repeats.values()) this.sendRepeats(repeats, now);
+    this.repeats.clear();
+    this.emit({ type: "reload", t: t ?? this.seconds(now), ...rest });
   }
 
-  /** Reports an error that is not a failed reload (a frame-time exception, a device error). */
+  /**
+   * Reports an error that is not a failed reload (a frame-time exception, a timer's throw, a device
+   * error). The same error again is counted, not sent: the count goes out at most once a second
+   * (ERROR_REPEAT_MS), so a throw 60 times a second is one line a second in every view.
+   */
   error(entry: ErrorEntry): void {
     const { t, ...rest } = entry;
-    this.emit({ type: "error", t: t ?? this.seconds(), ...rest });
+    const now = this.now();
+    const key = `${rest.file}:${rest.line}:${rest.column}:${rest.message}`;
+    const known = this.repeats.get(key);
+    if (known) {
+      known.count++;
+      known.unsent++;
+      if (now - known.sentAt >= ERROR_REPEAT_MS) this.sendRepeats(known, now);
+      return;
+    }
+    if (this.repeats.size >= REPEATING_ERRORS_KEPT) {
+      const [oldestKey, oldest] = this.repeats.entries().next().value!;
+      this.sendRepeats(oldest, now);
+      this.repeats.delete(oldestKey);
+    }
+    this.repeats.set(key, { entry: rest, count: 1, unsent: 0, sentAt: now });
+    this.emit({ type: "error", t: t ?? this.seconds(now), ...rest });
+  }
+
+  /** Sends the count of an error's repeats not sent yet, if any. */
+  private sendRepeats(repeats: ErrorRepeats, now: number): void {
+    if (repeats.unsent === 0) return;
+    repeats.unsent = 0;
+    repeats.sentAt = now;
+    this.emit({ type: "error", t: this.seconds(now), ...repeats.entry, count: repeats.count });
   }
 
   /** Reports a soak's progress (runtime/soak.ts, after each memory sample). */

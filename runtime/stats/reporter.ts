@@ -1,5 +1,5 @@
 import type { ErrorEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsListener } from "./events.ts";
-import { formatCounts, formatGrowthShort, formatLocation, formatSoakProgress, formatSourceExcerpt, signed, stamp } from "./format.ts";
+import { formatCounts, formatGrowthShort, formatLocation, formatRepeatCount, formatSoakProgress, formatSourceExcerpt, signed, stamp } from "./format.ts";
 
 /**
  * The memory line in the original's format, exactly:
@@ -31,10 +31,13 @@ export function formatReloadLine(event: ReloadEvent): string {
  * `[12.3s] Error at shaders/2d/blur.wgsl:12:5: unknown identifier 'x'`
  * `        12 | let y = x + 1;`
  * `           |         ^`
+ * and its repeats as one line each, at most one a second: `[13.3s] Error at …: … (×61 so far)`.
  */
-export function formatErrorLines(event: Pick<ErrorEvent, "t" | "file" | "line" | "column" | "message" | "sourceLine">): string[] {
+export function formatErrorLines(event: Pick<ErrorEvent, "t" | "file" | "line" | "column" | "message" | "sourceLine" | "count">): string[] {
   const where = formatLocation(event);
   const head = `${stamp(event.t)} Error${where ? ` at ${where}` : ""}: ${event.message}`;
+  // A repeat of the error just shown: one line with the count, the excerpt was shown the first time.
+  if (event.count !== undefined && event.count > 1) return [`${head} (${formatRepeatCount(event.count)})`];
   const indent = " ".repeat(stamp(event.t).length + 1);
   return [head, ...formatSourceExcerpt(event).map((line) => indent + line)];
 }

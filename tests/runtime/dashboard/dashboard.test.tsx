@@ -115,6 +115,14 @@ describe("Dashboard from a recorded session", () => {
     expect(text).toMatch(/Top GPU owners\s+noise 32\.0 MB \(2\)\s+feedback 16\.0 MB \(5\)\s+runtime 8\.0 MB \(3\)/);
   });
 
+  test("a repeated error shows its count in the error panel", () => {
+    const error = { type: "error", file: "/p/chain.ts", line: 6, column: 11, message: "tick broke", sourceLine: '    throw new Error("tick broke");' } as const;
+    const events: StatsEvent[] = [...recordedSession, { ...error, t: 31 }, { ...error, t: 32, count: 2130 }];
+    const { lastFrame, unmount } = render(<Dashboard view={replay(events)} info={info} census={null} />);
+    expect(lastFrame()).toContain("Error /p/chain.ts:6:11: tick broke (×2130 so far)");
+    unmount();
+  });
+
   test("a successful reload after the failure clears the error panel", () => {
     const okReload = recordedSession.find((event) => event.type === "reload" && event.ok)!;
     const fixed = [...recordedSession, { ...okReload, t: 31 }];

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { Context } from "../../../runtime/chain/context.ts";
 import type { DebugEvent, FramesEvent, MemoryEvent, ReloadEntry, StatsEvent } from "../../../runtime/stats/events.ts";
 import { StatsHub } from "../../../runtime/stats/hub.ts";
+import { createPlainReporter } from "../../../runtime/stats/reporter.ts";
 import { DEBUG_HISTORY_LENGTH, DEBUG_NAMES_SHOWN } from "../../../runtime/stats/view.ts";
 import { FakeClock, MB, rssSeries, seriesReader } from "./synthetic.ts";
 
@@ -126,6 +127,41 @@ describe("reloads and errors", () => {
     hub.error({ message: "again" });
     hub.clearError();
     expect(hub.view().error).toBeNull();
+  });
+});
+
+describe("repeated errors", () => {
+  test("a throw repeated 50 times a second for 3 s is one event, then its count once a second; a reload starts over", () => {
+    const { clock, hub, events } = setup();
+    const lines: string[] = [];
+    hub.subscribe(createPlainReporter((line) => lines.push(line)));
+    const error = { file: "/p/chain.ts", line: 6, column: 11, message: "tick broke", sourceLine: "    throw new Error(\"tick broke\");" };
+    for (let i = 1; i <= 150; i++) {
+      clock.advance(20);
+      hub.error(error);
+      hub.tick();
+    }
+    const errors = events.filter((e) => e.type === "error");
+    // The first as it happened (at 20 ms), then the count a second later (the 51st, at 1.02 s) and
+    // a second after that (the 101st); the last 49 wait for the next second.
+    expect(errors.map((e) => (e as { count?: number }).count)).toEqual([undefined, 51, 101]);
+    expect(hub.view().error).toMatchObject({ message: "tick broke", count: 101 });
+    clock.advance(1000);
+    hub.tick();
+    expect(events.filter((e) => e.type === "error").at(-1)).toMatchObject({ count: 150, t: 4 });
+    // One excerpt for the first, then one line per repeat report.
+    expect(lines.filter((line) => line.includes("tick broke") && !line.includes("|"))).toEqual([
+      "[0.0s] Error at /p/chain.ts:6:11: tick broke",
+      "[1.0s] Error at /p/chain.ts:6:11: tick broke (×51 so far)",
+      "[2.0s] Error at /p/chain.ts:6:11: tick broke (×101 so far)",
+      "[4.0s] Error at /p/chain.ts:6:11: tick broke (×150 so far)",
+    ]);
+
+    // Another error is news at once; after a reload, so is the same error again.
+    hub.error({ message: "other" });
+    hub.reload(reloadEntry);
+    hub.error({ message: "other" });
+    expect(events.slice(-3).map((e) => [e.type, (e as { count?: number }).count])).toEqual([["error", undefined], ["reload", undefined], ["error", undefined]]);
   });
 });
 
