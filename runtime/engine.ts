@@ -47,8 +47,8 @@ function objectCounts(diff: ReturnType<typeof createdSince>): ReloadCounts {
   };
 }
 
-/** Where an error came from, for the dashboard and the stats stream. */
-export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu";
+/** Where an error came from, for the dashboard and the stats stream ("param": a param warning, see Operator.onWarning). */
+export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu" | "param";
 
 /** Draws the chain's output (or, with none yet, nothing but black) into the window inside the frame's encoder. */
 export type DisplayPass = (frame: Frame, output: TextureHandle | undefined) => void;
@@ -92,6 +92,7 @@ export class Engine {
    */
   async build(module: ChainModule): Promise<BuildResult> {
     const chain = new Chain();
+    chain.onWarning = (warning) => this.onError(toChainError(warning, this.projectDir), "param");
     const running = this.ctx.chain;
     this.ctx.chain = chain;
     try {
