@@ -23,7 +23,7 @@ import { createSurface, type Surface } from "./gpu/surface.ts";
 import { ErrorOverlay } from "./overlay.ts";
 import { formatChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
-import { rgbaFloatToBytes, writePng } from "./snapshot.ts";
+import { saveSnapshot } from "./snapshot.ts";
 import { SOAK_EXIT_CODES, SoakDriver, formatVerdict, plotRss } from "./soak.ts";
 import { trimMalloc } from "./stats/trim.ts";
 import { writeFileSync } from "node:fs";
@@ -143,6 +143,15 @@ export async function run(options: RunOptions): Promise<number> {
     hub.error(error);
     overlay?.set(error);
   };
+  /**
+   * A file the runtime could not write (a snapshot): shown where errors are (the dashboard, or the
+   * plain lines; a batch run has neither, so stderr), and the run goes on.
+   */
+  const reportRuntimeError = (message: string) => {
+    if (batch) console.error(message);
+    hub.error({ message });
+  };
+  let snapshotFailed = false;
   function reportReload(entry: ReloadEntry) {
     overlay?.set(entry.ok ? undefined : (entry.error ?? { message: "reload failed" }));
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
@@ -258,11 +267,12 @@ export async function run(options: RunOptions): Promise<number> {
 
       updateTitle(start);
       if (frame === snapshotAt && engine.chain) {
-        await writeSnapshot(engine, options.snapshot!);
+        // The one-off --snapshot run: a write that fails is the run's failure (exit 1).
+        if (!(await writeSnapshot(engine, options.snapshot!, reportRuntimeError))) snapshotFailed = true;
       }
       if (snapshotRequested && engine.chain) {
         snapshotRequested = false;
-        await writeSnapshot(engine, nextSnapshotPath(options.projectDir));
+        await writeSnapshot(engine, nextSnapshotPath(options.projectDir), reportRuntimeError);
       }
 
       inFlight.push(gpu.queue.onSubmittedWorkDone());
@@ -299,7 +309,7 @@ export async function run(options: RunOptions): Promise<number> {
     return SOAK_EXIT_CODES[verdict.result];
   }
   await teardown();
-  return 0;
+  return snapshotFailed ? 1 : 0;
 
   /** Releases everything in reverse order of creation and checks the census. */
   async function teardown() {
@@ -320,11 +330,21 @@ export async function run(options: RunOptions): Promise<number> {
   }
 }
 
-async function writeSnapshot(engine: Engine, path: string): Promise<void> {
-  const { width, height, pixels } = await engine.readOutput();
-  writePng(path, width, height, rgbaFloatToBytes(pixels, true));
+/**
+ * Writes the output to `path`. A write that fails (a read-only or renamed project folder, a full
+ * disk) is reported through `report` and the loop goes on; returns whether it was written.
+ */
+async function writeSnapshot(engine: Engine, path: string, report: (message: string) => void): Promise<boolean> {
+  const output = engine.chain?.outputTexture;
+  if (!output) return false;
+  const saved = await saveSnapshot(engine.gpu, output, path);
+  if (!saved.ok) {
+    report(`vivid: ${saved.message}`);
+    return false;
+  }
   const shown = relative(process.cwd(), path);
-  console.log(`vivid: wrote ${shown.startsWith("..") ? path : shown} (${width}x${height}, frame ${engine.ctx.frame})`);
+  console.log(`vivid: wrote ${shown.startsWith("..") ? path : shown} (${output.width}x${output.height}, frame ${engine.ctx.frame})`);
+  return true;
 }
 
 /** snapshot_<n>.png in the project folder, the first n not taken. */
