@@ -5,9 +5,10 @@
  * dashboard shows too), keeps rendering, and quits normally.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readOnlyFolder } from "../helpers/read-only.ts";
 import { REPO } from "../helpers/render.ts";
 
 const CHAIN = `import { Noise } from "vivid";
@@ -42,27 +43,10 @@ async function waitFor<T>(what: string, get: () => T | undefined, ms = 30_000): 
   }
 }
 
-/**
- * A project folder nobody can write into. chmod does not stop root, so as root the folder is a tmpfs
- * mounted read-only (writes fail with EROFS, as on a read-only volume); otherwise it is mode 0555.
- */
+/** A project folder nobody can write into (see readOnlyFolder). */
 function readOnlyProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), "vivid-ro-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  if (process.getuid?.() === 0) {
-    const mount = (...args: string[]) => {
-      const result = Bun.spawnSync(["mount", ...args], { stderr: "pipe" });
-      if (result.exitCode !== 0) throw new Error(`mount ${args.join(" ")}: ${result.stderr.toString()}`);
-    };
-    mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", dir);
-    cleanup.push(() => Bun.spawnSync(["umount", dir]));
-    writeFileSync(join(dir, "chain.ts"), CHAIN);
-    mount("-o", "remount,ro", dir);
-  } else {
-    writeFileSync(join(dir, "chain.ts"), CHAIN);
-    chmodSync(dir, 0o555);
-    cleanup.push(() => chmodSync(dir, 0o755));
-  }
+  const { dir, remove } = readOnlyFolder({ "chain.ts": CHAIN });
+  cleanup.push(remove);
   return dir;
 }
 
