@@ -95,6 +95,8 @@ export abstract class Operator {
   private values = new Map<string, ParamValue>();
   /** Params driven by a function each frame (`bind`, `bindDirect`); assigning the param clears its binding. */
   private bindings = new Map<string, () => unknown>();
+  /** Where each binding was made: a warning about the value it gives is located there (its function is off the stack by then). */
+  private bindingSites = new Map<string, Error>();
 
   constructor(readonly name: string) {
     for (const [param, decl] of this.paramEntries()) this.values.set(param, decl.default);
@@ -143,6 +145,7 @@ export abstract class Operator {
   /** Sets a param (and drops its binding, as assignment does in the original). */
   setParam(name: string, value: unknown): void {
     this.bindings.delete(name);
+    this.bindingSites.delete(name);
     this.writeParam(name, value);
   }
 
@@ -158,6 +161,7 @@ export abstract class Operator {
     const low = min ?? decl.min ?? 0;
     const high = max ?? decl.max ?? 1;
     this.bindings.set(name, () => low + source() * (high - low));
+    this.bindingSites.set(name, new Error("bind"));
     return this;
   }
 
@@ -165,6 +169,7 @@ export abstract class Operator {
   bindDirect(name: string, source: () => unknown): this {
     this.declOf(name);
     this.bindings.set(name, source);
+    this.bindingSites.set(name, new Error("bindDirect"));
     return this;
   }
 
@@ -181,7 +186,7 @@ export abstract class Operator {
     if (this.bindings.size === 0) return;
     for (const [name, source] of this.bindings) {
       try {
-        this.writeParam(name, source());
+        this.writeParam(name, source(), this.bindingSites.get(name));
       } catch (err) {
         if (err instanceof Error) err.message = `${err.message} (from its binding)`;
         throw err;
@@ -194,15 +199,16 @@ export abstract class Operator {
    * reload fails at the user's line. Once it is built (in update, in a binding) a bad value is ignored,
    * the param keeps its previous value and the frame goes on; the message is shown once.
    */
-  private writeParam(name: string, value: unknown): void {
+  private writeParam(name: string, value: unknown, bindingSite?: Error): void {
     const decl = this.declOf(name);
     const previous = this.values.get(name)!;
+    const warn = (key: string, message: string) => this.warnOnce(key, bindingSite ? `${message} (from its binding)` : message, bindingSite);
     let normalized: ParamValue;
     try {
-      normalized = normalize(this.name, name, decl, value, (message) => this.warnOnce(`range:${name}`, message));
+      normalized = normalize(this.name, name, decl, value, (message) => warn(`range:${name}`, message));
     } catch (err) {
       if (this.scope === undefined || !(err instanceof TypeError)) throw err;
-      this.warnOnce(`value:${name}`, `${err.message}: ignored, ${name} stays ${describe(previous)}`);
+      warn(`value:${name}`, `${err.message}: ignored, ${name} stays ${describe(previous)}`);
       return;
     }
     if (sameValue(previous, normalized)) return;
@@ -211,10 +217,13 @@ export abstract class Operator {
     this.paramsVersion++;
   }
 
-  private warnOnce(key: string, message: string): void {
+  /** Says `message` once per `key`; located at `site` (a binding's) when given, else where it is called from. */
+  private warnOnce(key: string, message: string, site?: Error): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    this.onWarning(new Error(message));
+    const warning = new Error(message);
+    if (site?.stack) warning.stack = `Error: ${message}\n${site.stack.split("\n").slice(1).join("\n")}`;
+    this.onWarning(warning);
   }
 
   /** True when the operator must cook every frame (animated by time, streaming, simulating). */

@@ -94,6 +94,18 @@ describe("non-finite values", () => {
     expect(errors[0]!.error.line).toBe(UPDATE_LINE);
     engine.dispose();
   });
+
+  test("from a binding: ignored and shown once, located at the bind() line", async () => {
+    errors.length = 0;
+    const { engine, built } = await load(chain('noise.speed = 0; noise.bindDirect("scale", () => (ctx.frame > 2 ? NaN : 4));'));
+    expect(built.ok).toBe(true);
+    for (let i = 0; i < 10; i++) engine.frame();
+    expect(engine.chain!.get("noise").getParam("scale")).toBe(4);
+    expect(errors.map((e) => [e.phase, e.error.message, e.error.line])).toEqual([
+      ["param", "noise.scale expects a finite number, got NaN: ignored, scale stays 4 (from its binding)", SETUP_LINE],
+    ]);
+    engine.dispose();
+  });
 });
 
 describe("out-of-range values", () => {
