@@ -153,11 +153,12 @@ export async function run(options: RunOptions): Promise<number> {
   };
   let snapshotFailed = false;
   function reportReload(entry: ReloadEntry) {
-    overlay?.set(entry.ok ? undefined : (entry.error ?? { message: "reload failed" }));
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
     const { t: _chainTime, pending: _pending, ...event } = entry;
     hub.reload(event);
+    // An ok reload clears the overlay, but for what its own build reported (see StatsViewState).
+    overlay?.set(entry.ok ? (hub.view().error ?? undefined) : (entry.error ?? { message: "reload failed" }));
   }
 
   // ── the chain ──
@@ -303,8 +304,16 @@ export async function run(options: RunOptions): Promise<number> {
     hub.finish();
     dashboard?.unmount();
     console.log(formatVerdict(verdict));
-    if (options.soak!.json) writeFileSync(options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, ...verdict }, null, 2));
-    if (options.soak!.png) writeFileSync(options.soak!.png, plotRss(verdict, options.projectName));
+    // The paths were checked at start; a write that fails now (a full disk) is said, and the verdict stands.
+    const save = (flag: string, path: string, data: string | Uint8Array) => {
+      try {
+        writeFileSync(path, data);
+      } catch (err) {
+        console.error(`vivid: ${flag} ${path} not written: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    if (options.soak!.json) save("--json", options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, ...verdict }, null, 2));
+    if (options.soak!.png) save("--png", options.soak!.png, plotRss(verdict, options.projectName));
     await teardown();
     return SOAK_EXIT_CODES[verdict.result];
   }

@@ -124,6 +124,22 @@ describe("Dashboard from a recorded session", () => {
   });
 });
 
+describe("warnings from a reload's own build", () => {
+  test("stay shown after its ok ledger entry, which comes once the new chain's first frames are done; older errors go", () => {
+    const okReload = recordedSession.find((event) => event.type === "reload" && event.ok)!;
+    // The save was seen at 40.0 s, the build clamped a param at 40.1 s, the entry came at 40.8 s.
+    const warning: StatsEvent = { type: "error", t: 40.1, file: "/p/chain.ts", line: 4, column: 3, message: "noise.scale = 50 is outside its range 0.1..20: clamped to 20" };
+    const reload = { ...okReload, t: 40.8, ms: 800 };
+    let view = render(<Dashboard view={replay([...recordedSession, warning, reload])} info={info} census={null} />);
+    expect(view.lastFrame()).toContain("clamped to 20");
+    view.unmount();
+    // The same warning from an earlier build (before this save was seen) is cleared by it.
+    view = render(<Dashboard view={replay([...recordedSession, { ...warning, t: 39.9 }, reload])} info={info} census={null} />);
+    expect(view.lastFrame()).not.toContain("clamped to 20");
+    view.unmount();
+  });
+});
+
 describe("a small terminal: the compact layout", () => {
   const strip = (text: string) => text.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, "");
   const longError: StatsEvent = {
