@@ -333,7 +333,7 @@ Object.setPrototypeOf(Operator.prototype, unknownPropertyGuard);
 function unknownPropertyMessage(op: Operator, property: string): string {
   const params = op.params().map((p) => p.name);
   const hint = suggest(property, params) || suggest(property, publicProperties(op));
-  return `${op.typeName} "${op.name}" has no param "${property}"${hint} (params: ${params.join(", ") || "none"}; operators are sealed, so a misspelt name is an error)`;
+  return `${op.typeName} "${op.name}" has no param "${property}"${hint} (params: ${params.join(", ") || "none"}; operators are sealed after chain.add, so a misspelt name is an error; an operator class of your own declares its fields in the class)`;
 }
 
 /** The names `op` has setters for besides its params (bypass, an operator's own accessors). */
