@@ -3,9 +3,10 @@
  * `bun vivid [project-dir | chain.ts] [flags]` and its subcommands (`new`, `operators`, `soak`).
  * Arguments are parsed with node:util's parseArgs (built in, strict), then checked here so every bad
  * value names its flag.
- * Exit codes: 0 ok, 1 the project failed (missing, bad chain, no GPU), 2 bad command line.
+ * Exit codes: 0 ok, 1 the project failed (missing, bad chain, no GPU), 2 bad command line (an output
+ * path that cannot be written included: checked before any work starts).
  */
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
@@ -40,6 +41,8 @@ Flags:
   --no-dashboard         plain lines instead of the terminal dashboard
   -h, --help             this text
   -v, --version          the version
+Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
+is missing or cannot be written exits 2, naming the flag.
 
 New-project flags:
   -t, --template <name>  blank (default: a gradient and a shape), noise (coloured fractal noise),
@@ -135,6 +138,35 @@ export function locateProject(arg: string): { projectDir: string; chainFile: str
   return { projectDir: dirname(path), chainFile: path };
 }
 
+/**
+ * Checks an output path before any work starts, so a run never renders for minutes and then fails to
+ * write: it is not a folder, its folder exists (with `createsFolder`, as --stats does, the nearest
+ * folder that exists) and can be written into, and an existing file can be overwritten. Throws a
+ * UsageError naming the flag (exit 2).
+ */
+export function checkOutputPath(flag: string, path: string, createsFolder = false): void {
+  const full = resolve(path);
+  if (existsSync(full)) {
+    if (statSync(full).isDirectory()) throw new UsageError(`${flag} ${path}: is a folder; give a file path`);
+    requireWritable(flag, path, full, "the file");
+    return;
+  }
+  let folder = dirname(full);
+  if (createsFolder) while (!existsSync(folder)) folder = dirname(folder);
+  else if (!existsSync(folder)) throw new UsageError(`${flag} ${path}: folder ${folder} does not exist`);
+  if (!statSync(folder).isDirectory()) throw new UsageError(`${flag} ${path}: ${folder} is a file, not a folder`);
+  requireWritable(flag, path, folder, `folder ${folder}`);
+}
+
+function requireWritable(flag: string, path: string, target: string, what: string): void {
+  try {
+    accessSync(target, constants.W_OK);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new UsageError(`${flag} ${path}: cannot write to ${what}${typeof code === "string" ? ` (${code === "EROFS" ? "read-only file system" : code === "EACCES" ? "permission denied" : code})` : ""}`);
+  }
+}
+
 export class ProjectError extends Error {
   override name = "ProjectError";
 }
@@ -184,6 +216,8 @@ export function parseCommand(argv: string[]): Command {
   if (positionals.length > 1) throw new UsageError(`expected one project, got ${positionals.length}: ${positionals.join(" ")}`);
   const [width, height] = sizeFlag(values);
   if (values.snapshot !== undefined && !/\.png$/i.test(values.snapshot)) throw new UsageError(`--snapshot expects a .png path, got "${values.snapshot}"`);
+  if (values.snapshot !== undefined) checkOutputPath("--snapshot", values.snapshot);
+  if (values.stats !== undefined) checkOutputPath("--stats", values.stats, true);
   // No argument: the current folder, as in a project made by `vivid new`.
   const project = positionals[0] ?? ".";
   const options: RunOptions = {
@@ -246,6 +280,7 @@ function parseSoakCommand(argv: string[]): Command {
     if (positionals.length) throw new UsageError(`--judge takes a saved soak.json, not a project (got ${positionals.join(" ")})`);
     const maxSlope = values["max-slope"];
     if (maxSlope !== undefined && (maxSlope.trim() === "" || !Number.isFinite(Number(maxSlope)) || Number(maxSlope) < 0)) throw new UsageError(`--max-slope expects a number ≥ 0, got "${maxSlope}"`);
+    if (values.png !== undefined) checkOutputPath("--png", values.png);
     return { kind: "judge", file: values.judge, maxSlopeMBh: maxSlope === undefined ? undefined : Number(maxSlope), png: values.png };
   }
   if (positionals.length !== 1) throw new UsageError("soak expects one project (try: bun vivid soak examples/02-hello-noise --minutes 1)");
@@ -256,6 +291,9 @@ function parseSoakCommand(argv: string[]): Command {
     return n;
   };
   const [width, height] = sizeFlag(values);
+  if (values.json !== undefined) checkOutputPath("--json", values.json);
+  if (values.png !== undefined) checkOutputPath("--png", values.png);
+  if (values.stats !== undefined) checkOutputPath("--stats", values.stats, true);
   const located = locateProject(positionals[0]!);
   const soak: SoakOptions = {
     minutes: nonNegative("--minutes", values.minutes, SOAK_DEFAULTS.minutes),

@@ -51,9 +51,10 @@ function objectCounts(diff: ReturnType<typeof createdSince>): ReloadCounts {
 /**
  * Where an error came from, for the dashboard and the stats stream: `timer` is a throw from a timer the
  * chain started, `async` an unhandled rejection or uncaught throw of chain code, `dispose` a throw
- * from the chain's clean-up.
+ * from the chain's clean-up, `param` a param warning (a value clamped to its range, a bad value ignored;
+ * see Operator.onWarning).
  */
-export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu" | "timer" | "async" | "dispose";
+export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu" | "timer" | "async" | "dispose" | "param";
 
 /** Draws the chain's output (or, with none yet, nothing but black) into the window inside the frame's encoder. */
 export type DisplayPass = (frame: Frame, output: TextureHandle | undefined) => void;
@@ -148,6 +149,7 @@ export class Engine {
    */
   async build(module: ChainModule): Promise<BuildResult> {
     const chain = new Chain();
+    chain.onWarning = (warning) => this.onError(toChainError(warning, this.projectDir), "param");
     const running = this.ctx.chain;
     const scope = this.buildingScope ?? new ChainScope((error, phase, site) => this.reportError(error, phase, site));
     this.buildingScope = scope;

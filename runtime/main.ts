@@ -24,7 +24,7 @@ import { ErrorOverlay } from "./overlay.ts";
 import { guardProcess } from "./process-guard.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
-import { rgbaFloatToBytes, writePng } from "./snapshot.ts";
+import { saveSnapshot } from "./snapshot.ts";
 import { SOAK_EXIT_CODES, SoakDriver, formatVerdict, plotRss } from "./soak.ts";
 import { trimMalloc } from "./stats/trim.ts";
 import { writeFileSync } from "node:fs";
@@ -149,24 +149,35 @@ export async function run(options: RunOptions): Promise<number> {
   let errorSinceSwap: ChainError | undefined;
   // A batch run ends at the first error, with exit code 1.
   let batchError: ChainError | undefined;
-  engine.onError = (error) => {
+  engine.onError = (error, phase) => {
     errorSinceSwap = error;
     hub.error(error);
     overlay?.set(error);
-    if (batch && !batchError) {
+    // A param warning (a value clamped to its range) is shown, but does not end a batch run.
+    if (batch && !batchError && phase !== "param") {
       batchError = error;
       quit = true;
     }
   };
+  /**
+   * A file the runtime could not write (a snapshot): shown where errors are (the dashboard, or the
+   * plain lines; a batch run has neither, so stderr), and the run goes on.
+   */
+  const reportRuntimeError = (message: string) => {
+    if (batch) console.error(message);
+    hub.error({ message });
+  };
+  let snapshotFailed = false;
   function reportReload(entry: ReloadEntry) {
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
     const { t: _chainTime, pending: _pending, ...event } = entry;
     hub.reload(event);
     if (!entry.ok) overlay?.set(entry.error ?? { message: "reload failed" });
-    else if (!errorSinceSwap) overlay?.set(undefined);
     // The new chain failed after it was swapped in: that error is still the current one, after this entry too.
-    else hub.error(errorSinceSwap);
+    else if (errorSinceSwap) hub.error(errorSinceSwap);
+    // Else the ok entry clears the overlay, but for what its own build reported (see StatsViewState).
+    else overlay?.set(hub.view().error ?? undefined);
   }
 
   // ── the chain ──
@@ -277,11 +288,12 @@ export async function run(options: RunOptions): Promise<number> {
 
       updateTitle(start);
       if (frame === snapshotAt && engine.chain && !batchError) {
-        await writeSnapshot(engine, options.snapshot!);
+        // The one-off --snapshot run: a write that fails is the run's failure (exit 1).
+        if (!(await writeSnapshot(engine, options.snapshot!, reportRuntimeError))) snapshotFailed = true;
       }
       if (snapshotRequested && engine.chain) {
         snapshotRequested = false;
-        await writeSnapshot(engine, nextSnapshotPath(options.projectDir));
+        await writeSnapshot(engine, nextSnapshotPath(options.projectDir), reportRuntimeError);
       }
 
       inFlight.push(gpu.queue.onSubmittedWorkDone());
@@ -318,13 +330,21 @@ export async function run(options: RunOptions): Promise<number> {
     hub.finish();
     dashboard?.unmount();
     console.log(formatVerdict(verdict));
-    if (options.soak!.json) writeFileSync(options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, ...verdict }, null, 2));
-    if (options.soak!.png) writeFileSync(options.soak!.png, plotRss(verdict, options.projectName));
+    // The paths were checked at start; a write that fails now (a full disk) is said, and the verdict stands.
+    const save = (flag: string, path: string, data: string | Uint8Array) => {
+      try {
+        writeFileSync(path, data);
+      } catch (err) {
+        console.error(`vivid: ${flag} ${path} not written: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    if (options.soak!.json) save("--json", options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, ...verdict }, null, 2));
+    if (options.soak!.png) save("--png", options.soak!.png, plotRss(verdict, options.projectName));
     await teardown();
     return SOAK_EXIT_CODES[verdict.result];
   }
   await teardown();
-  return 0;
+  return snapshotFailed ? 1 : 0;
 
   /** Releases everything in reverse order of creation and checks the census. */
   async function teardown() {
@@ -347,11 +367,21 @@ export async function run(options: RunOptions): Promise<number> {
   }
 }
 
-async function writeSnapshot(engine: Engine, path: string): Promise<void> {
-  const { width, height, pixels } = await engine.readOutput();
-  writePng(path, width, height, rgbaFloatToBytes(pixels, true));
+/**
+ * Writes the output to `path`. A write that fails (a read-only or renamed project folder, a full
+ * disk) is reported through `report` and the loop goes on; returns whether it was written.
+ */
+async function writeSnapshot(engine: Engine, path: string, report: (message: string) => void): Promise<boolean> {
+  const output = engine.chain?.outputTexture;
+  if (!output) return false;
+  const saved = await saveSnapshot(engine.gpu, output, path);
+  if (!saved.ok) {
+    report(`vivid: ${saved.message}`);
+    return false;
+  }
   const shown = relative(process.cwd(), path);
-  console.log(`vivid: wrote ${shown.startsWith("..") ? path : shown} (${width}x${height}, frame ${engine.ctx.frame})`);
+  console.log(`vivid: wrote ${shown.startsWith("..") ? path : shown} (${output.width}x${output.height}, frame ${engine.ctx.frame})`);
+  return true;
 }
 
 /** snapshot_<n>.png in the project folder, the first n not taken. */

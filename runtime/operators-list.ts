@@ -7,6 +7,7 @@
 import * as operators from "../operators/index.ts";
 import { Operator, type OperatorClass } from "./chain/operator.ts";
 import type { ParamInfo } from "./chain/params.ts";
+import { suggest } from "./reload/errors.ts";
 
 export interface OperatorListing {
   name: string;
@@ -71,10 +72,12 @@ export function operatorsMarkdown(listings: OperatorListing[]): string {
 export function listOperators(name: string | undefined, format: "text" | "json" | "markdown"): number {
   let listings = operatorListings();
   if (name) {
+    const all = listings;
     listings = listings.filter((l) => l.name.toLowerCase() === name.toLowerCase());
     if (listings.length === 0) {
-      console.error(`vivid: no operator named "${name}" (see bun vivid operators)`);
-      return 1;
+      // A name that is not there is a mistake on the command line, as an unknown flag is: exit 2.
+      console.error(`vivid: no operator named "${name}"${suggest(name, all.map((l) => l.name))} (see bun vivid operators)`);
+      return 2;
     }
   }
   if (format === "json") {

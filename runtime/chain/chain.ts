@@ -7,7 +7,7 @@
  */
 import type { Frame, Gpu, TextureHandle } from "../gpu/gpu.ts";
 import { suggest } from "../reload/errors.ts";
-import { Operator, TextureOperator, type CookContext, type OperatorClass } from "./operator.ts";
+import { Operator, sealOperator, TextureOperator, type CookContext, type OperatorClass } from "./operator.ts";
 
 /** An error in the chain's structure, carrying the stack of the user's call that caused it. */
 export class GraphError extends Error {
@@ -29,6 +29,8 @@ export class Chain {
    * load) is thrown from runtime code, so the engine locates it at this operator's `chain.add`.
    */
   failedOperator?: Operator;
+  /** Where operators' param warnings go (a value clamped, a bad value ignored); the engine sets it. */
+  onWarning: (warning: Error) => void = () => {};
 
   /** Adds an operator of class `Type` under `name` (names are unique within a chain). */
   add<T extends Operator>(Type: OperatorClass<T>, name: string): T {
@@ -40,6 +42,8 @@ export class Chain {
     if (this.operators.has(name)) throw new GraphError(`chain.add(${Type.name}, "${name}"): an operator named "${name}" already exists`, site);
     const op = new Type(name);
     op.addSite = site;
+    op.onWarning = (warning) => this.onWarning(warning);
+    sealOperator(op);
     this.operators.set(name, op);
     this.resolved = false;
     return op;

@@ -12,7 +12,9 @@ import type { BufferHandle, Frame, Gpu, GpuScope, TextureHandle } from "../gpu/g
 import { FullscreenPass } from "../gpu/fullscreen-pass.ts";
 import { OUTPUT_FORMAT } from "../gpu/gpu.ts";
 import { loadShader, wgslStructFields, type ShaderSource } from "../gpu/shaders.ts";
+import { suggest } from "../reload/errors.ts";
 import {
+  describe,
   normalize,
   uniformLayout,
   writeField,
@@ -79,12 +81,22 @@ export abstract class Operator {
   /** Where `chain.add` was called. */
   addSite?: Error;
   scope!: GpuScope;
+  /**
+   * Where a warning about a param goes (a value clamped to its range, a bad value ignored while
+   * running): the chain sets it to its own sink, which the engine sends to the stats stream. The
+   * Error's stack locates the user's line.
+   */
+  onWarning: (warning: Error) => void = () => {};
+  /** The warnings shown so far, one per kind and param ("range:scale"), so a per-frame assignment warns once. */
+  private warned = new Set<string>();
 
   /** The serial of this instance's last CPU write into each pooled GPU object it fills (see `wrote`). */
   private ownWrites = new WeakMap<object, number>();
   private values = new Map<string, ParamValue>();
   /** Params driven by a function each frame (`bind`, `bindDirect`); assigning the param clears its binding. */
   private bindings = new Map<string, () => unknown>();
+  /** Where each binding was made: a warning about the value it gives is located there (its function is off the stack by then). */
+  private bindingSites = new Map<string, Error>();
 
   constructor(readonly name: string) {
     for (const [param, decl] of this.paramEntries()) this.values.set(param, decl.default);
@@ -126,13 +138,14 @@ export abstract class Operator {
 
   getParam(name: string): ParamValue {
     const value = this.values.get(name);
-    if (value === undefined) throw new Error(`${this.typeName} "${this.name}" has no param "${name}" (has: ${this.paramNames().join(", ")})`);
+    if (value === undefined) throw new Error(`${this.typeName} "${this.name}" has no param "${name}"${suggest(name, this.paramNames())} (has: ${this.paramNames().join(", ")})`);
     return value;
   }
 
   /** Sets a param (and drops its binding, as assignment does in the original). */
   setParam(name: string, value: unknown): void {
     this.bindings.delete(name);
+    this.bindingSites.delete(name);
     this.writeParam(name, value);
   }
 
@@ -148,6 +161,7 @@ export abstract class Operator {
     const low = min ?? decl.min ?? 0;
     const high = max ?? decl.max ?? 1;
     this.bindings.set(name, () => low + source() * (high - low));
+    this.bindingSites.set(name, new Error("bind"));
     return this;
   }
 
@@ -155,6 +169,7 @@ export abstract class Operator {
   bindDirect(name: string, source: () => unknown): this {
     this.declOf(name);
     this.bindings.set(name, source);
+    this.bindingSites.set(name, new Error("bindDirect"));
     return this;
   }
 
@@ -171,7 +186,7 @@ export abstract class Operator {
     if (this.bindings.size === 0) return;
     for (const [name, source] of this.bindings) {
       try {
-        this.writeParam(name, source());
+        this.writeParam(name, source(), this.bindingSites.get(name));
       } catch (err) {
         if (err instanceof Error) err.message = `${err.message} (from its binding)`;
         throw err;
@@ -179,14 +194,36 @@ export abstract class Operator {
     }
   }
 
-  private writeParam(name: string, value: unknown): void {
+  /**
+   * Normalises and stores a value. Before the operator is built (in setup) a bad value throws, so the
+   * reload fails at the user's line. Once it is built (in update, in a binding) a bad value is ignored,
+   * the param keeps its previous value and the frame goes on; the message is shown once.
+   */
+  private writeParam(name: string, value: unknown, bindingSite?: Error): void {
     const decl = this.declOf(name);
-    const normalized = normalize(this.name, name, decl, value);
-    const previous = this.values.get(name);
-    if (sameValue(previous!, normalized)) return;
+    const previous = this.values.get(name)!;
+    const warn = (key: string, message: string) => this.warnOnce(key, bindingSite ? `${message} (from its binding)` : message, bindingSite);
+    let normalized: ParamValue;
+    try {
+      normalized = normalize(this.name, name, decl, value, (message) => warn(`range:${name}`, message));
+    } catch (err) {
+      if (this.scope === undefined || !(err instanceof TypeError)) throw err;
+      warn(`value:${name}`, `${err.message}: ignored, ${name} stays ${describe(previous)}`);
+      return;
+    }
+    if (sameValue(previous, normalized)) return;
     this.values.set(name, normalized);
     this.dirty = true;
     this.paramsVersion++;
+  }
+
+  /** Says `message` once per `key`; located at `site` (a binding's) when given, else where it is called from. */
+  private warnOnce(key: string, message: string, site?: Error): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    const warning = new Error(message);
+    if (site?.stack) warning.stack = `Error: ${message}\n${site.stack.split("\n").slice(1).join("\n")}`;
+    this.onWarning(warning);
   }
 
   /** True when the operator must cook every frame (animated by time, streaming, simulating). */
@@ -252,14 +289,13 @@ export abstract class Operator {
 
   private declOf(name: string): ParamDecl {
     const decl = (this.constructor as OperatorClass).params[name];
-    if (!decl) throw new Error(`${this.typeName} "${this.name}" has no param "${name}" (has: ${this.paramNames().join(", ")})`);
+    if (!decl) throw new Error(`${this.typeName} "${this.name}" has no param "${name}"${suggest(name, this.paramNames())} (has: ${this.paramNames().join(", ")})`);
     return decl;
   }
 }
 
 /**
- * Installs `op.scale` style accessors for every declared param. Called once per class by `defineOperator`,
- * so a typo (`noise.sclae = 3`) is not silently a new field: operator instances are sealed.
+ * Installs `op.scale` style accessors for every declared param. Called once per class by `defineOperator`.
  */
 export function defineOperator<T extends OperatorClass>(Type: T): T {
   for (const name of Object.keys(Type.params)) {
@@ -276,6 +312,42 @@ export function defineOperator<T extends OperatorClass>(Type: T): T {
     });
   }
   return Type;
+}
+
+/**
+ * Operators are sealed once `chain.add` has made them (see `sealOperator`), so a misspelt param
+ * (`c.colour = 1`) is not silently a new field. Sealing alone throws "object is not extensible",
+ * naming nothing; so the last prototype of every operator is this guard, which an assignment to a
+ * property found nowhere on the object reaches, and which names the property and the closest param.
+ */
+const unknownPropertyGuard = new Proxy(Object.prototype, {
+  set(target, property, value, receiver) {
+    if (receiver instanceof Operator && !Object.isExtensible(receiver) && typeof property === "string") {
+      throw new TypeError(unknownPropertyMessage(receiver, property));
+    }
+    return Reflect.set(target, property, value, receiver);
+  },
+});
+Object.setPrototypeOf(Operator.prototype, unknownPropertyGuard);
+
+function unknownPropertyMessage(op: Operator, property: string): string {
+  const params = op.params().map((p) => p.name);
+  const hint = suggest(property, params) || suggest(property, publicProperties(op));
+  return `${op.typeName} "${op.name}" has no param "${property}"${hint} (params: ${params.join(", ") || "none"}; operators are sealed after chain.add, so a misspelt name is an error; an operator class of your own declares its fields in the class)`;
+}
+
+/** The names `op` has setters for besides its params (bypass, an operator's own accessors). */
+function publicProperties(op: Operator): string[] {
+  const names = new Set<string>(["bypass"]);
+  for (let proto = Object.getPrototypeOf(op); proto && proto !== Operator.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) if (Object.getOwnPropertyDescriptor(proto, name)?.set) names.add(name);
+  }
+  return [...names];
+}
+
+/** Seals an operator the chain has just made: from now on assigning a name it does not have throws. */
+export function sealOperator(op: Operator): void {
+  Object.seal(op);
 }
 
 /**

@@ -88,14 +88,24 @@ export function components(type: ParamType): number {
   return COMPONENTS[type];
 }
 
-/** Checks and normalises a value for a param; throws a message naming the param. */
-export function normalize(owner: string, name: string, decl: ParamDecl, value: unknown): ParamValue {
+/**
+ * Checks and normalises a value for a param; throws a message naming the param. A number must be
+ * finite (Infinity or NaN in a uniform gives a black or garbage frame, not an error). A float or int
+ * outside its declared min..max is clamped, and `warn` is told once per call with the message to show.
+ * Vectors are checked for finiteness only: their ranges are slider ranges, not limits (DirectionalLight's
+ * default direction [1, 2, 1] lies outside its -1..1, the shader normalises it), and a colour above 1 is
+ * HDR on purpose in an rgba16float chain.
+ */
+export function normalize(owner: string, name: string, decl: ParamDecl, value: unknown, warn?: (message: string) => void): ParamValue {
   const where = `${owner}.${name}`;
   switch (decl.type) {
     case "float":
     case "int": {
-      if (typeof value !== "number" || Number.isNaN(value)) throw new TypeError(`${where} expects a number, got ${describe(value)}`);
-      return decl.type === "int" ? Math.round(value) : value;
+      if (typeof value !== "number" || !Number.isFinite(value)) throw new TypeError(`${where} expects a finite number, got ${describe(value)}`);
+      const number = decl.type === "int" ? Math.round(value) : value;
+      const clamped = Math.min(decl.max ?? Infinity, Math.max(decl.min ?? -Infinity, number));
+      if (clamped !== number) warn?.(`${where} = ${value} is outside its range ${decl.min ?? "…"}..${decl.max ?? "…"}: clamped to ${clamped}`);
+      return clamped;
     }
     case "bool":
       if (typeof value !== "boolean") throw new TypeError(`${where} expects true or false, got ${describe(value)}`);
@@ -113,8 +123,8 @@ export function normalize(owner: string, name: string, decl: ParamDecl, value: u
       const ok =
         Array.isArray(value) &&
         (value.length === n || (decl.type === "color" && value.length === 3)) &&
-        value.every((v) => typeof v === "number" && !Number.isNaN(v));
-      if (!ok) throw new TypeError(`${where} expects [${Array(n).fill("number").join(", ")}], got ${describe(value)}`);
+        value.every((v) => typeof v === "number" && Number.isFinite(v));
+      if (!ok) throw new TypeError(`${where} expects [${Array(n).fill("finite number").join(", ")}], got ${describe(value)}`);
       const array = value as number[];
       return Object.freeze(decl.type === "color" && array.length === 3 ? [...array, 1] : [...array]);
     }
@@ -143,7 +153,8 @@ export function writeField(data: DataView, field: UniformField, value: ParamValu
   }
 }
 
-function describe(value: unknown): string {
+/** A value as the user would write it, for messages. */
+export function describe(value: unknown): string {
   if (typeof value === "string") return `"${value}"`;
   if (Array.isArray(value)) return `[${value.join(", ")}]`;
   return String(value);

@@ -2,6 +2,7 @@ import { Box } from "ink";
 import type { CensusSnapshot } from "../gpu/census.ts";
 import type { StatsView } from "../stats/hub.ts";
 import { CensusPanel } from "./CensusPanel.tsx";
+import { CompactDashboard } from "./CompactDashboard.tsx";
 import { DebugPanel } from "./DebugPanel.tsx";
 import { ErrorPanel } from "./ErrorPanel.tsx";
 import { FramesPanel } from "./FramesPanel.tsx";
@@ -16,10 +17,21 @@ export interface DashboardProps {
   view: StatsView;
   info: DashboardInfo;
   census: CensusSnapshot | null;
+  /** The terminal's size; without it (not a terminal) the full layout. */
+  terminal?: { columns: number; rows: number };
 }
 
-/** The whole dashboard as a pure function of one stats view and one census snapshot. */
-export function Dashboard({ view, info, census }: DashboardProps) {
+/** Narrower than this, the full layout's lines lose what they end with: the compact one is used. */
+const FULL_LAYOUT_COLUMNS = 80;
+
+/**
+ * The whole dashboard as a pure function of one stats view and one census snapshot: the full layout,
+ * or the compact one (CompactDashboard) when the terminal is too narrow or too short for it.
+ */
+export function Dashboard({ view, info, census, terminal }: DashboardProps) {
+  if (terminal && (terminal.columns < FULL_LAYOUT_COLUMNS || fullLayoutLines(view, census, terminal.columns) >= terminal.rows)) {
+    return <CompactDashboard view={view} info={info} columns={terminal.columns} rows={terminal.rows} />;
+  }
   return (
     <Box flexDirection="column">
       <Header info={info} t={view.t} />
@@ -33,4 +45,25 @@ export function Dashboard({ view, info, census }: DashboardProps) {
       <KeyHints />
     </Box>
   );
+}
+
+/**
+ * How many lines the full layout takes for this view, panel by panel as the panels draw them (a line
+ * each unless said): header, frames, memory (2), soak (2), census (title, kinds in 33-column boxes
+ * that wrap, top owners), reloads (title + up to 5), the error box (borders, message, source line and
+ * caret), debug (title, names, "more"), key hints.
+ */
+export function fullLayoutLines(view: StatsView, census: CensusSnapshot | null, columns: number): number {
+  let lines = 1 + 1 + (view.memory ? 2 : 1) + (view.soak ? 2 : 0) + 1;
+  if (census) {
+    const kinds = Object.values(census.kinds).filter((count) => count.created > 0).length;
+    lines += 1 + Math.ceil(kinds / Math.max(1, Math.floor(columns / 33))) + (Object.keys(census.owners).length > 0 ? 1 : 0);
+  }
+  if (view.reloads.length > 0) lines += 1 + Math.min(5, view.reloads.length);
+  if (view.error) {
+    const messageLines = Math.ceil((view.error.message.length + (view.error.file?.length ?? 0) + 16) / Math.max(1, columns - 4));
+    lines += 2 + messageLines + (view.error.sourceLine !== undefined && view.error.line ? 2 : 0);
+  }
+  if (view.debug.length > 0) lines += 1 + view.debug.length + (view.debugHidden > 0 ? 1 : 0);
+  return lines;
 }

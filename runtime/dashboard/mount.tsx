@@ -41,7 +41,7 @@ export function mountDashboard(hub: StatsHub, info: DashboardInfo, options: Moun
 
   const tree = () => (
     <>
-      <Dashboard view={hub.view()} info={currentInfo} census={currentInfo.census?.() ?? null} />
+      <Dashboard view={hub.view()} info={currentInfo} census={currentInfo.census?.() ?? null} terminal={terminalSize(stdout)} />
       <KeyInput onKey={onKey} />
     </>
   );
@@ -60,6 +60,9 @@ export function mountDashboard(hub: StatsHub, info: DashboardInfo, options: Moun
 
   const throttle = new RedrawThrottle(() => instance.rerender(tree()), 1000 / (options.maxHz ?? 4), hub.now);
   const unsubscribe = hub.subscribe(() => throttle.request());
+  // A resized terminal may need the other layout (see Dashboard): redraw at once, not at the next event.
+  const onResize = () => throttle.request();
+  stdout.on("resize", onResize);
 
   return {
     update(patch) {
@@ -73,9 +76,15 @@ export function mountDashboard(hub: StatsHub, info: DashboardInfo, options: Moun
       return throttle.draws;
     },
     unmount() {
+      stdout.off("resize", onResize);
       unsubscribe();
       throttle.dispose();
       instance.unmount();
     },
   };
+}
+
+/** The terminal's size, when stdout is a terminal that says it. */
+function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } | undefined {
+  return stdout.isTTY && stdout.columns > 0 && stdout.rows > 0 ? { columns: stdout.columns, rows: stdout.rows } : undefined;
 }

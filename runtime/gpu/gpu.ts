@@ -49,6 +49,15 @@ const BYTES_PER_TEXEL: Partial<Record<GPUTextureFormat, number>> = {
   "depth24plus-stencil8": 4,
 };
 
+/**
+ * The most bytes one readback strip copies (see Gpu.readTextureStrips): 64 MiB, 1024 rows of an
+ * 8192-wide RGBA16F texture, so a snapshot never holds more than one strip of staging memory.
+ */
+export const READBACK_STRIP_BYTES = 64 * 1024 * 1024;
+
+/** What a readback needs of a texture (a TextureHandle, or a raw texture in tests and tools). */
+export type TextureHandleLike = { texture: GPUTexture; width: number; height: number; format: GPUTextureFormat };
+
 export function textureBytes(width: number, height: number, format: GPUTextureFormat, layers = 1): number {
   return width * height * layers * (BYTES_PER_TEXEL[format] ?? 4);
 }
@@ -455,23 +464,44 @@ export class Gpu {
     return new Frame(this, label);
   }
 
-  /** Reads a texture back as RGBA floats (rgba16float, rgba8unorm or bgra8unorm sources). */
-  async readTexture(handle: { texture: GPUTexture; width: number; height: number; format: GPUTextureFormat }): Promise<Float32Array> {
+  /**
+   * Reads a texture back in strips of whole rows, each at most `stripBytes` (and never over the
+   * device's maxBufferSize: 8192×8192 RGBA16F is 512 MiB, twice Dawn's 256 MiB limit), calling
+   * `onStrip` with each strip's RGBA floats (`rows` rows from `firstRow`). One staging buffer serves
+   * every strip of the call; it is released at the end, so an idle runtime holds none.
+   */
+  async readTextureStrips(
+    handle: TextureHandleLike,
+    onStrip: (pixels: Float32Array, firstRow: number, rows: number) => void,
+    stripBytes = READBACK_STRIP_BYTES,
+  ): Promise<void> {
     const { width, height, format } = handle;
     const texel = BYTES_PER_TEXEL[format] ?? 4;
     const bytesPerRow = Math.ceil((width * texel) / 256) * 256;
-    const staging = this.createBuffer("readback", bytesPerRow * height, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    const limit = Math.min(stripBytes, this.device.limits.maxBufferSize);
+    const rowsPerStrip = Math.max(1, Math.min(height, Math.floor(limit / bytesPerRow)));
+    const staging = this.createBuffer("readback", bytesPerRow * rowsPerStrip, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
     try {
-      const frame = this.beginFrame("readback");
-      frame.encoder.copyTextureToBuffer({ texture: handle.texture }, { buffer: staging.buffer, bytesPerRow, rowsPerImage: height }, [width, height]);
-      frame.submit();
-      await staging.buffer.mapAsync(GPUMapMode.READ);
-      const bytes = new Uint8Array(staging.buffer.getMappedRange().slice(0));
-      staging.buffer.unmap();
-      return decodeTexels(bytes, width, height, bytesPerRow, format);
+      for (let firstRow = 0; firstRow < height; firstRow += rowsPerStrip) {
+        const rows = Math.min(rowsPerStrip, height - firstRow);
+        const frame = this.beginFrame("readback");
+        frame.encoder.copyTextureToBuffer({ texture: handle.texture, origin: { x: 0, y: firstRow } }, { buffer: staging.buffer, bytesPerRow, rowsPerImage: rows }, [width, rows]);
+        frame.submit();
+        await staging.buffer.mapAsync(GPUMapMode.READ, 0, bytesPerRow * rows);
+        const bytes = new Uint8Array(staging.buffer.getMappedRange(0, bytesPerRow * rows).slice(0));
+        staging.buffer.unmap();
+        onStrip(decodeTexels(bytes, width, rows, bytesPerRow, format), firstRow, rows);
+      }
     } finally {
       this.destroyBuffer(staging);
     }
+  }
+
+  /** A texture's pixels as RGBA floats, rows from the top (rgba16float, rgba8unorm or bgra8unorm sources; read in strips). */
+  async readTexture(handle: TextureHandleLike, stripBytes = READBACK_STRIP_BYTES): Promise<Float32Array> {
+    const pixels = new Float32Array(handle.width * handle.height * 4);
+    await this.readTextureStrips(handle, (strip, firstRow) => pixels.set(strip, firstRow * handle.width * 4), stripBytes);
+    return pixels;
   }
 
   /** Resolves when the GPU has finished everything submitted so far, and released objects are freed. */
@@ -715,15 +745,26 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+/** Every half float's value, made once: a readback decodes 4 per texel (268 million for 8192×8192). */
+let halfTable: Float32Array | undefined;
+function halfToFloatTable(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = halfToFloat(h);
+  }
+  return halfTable;
+}
+
 function decodeTexels(bytes: Uint8Array, width: number, height: number, bytesPerRow: number, format: GPUTextureFormat): Float32Array {
   const out = new Float32Array(width * height * 4);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const halves = halfToFloatTable();
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const o = (y * width + x) * 4;
       if (format === "rgba16float") {
         const b = y * bytesPerRow + x * 8;
-        for (let c = 0; c < 4; c++) out[o + c] = halfToFloat(view.getUint16(b + c * 2, true));
+        for (let c = 0; c < 4; c++) out[o + c] = halves[view.getUint16(b + c * 2, true)]!;
       } else if (format === "rgba32float") {
         const b = y * bytesPerRow + x * 16;
         for (let c = 0; c < 4; c++) out[o + c] = view.getFloat32(b + c * 4, true);

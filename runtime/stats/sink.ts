@@ -12,14 +12,22 @@ export interface JsonlSink {
  * Appends every event to `path` as JSON lines (the `--stats` file). Each line is written
  * synchronously and unbuffered: there are about two a second, a small write costs microseconds, and
  * a soak that ends in a crash still has every line up to the crash, which is when the file matters.
- * The file is opened for append and created (with its folder) when missing.
+ * The file is opened for append and created (with its folder) when missing. A write that fails (the
+ * disk full, the folder gone with its file) is said once on stderr and ends the file, never the run.
  */
 export function openJsonlSink(path: string): JsonlSink {
   mkdirSync(dirname(path), { recursive: true });
   let fd: number | null = openSync(path, "a");
   return {
     write: (event) => {
-      if (fd !== null) writeSync(fd, `${JSON.stringify(event)}\n`);
+      if (fd === null) return;
+      try {
+        writeSync(fd, `${JSON.stringify(event)}\n`);
+      } catch (err) {
+        console.error(`vivid: --stats ${path}: ${err instanceof Error ? err.message : String(err)}; no more stats are written to it`);
+        closeQuietly(fd);
+        fd = null;
+      }
     },
     close: () => {
       if (fd === null) return;
@@ -27,4 +35,12 @@ export function openJsonlSink(path: string): JsonlSink {
       fd = null;
     },
   };
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // The descriptor is unusable already; nothing is left to close.
+  }
 }

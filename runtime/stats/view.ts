@@ -72,8 +72,12 @@ export class StatsViewState {
         break;
       case "reload":
         pushBounded(this.reloads, event, this.reloadHistoryLength);
-        // A failed reload's error is the current error; a successful one fixes whatever was wrong.
-        if (event.ok) this.error = null;
+        // A failed reload's error is the current error; a successful one fixes whatever was wrong
+        // before it began. What its own build or the new chain reported since (a param clamped in
+        // setup: the event comes once the new chain's first frames are done) stays shown.
+        if (event.ok) {
+          if (this.error && this.error.t < event.t - event.ms / 1000) this.error = null;
+        }
         else if (event.error) this.error = { type: "error", t: event.t, ...event.error };
         break;
       case "error":

@@ -50,7 +50,8 @@ const CASES: EffectCase[] = [
     original: "`targetW` int=320 [16–1920]; `targetH` int=240 [16–1080]",
     modes: { param: "filter", values: ["Nearest", "Linear"], default: "Nearest" },
     inputs: (chain) => [noiseSource(chain)],
-    configure: (op: Downsample) => ((op.targetW = 16), (op.targetH = 12)),
+    // 16 × 16: the smallest the declared ranges allow (a smaller value is clamped to 16).
+    configure: (op: Downsample) => ((op.targetW = 16), (op.targetH = 16)),
     change: (op: Downsample) => (op.filter = "linear"),
   },
   {

@@ -270,7 +270,7 @@ describe("bind / bindDirect", () => {
     expect(() => noise.bind("sclae", () => 1)).toThrow(/has no param "sclae"/);
     expect(() => noise.bind("offset", () => 1)).toThrow(/number params only; use bindDirect for a vec3/);
     noise.bindDirect("scale", () => Number.NaN);
-    expect(() => noise.updateBindings()).toThrow(/noise.scale expects a number, got NaN \(from its binding\)/);
+    expect(() => noise.updateBindings()).toThrow(/noise.scale expects a finite number, got NaN \(from its binding\)/);
   });
 
   test("a bound param marks the operator dirty only when its value changes", () => {

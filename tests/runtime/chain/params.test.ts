@@ -56,8 +56,8 @@ describe("params on an operator", () => {
 
   test("bad values name the param and what it expects", () => {
     const noise = new Noise("noise");
-    expect(() => (noise.scale = "big" as never)).toThrow('noise.scale expects a number, got "big"');
-    expect(() => (noise.offset = [1, 2] as never)).toThrow("noise.offset expects [number, number, number], got [1, 2]");
+    expect(() => (noise.scale = "big" as never)).toThrow('noise.scale expects a finite number, got "big"');
+    expect(() => (noise.offset = [1, 2] as never)).toThrow("noise.offset expects [finite number, finite number, finite number], got [1, 2]");
     expect(() => (noise.type = "plasma" as never)).toThrow('noise.type expects one of "perlin", "simplex", "worley", "value", got "plasma"');
     expect(() => noise.setParam("sclae", 1)).toThrow('Noise "noise" has no param "sclae"');
   });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCommand } from "../../../runtime/cli.ts";
 import { readPng } from "../../../runtime/snapshot.ts";
+import { readOnlyFolder } from "../../helpers/read-only.ts";
 import { REPO, spread } from "../../helpers/render.ts";
 
 /** Runs `bun vivid …` as a user would, from the repository root. */
@@ -142,6 +143,39 @@ export function update(ctx) { ctx.debug("x", 1.5); ctx.debug("frame", ctx.frame)
   });
 });
 
+describe("output paths are checked before any work starts", () => {
+  test("each output flag that cannot be written exits 2 naming the flag, before a GPU or a window is opened", () => {
+    const readOnly = readOnlyFolder();
+    const scratch = mkdtempSync(join(tmpdir(), "vivid-out-"));
+    mkdirSync(join(scratch, "folder.png"));
+    const missing = join(scratch, "no-such-folder");
+    const project = "examples/02-hello-noise";
+    const cases: Array<[string[], string]> = [
+      [[project, "--snapshot", join(missing, "out.png")], `--snapshot ${join(missing, "out.png")}: folder ${missing} does not exist`],
+      [[project, "--snapshot", join(scratch, "folder.png")], `--snapshot ${join(scratch, "folder.png")}: is a folder`],
+      [[project, "--snapshot", join(readOnly.dir, "out.png")], `--snapshot ${join(readOnly.dir, "out.png")}: cannot write to folder ${readOnly.dir}`],
+      // --stats makes its folder: the check is on the nearest folder that exists.
+      [[project, "--stats", join(readOnly.dir, "runs", "stats.jsonl")], `--stats ${join(readOnly.dir, "runs", "stats.jsonl")}: cannot write to folder ${readOnly.dir}`],
+      [["soak", project, "--json", join(missing, "soak.json")], `--json ${join(missing, "soak.json")}: folder ${missing} does not exist`],
+      [["soak", project, "--png", join(readOnly.dir, "rss.png")], `--png ${join(readOnly.dir, "rss.png")}: cannot write to folder`],
+      [["soak", "--judge", join(scratch, "soak.json"), "--png", join(missing, "rss.png")], `--png ${join(missing, "rss.png")}: folder ${missing} does not exist`],
+    ];
+    try {
+      for (const [args, message] of cases) {
+        const run = vivid(...args);
+        expect(run.code, args.join(" ")).toBe(2);
+        expect(run.stderr).toContain(message);
+        // Nothing ran: no GPU, no window, no frames (a run says "rendering offscreen" or "rendered").
+        expect(run.stdout, args.join(" ")).toBe("");
+      }
+      expect(vivid(project, "--snapshot", join(readOnly.dir, "out.png")).stderr).toMatch(/\((read-only file system|permission denied)\)/);
+    } finally {
+      readOnly.remove();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("bun vivid operators", () => {
   test("--json lists every exported operator class with its declared params", async () => {
     const run = vivid("operators", "--json");
@@ -156,10 +190,13 @@ describe("bun vivid operators", () => {
     }
   });
 
-  test("an unknown operator name exits 1", () => {
-    const run = vivid("operators", "Nope");
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('no operator named "Nope"');
+  test("an unknown operator name exits 2 with the closest name", () => {
+    const misspelt = vivid("operators", "Nosie");
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('no operator named "Nosie" — did you mean "Noise"?');
+    const unknown = vivid("operators", "Frobnicator");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no operator named "Frobnicator" (see bun vivid operators)');
   });
 });
 

@@ -132,6 +132,84 @@ describe("Dashboard from a recorded session", () => {
   });
 });
 
+describe("warnings from a reload's own build", () => {
+  test("stay shown after its ok ledger entry, which comes once the new chain's first frames are done; older errors go", () => {
+    const okReload = recordedSession.find((event) => event.type === "reload" && event.ok)!;
+    // The save was seen at 40.0 s, the build clamped a param at 40.1 s, the entry came at 40.8 s.
+    const warning: StatsEvent = { type: "error", t: 40.1, file: "/p/chain.ts", line: 4, column: 3, message: "noise.scale = 50 is outside its range 0.1..20: clamped to 20" };
+    const reload = { ...okReload, t: 40.8, ms: 800 };
+    let view = render(<Dashboard view={replay([...recordedSession, warning, reload])} info={info} census={null} />);
+    expect(view.lastFrame()).toContain("clamped to 20");
+    view.unmount();
+    // The same warning from an earlier build (before this save was seen) is cleared by it.
+    view = render(<Dashboard view={replay([...recordedSession, { ...warning, t: 39.9 }, reload])} info={info} census={null} />);
+    expect(view.lastFrame()).not.toContain("clamped to 20");
+    view.unmount();
+  });
+});
+
+describe("a small terminal: the compact layout", () => {
+  const strip = (text: string) => text.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, "");
+  const longError: StatsEvent = {
+    type: "error",
+    t: 31,
+    file: "/home/someone/projects/visuals/chain.ts",
+    line: 14,
+    column: 7,
+    message: 'Noise "noise" has no param "sclae" — did you mean "scale"? (params: scale, speed, octaves, lacunarity, persistence, offset, type; operators are sealed, so a misspelt name is an error)',
+    sourceLine: "  ctx.chain.get(\"noise\").sclae = 3;",
+  };
+  const soak: SoakEvent = { type: "soak", t: 40, phase: "warm-up", waitingFor: { reloads: [120, 500], frames: [1500, 10000], settleS: 60 }, elapsedS: 40, totalS: 1800, rss: null };
+  const debug: StatsEvent[] = Array.from({ length: 14 }, (_, i) => ({ type: "debug", t: 30, name: `value${i}`, value: i * 1.5 }) as StatsEvent);
+  const views: Array<[string, StatsEvent[], Partial<DashboardInfo>]> = [
+    ["a recorded session", recordedSession, {}],
+    ["a long error", [...recordedSession, longError], {}],
+    ["a soak", [...recordedSession, soak], {}],
+    ["14 debug values, paused, a long project name", [...recordedSession, ...debug, longError], { paused: true, project: "/home/someone/projects/a-very-long-project-name" }],
+  ];
+
+  test.each(views)("at 40×10, %s fits: at most 10 lines, none wider than 40 columns", (_name, events, patch) => {
+    const { lastFrame, unmount } = render(<Dashboard view={replay(events)} info={{ ...info, ...patch }} census={recordedCensus()} terminal={{ columns: 40, rows: 10 }} />);
+    const lines = strip(lastFrame() ?? "").split("\n");
+    unmount();
+    expect(lines.length).toBeLessThanOrEqual(10);
+    for (const line of lines) expect(Bun.stringWidth(line), line).toBeLessThanOrEqual(40);
+    expect(lines.at(-1)).toBe("q quit · r reload · s snapshot · p pause");
+  });
+
+  test("at 40×10 it keeps what matters: frames, memory, the last reload, the error's place and message", () => {
+    const { lastFrame, unmount } = render(<Dashboard view={replay([...recordedSession, longError])} info={info} census={recordedCensus()} terminal={{ columns: 40, rows: 10 }} />);
+    const text = strip(lastFrame() ?? "");
+    unmount();
+    expect(text).toMatch(/^60\.0 fps 16\.7\/16\.8 ms/m);
+    expect(text).toContain("RSS 112 heap 22 GPU 48 MB");
+    expect(text).toContain("reload failed noise.wgsl 12 ms");
+    expect(text).toContain("Error chain.ts:14:7");
+    // The message takes two lines, broken between words, the second cut with "…".
+    expect(text.replace(/\n/g, " ")).toContain('Noise "noise" has no param "sclae" — did you mean "scale"?');
+    expect(text).toMatch(/…\nq quit/);
+  });
+
+  test("a terminal the full layout fits keeps it; mountDashboard follows the terminal's size", async () => {
+    const full = render(<Dashboard view={replay()} info={info} census={recordedCensus()} terminal={{ columns: 120, rows: 40 }} />);
+    expect(full.lastFrame()).toContain("GPU objects");
+    full.unmount();
+
+    const clock = new FakeClock();
+    const hub = new StatsHub({ now: clock.now, readMemory: seriesReader([109.3]) });
+    const terminal = new FakeTerminal();
+    terminal.columns = 40;
+    terminal.rows = 10;
+    const dashboard = mountDashboard(hub, { ...info, census: recordedCensus }, { stdout: asStdout(terminal), stdin: asStdin(new FakeKeyboard()), patchConsole: false });
+    for (let i = 1; i <= 60; i++) hub.recordFrame(2, 1000 / 60, clock.frame(i, 60, 0));
+    hub.tick(clock.advance(10_000));
+    await settle(300);
+    dashboard.unmount();
+    expect(terminal.text()).toContain("RSS 109 heap");
+    expect(terminal.text()).not.toContain("GPU objects");
+  });
+});
+
 describe("debug panel", () => {
   const debug = (t: number, name: string, value: number | boolean | string): StatsEvent => ({ type: "debug", t, name, value });
   /** Three seconds of reports after the recorded session, as the hub sends them: frames, then one event per name. */

@@ -115,15 +115,22 @@ describe("reloads and errors", () => {
     expect(events[1]).toEqual({ type: "error", t: 1.25, message: "boom", file: "a.ts", line: 3, column: 4 });
   });
 
-  test("the view keeps the current error until a reload succeeds", () => {
-    const { hub } = setup();
+  test("the view keeps the current error until a reload succeeds that began after it", () => {
+    const { hub, clock } = setup();
     const error = { file: "shaders/2d/noise.wgsl", line: 12, column: 5, message: "unresolved identifier 'x'", sourceLine: "  let y = x;" };
     hub.reload({ ...reloadEntry, ok: false, error });
     expect(hub.view().error).toMatchObject({ type: "error", ...error });
     hub.error({ message: "later" });
     expect(hub.view().error?.message).toBe("later");
-    hub.reload(reloadEntry);
+    // An ok reload reported 1 s later, which took 500 ms: it began after "later", and fixes it.
+    clock.advance(1000);
+    hub.reload({ ...reloadEntry, ms: 500 });
     expect(hub.view().error).toBeNull();
+    // What came while that reload ran (its own build's warnings) stays.
+    hub.error({ message: "from the build" });
+    clock.advance(300);
+    hub.reload({ ...reloadEntry, ms: 500 });
+    expect(hub.view().error?.message).toBe("from the build");
     hub.error({ message: "again" });
     hub.clearError();
     expect(hub.view().error).toBeNull();

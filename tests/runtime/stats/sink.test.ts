@@ -41,3 +41,18 @@ test("appends to an existing file instead of replacing it", () => {
   sink.close();
   expect(readFileSync(path, "utf8").trimEnd().split("\n")).toHaveLength(2);
 });
+
+test("a write that fails (a full disk: /dev/full gives ENOSPC) is said once on stderr and ends the file, never the run", () => {
+  const said: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void said.push(args.join(" "));
+  try {
+    const sink = openJsonlSink("/dev/full");
+    for (let t = 0; t < 3; t++) expect(() => sink.write({ type: "error", t, message: "lost" })).not.toThrow();
+    sink.close();
+  } finally {
+    console.error = original;
+  }
+  expect(said).toHaveLength(1);
+  expect(said[0]).toMatch(/^vivid: --stats \/dev\/full: .*ENOSPC.*; no more stats are written to it$/);
+});
