@@ -66,7 +66,7 @@ describe("bun vivid with a broken runtime shader", () => {
   test("breaking shaders/2d/blur.wgsl while a Blur runs reports blur.wgsl:line:column; so does every other operator's .wgsl and an #imported one", async () => {
     const copy = join(temp, "vivid");
     mkdirSync(copy);
-    for (const part of ["runtime", "operators", "shaders", "package.json", "tsconfig.json", "bunfig.toml"]) cpSync(join(REPO, part), join(copy, part), { recursive: true });
+    for (const part of ["runtime", "operators", "shaders", "patches", "package.json", "tsconfig.json", "bunfig.toml"]) cpSync(join(REPO, part), join(copy, part), { recursive: true });
     symlinkSync(realpathSync(join(REPO, "node_modules")), join(copy, "node_modules"));
     const project = join(temp, "project");
     mkdirSync(project);
