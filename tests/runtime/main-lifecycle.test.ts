@@ -49,7 +49,7 @@ async function waitFor<T>(what: string, get: () => T | undefined, ms = 30_000): 
 
 /** A live headless run with plain output; its stdout and stderr are collected as they come. */
 function start(dir: string, stats: string) {
-  const child = Bun.spawn(["bun", "vivid", dir, "--headless", "--size", "32x32", "--no-dashboard", "--stats", stats], { cwd: REPO, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(["bun", "runtime/cli.ts", dir, "--headless", "--size", "32x32", "--no-dashboard", "--stats", stats], { cwd: REPO, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   cleanup.push(() => child.kill("SIGKILL"));
   const output = { stdout: "", stderr: "" };
   const collect = async (stream: ReadableStream<Uint8Array>, key: "stdout" | "stderr") => {

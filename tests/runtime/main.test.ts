@@ -133,7 +133,7 @@ describe("bun vivid", () => {
     for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
     env.DISPLAY = xvfb.display;
     // Fullscreen on a 320×240 screen: the pointer is over the window wherever it is, so X gives it the keys.
-    const child = Bun.spawn(["bun", "vivid", dir, "--fullscreen", "--no-dashboard", "--stats", stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn(["bun", "runtime/cli.ts", dir, "--fullscreen", "--no-dashboard", "--stats", stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     cleanup.push(() => {
       if (child.exitCode === null) child.kill();
       return child.exited;
