@@ -3,30 +3,16 @@
  * an operator's missing input or unloadable image at its `chain.add`, and `throw null` (or any
  * value that is not an Error) at the `throw` that threw it. Real chain files, the real device.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "vitest";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { native } from "../helpers/native.ts";
+import { native, ownGpuAndFolder } from "../helpers/native.ts";
 import type { ChainError } from "../../runtime/reload/errors.ts";
 import type { ErrorPhase } from "../../runtime/engine.ts";
 
 const { Engine } = native.engine;
-const { Gpu } = native.gpu;
-
-let gpu: import("../../runtime/gpu/gpu.ts").Gpu;
-let dir: string;
-
-beforeAll(async () => {
-  gpu = await Gpu.open();
-  dir = mkdtempSync(join(tmpdir(), "vivid-located-"));
-});
-
-afterAll(() => {
-  expect(gpu.census.live()).toBe(0);
-  gpu.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
+// This file's own device, and a folder for its chain files.
+const own = ownGpuAndFolder("vivid-located-");
 
 /** 1-based line, column and text of the line holding the first `needle` in `text` (from the fixture). */
 function positionOf(text: string, needle: string): { line: number; column: number; sourceLine: string } {
@@ -38,16 +24,16 @@ function positionOf(text: string, needle: string): { line: number; column: numbe
 
 /** Loads `text` as a chain; returns the build error, or runs frames and returns the first frame error. */
 async function errorOf(name: string, text: string): Promise<{ error: ChainError; phase?: ErrorPhase; file: string }> {
-  const file = join(dir, `${name}.ts`);
+  const file = join(own.dir, `${name}.ts`);
   writeFileSync(file, text);
-  const engine = new Engine(gpu, { projectDir: dir, chainFile: file, width: 16, height: 16, fixedFps: 60 });
+  const engine = new Engine(own.gpu, { projectDir: own.dir, chainFile: file, width: 16, height: 16, fixedFps: 60 });
   const reported: Array<{ error: ChainError; phase: ErrorPhase }> = [];
   engine.onError = (error, phase) => reported.push({ error, phase });
   try {
     const built = await engine.load();
     if (!built.ok) return { error: built.error, file };
     for (let i = 0; i < 3 && reported.length === 0; i++) engine.frame();
-    await gpu.idle();
+    await own.gpu.idle();
     if (!reported[0]) throw new Error(`${name}: no error`);
     return { ...reported[0], file };
   } finally {
@@ -71,7 +57,7 @@ export function setup(ctx) {
   });
 
   test("an image that does not load (its first cook)", async () => {
-    const missing = join(dir, "nowhere.png");
+    const missing = join(own.dir, "nowhere.png");
     const text = `import { Image } from "vivid";
 export function setup(ctx) {
   // the photo
@@ -114,7 +100,7 @@ export function check(frame) {
   if (frame >= 1) throw 'too late';
 }
 `;
-    writeFileSync(join(dir, "helper.ts"), helper);
+    writeFileSync(join(own.dir, "helper.ts"), helper);
     const text = `import { Noise } from "vivid";
 import { check } from "./helper.ts";
 export function setup(ctx) {
@@ -127,6 +113,6 @@ export function update(ctx) {
 `;
     const { error, phase } = await errorOf("throw-string", text);
     expect(phase).toBe("update");
-    expect(error).toEqual({ file: join(dir, "helper.ts"), ...positionOf(helper, "throw 'too late'"), message: "too late" });
+    expect(error).toEqual({ file: join(own.dir, "helper.ts"), ...positionOf(helper, "throw 'too late'"), message: "too late" });
   });
 });

@@ -4,48 +4,13 @@
  * update after its reload succeeded. The run goes on and every one of them is a located error event
  * in the `--stats` stream, repeats counted; a batch run whose update throws exits 1 with the error.
  */
-import { afterEach, describe, expect, test } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "vitest";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { cleanup, events, tempProject, waitFor } from "../helpers/live-run.ts";
 import { REPO } from "../helpers/render.ts";
 
-type Json = Record<string, unknown>;
-let cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.reverse()) await fn();
-  cleanup = [];
-});
-
-function project(text: string): { dir: string; file: string; stats: string; save: (text: string) => void } {
-  const dir = mkdtempSync(join(tmpdir(), "vivid-life-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, "chain.ts");
-  const save = (next: string) => {
-    writeFileSync(`${file}.tmp-save`, next);
-    renameSync(`${file}.tmp-save`, file);
-  };
-  save(text);
-  return { dir, file, stats: join(dir, "stats.jsonl"), save };
-}
-
-function events(stats: string): Json[] {
-  if (!existsSync(stats)) return [];
-  return readFileSync(stats, "utf8")
-    .split("\n")
-    .filter((line) => line.endsWith("}"))
-    .map((line) => JSON.parse(line) as Json);
-}
-
-async function waitFor<T>(what: string, get: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
+const project = (text: string) => tempProject("vivid-life-", text);
 
 /** A live headless run with plain output; its stdout and stderr are collected as they come. */
 function start(dir: string, stats: string) {

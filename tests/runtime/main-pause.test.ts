@@ -4,42 +4,15 @@
  * CPU time from /proc/<pid>/stat) and draws nothing (0 fps in the `--stats` file), and `p` again
  * resumes. The chain's `ctx.debug("x", 1.5)` shows in the dashboard's Debug panel.
  */
-import { afterEach, describe, expect, test } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { REPO } from "../helpers/render.ts";
+import { describe, expect, test } from "vitest";
+import { readFileSync, readdirSync } from "node:fs";
+import { cleanup, events, startInTerminal, tempProject, waitFor } from "../helpers/live-run.ts";
 import { startXvfb } from "./window/xvfb.ts";
 
 const CHAIN = `import { Noise } from "vivid";
 export function setup(ctx) { ctx.chain.add(Noise, "noise").resolution(32, 32); ctx.chain.output("noise"); }
 export function update(ctx) { ctx.debug("x", 1.5); }
 `;
-
-type Json = Record<string, unknown>;
-let cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.reverse()) await fn();
-  cleanup = [];
-});
-
-function events(stats: string): Json[] {
-  if (!existsSync(stats)) return [];
-  return readFileSync(stats, "utf8")
-    .split("\n")
-    .filter((line) => line.endsWith("}"))
-    .map((line) => JSON.parse(line) as Json);
-}
-
-async function waitFor<T>(what: string, get: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
 
 /** utime + stime of a process in seconds (fields 14 and 15 of /proc/<pid>/stat, in 1/100 s). */
 function cpuSeconds(pid: number): number {
@@ -60,48 +33,34 @@ function findVivid(pid: number): number | undefined {
   return undefined;
 }
 
-/** `bun vivid <temp project> …flags` with its dashboard on a pseudo-terminal. */
+/** `bun vivid <temp project> …flags` with its dashboard on a pseudo-terminal, 120 columns wide. */
 function start(flags: string, env: Record<string, string | undefined> = process.env) {
-  const dir = mkdtempSync(join(tmpdir(), "vivid-pause-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, "chain.ts"), CHAIN);
-  const stats = join(dir, "stats.jsonl");
-  const child = Bun.spawn(["script", "-qfec", `bun vivid ${dir} ${flags} --stats ${stats}`, "/dev/null"], { cwd: REPO, stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...env, TERM: "xterm-256color", COLUMNS: "120" } });
-  cleanup.push(() => {
-    if (child.exitCode === null) child.kill();
-    return child.exited;
-  });
-  const output = { screen: "" };
-  void (async () => {
-    for await (const chunk of child.stdout as ReadableStream<Uint8Array>) output.screen += new TextDecoder().decode(chunk);
-  })();
-  const type = (key: string) => {
-    child.stdin.write(key);
-    child.stdin.flush();
-  };
+  const { dir, stats } = tempProject("vivid-pause-", CHAIN);
+  const { child, type, screen } = startInTerminal(`bun vivid ${dir} ${flags} --stats ${stats}`, { ...env, COLUMNS: "120" });
   /** What the terminal showed since the last call. */
   let seen = 0;
   const shownSince = () => {
-    const text = output.screen.slice(seen);
-    seen = output.screen.length;
+    const shown = screen();
+    const text = shown.slice(seen);
+    seen = shown.length;
     return text;
   };
-  return { child, stats, type, output, shownSince };
+  return { child, stats, type, screen, shownSince };
 }
 
 describe("p in the dashboard", () => {
   test("pauses: PAUSED in the header, no frames drawn, the process idle; p again resumes", async () => {
-    const { child, stats, type, output, shownSince } = start("--headless --size 64x64");
-    await waitFor("the dashboard", () => (output.screen.includes("p pause") ? true : undefined));
+    const { child, stats, type, screen, shownSince } = start("--headless --size 64x64");
+    await waitFor("the dashboard", () => (screen().includes("p pause") ? true : undefined));
     await waitFor("two frames events", () => (events(stats).filter((e) => e.type === "frames").length >= 2 ? true : undefined));
     // The Debug panel shows what the chain's update() passed to ctx.debug.
-    await waitFor("the Debug panel", () => (/Debug[^]*\n {2}x +1\.5 /.test(output.screen) ? true : undefined));
-    expect(output.screen).not.toContain("PAUSED");
+    await waitFor("the Debug panel", () => (/Debug[^]*\n {2}x +1\.5 /.test(screen()) ? true : undefined));
+    expect(screen()).not.toContain("PAUSED");
     const pid = findVivid(child.pid)!;
     expect(pid).toBeGreaterThan(0);
 
     type("p");
-    await waitFor("PAUSED in the header", () => (output.screen.includes("PAUSED") ? true : undefined), 5_000);
+    await waitFor("PAUSED in the header", () => (screen().includes("PAUSED") ? true : undefined), 5_000);
     await Bun.sleep(1500);
     const pausedFrom = events(stats).length;
     const cpuBefore = cpuSeconds(pid);
@@ -134,8 +93,8 @@ describe("p in the dashboard", () => {
     const xvfb = await startXvfb(320, 240);
     cleanup.push(() => xvfb.stop());
     const env: Record<string, string | undefined> = { ...process.env, DISPLAY: xvfb.display, WAYLAND_DISPLAY: undefined };
-    const { child, stats, type, output } = start("--size 64x64", env);
-    await waitFor("the dashboard", () => (output.screen.includes("p pause") ? true : undefined));
+    const { child, stats, type, screen } = start("--size 64x64", env);
+    await waitFor("the dashboard", () => (screen().includes("p pause") ? true : undefined));
     await waitFor("the first frames event", () => events(stats).find((e) => e.type === "frames"));
     const title = () => Bun.spawnSync(["xwininfo", "-root", "-tree"], { env: { ...process.env, DISPLAY: xvfb.display } }).stdout.toString();
     await waitFor("an fps title", () => (/vivid-pause-\w+ — \d+ fps/.test(title()) ? true : undefined), 10_000);

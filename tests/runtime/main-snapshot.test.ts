@@ -4,12 +4,12 @@
  * folder renamed while running. The process says why (an error event in the --stats file, which the
  * dashboard shows too), keeps rendering, and quits normally.
  */
-import { afterEach, describe, expect, test } from "vitest";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cleanup, events, startInTerminal, waitFor, type Json } from "../helpers/live-run.ts";
 import { readOnlyFolder } from "../helpers/read-only.ts";
-import { REPO } from "../helpers/render.ts";
 
 const CHAIN = `import { Noise } from "vivid";
 export function setup(ctx) {
@@ -17,31 +17,6 @@ export function setup(ctx) {
   ctx.chain.output("noise");
 }
 `;
-
-type Json = Record<string, unknown>;
-let cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.reverse()) await fn();
-  cleanup = [];
-});
-
-function events(stats: string): Json[] {
-  if (!existsSync(stats)) return [];
-  return readFileSync(stats, "utf8")
-    .split("\n")
-    .filter((line) => line.endsWith("}"))
-    .map((line) => JSON.parse(line) as Json);
-}
-
-async function waitFor<T>(what: string, get: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
 
 /** A project folder nobody can write into (see readOnlyFolder). */
 function readOnlyProject(): string {
@@ -51,25 +26,8 @@ function readOnlyProject(): string {
 }
 
 /** `bun vivid <dir>` with its dashboard in a pseudo-terminal; `type` sends keys. */
-function start(dir: string, stats: string): { type: (key: string) => void; exited: Promise<number>; screen: () => string } {
-  const command = `bun vivid ${dir} --headless --window 64x64 --stats ${stats}`;
-  const child = Bun.spawn(["script", "-qfec", command, "/dev/null"], { cwd: REPO, stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, TERM: "xterm-256color" } });
-  cleanup.push(() => {
-    if (child.exitCode === null) child.kill();
-    return child.exited;
-  });
-  let screen = "";
-  void (async () => {
-    for await (const chunk of child.stdout as ReadableStream<Uint8Array>) screen += new TextDecoder().decode(chunk);
-  })();
-  return {
-    type: (key) => {
-      child.stdin.write(key);
-      child.stdin.flush();
-    },
-    exited: child.exited,
-    screen: () => screen,
-  };
+function start(dir: string, stats: string) {
+  return startInTerminal(`bun vivid ${dir} --headless --window 64x64 --stats ${stats}`);
 }
 
 /** Presses s, waits for the error event it causes, then for frames after it: the process went on. */
@@ -96,7 +54,7 @@ describe("s when the snapshot cannot be written", () => {
       expect(error.message).toMatch(/EROFS|EACCES/);
     }
     run.type("q");
-    expect(await run.exited).toBe(0);
+    expect(await run.child.exited).toBe(0);
     expect(readdirSync(dir)).toEqual(["chain.ts"]);
   }, 90_000);
 
@@ -117,6 +75,6 @@ describe("s when the snapshot cannot be written", () => {
     expect(error.message).toContain(join(dir, "snapshot_1.png"));
     expect(error.message).toMatch(/ENOENT/);
     run.type("q");
-    expect(await run.exited).toBe(0);
+    expect(await run.child.exited).toBe(0);
   }, 90_000);
 });

@@ -4,10 +4,9 @@
  * a private Xvfb) force a reload, and every reload lands in the `--stats` JSON-lines ledger with
  * exactly the fields of ReloadEvent (runtime/stats/events.ts).
  */
-import { afterEach, describe, expect, test } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "vitest";
 import { join } from "node:path";
+import { cleanup, events, startInTerminal, tempProject, waitFor, type Json } from "../helpers/live-run.ts";
 import { REPO } from "../helpers/render.ts";
 import { FakeInput, startXvfb, type Xvfb } from "./window/xvfb.ts";
 
@@ -20,43 +19,8 @@ export function setup(ctx) {
 }
 `;
 
-type Json = Record<string, unknown>;
-let cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.reverse()) await fn();
-  cleanup = [];
-});
-
-function project(): { dir: string; stats: string; save: (text: string) => void } {
-  const dir = mkdtempSync(join(tmpdir(), "vivid-main-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, "chain.ts");
-  const save = (text: string) => {
-    writeFileSync(`${file}.tmp-save`, text);
-    renameSync(`${file}.tmp-save`, file);
-  };
-  save(chain(4));
-  return { dir, stats: join(dir, "stats.jsonl"), save };
-}
-
-function events(stats: string): Json[] {
-  if (!existsSync(stats)) return [];
-  return readFileSync(stats, "utf8")
-    .split("\n")
-    .filter((line) => line.endsWith("}"))
-    .map((line) => JSON.parse(line) as Json);
-}
+const project = () => tempProject("vivid-main-", chain(4));
 const reloads = (stats: string) => events(stats).filter((e) => e.type === "reload");
-
-async function waitFor<T>(what: string, get: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
 
 const COUNTS = ["bindGroups", "buffers", "pipelines", "shaderModules", "textures"];
 
@@ -78,22 +42,9 @@ function expectLedgerEntry(entry: Json, ok: boolean): void {
 describe("bun vivid", () => {
   test("r in the terminal dashboard forces a reload; ok and failed reloads are in the --stats ledger with ReloadEvent's fields", async () => {
     const { dir, stats, save } = project();
-    const command = `bun vivid ${dir} --headless --window 64x64 --stats ${stats}`;
-    const child = Bun.spawn(["script", "-qfec", command, "/dev/null"], { cwd: REPO, stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, TERM: "xterm-256color" } });
-    cleanup.push(() => {
-      if (child.exitCode === null) child.kill();
-      return child.exited;
-    });
-    let screen = "";
-    void (async () => {
-      for await (const chunk of child.stdout as ReadableStream<Uint8Array>) screen += new TextDecoder().decode(chunk);
-    })();
-    const type = (key: string) => {
-      child.stdin.write(key);
-      child.stdin.flush();
-    };
+    const { child, type, screen } = startInTerminal(`bun vivid ${dir} --headless --window 64x64 --stats ${stats}`);
 
-    await waitFor("the dashboard", () => (screen.includes("r reload") ? true : undefined));
+    await waitFor("the dashboard", () => (screen().includes("r reload") ? true : undefined));
     await waitFor("the first frames event", () => events(stats).find((e) => e.type === "frames"));
     expect(reloads(stats)).toEqual([]);
 

@@ -1,39 +1,26 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { native } from "../../helpers/native.ts";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { openWatchedEngine, type WatchedEngine } from "../../helpers/watched-engine.ts";
 
 // The whole path a save takes: real watcher on the project folder and on shaders/, Reloader queue,
 // Engine.reload. Saves to the runtime's shaders/ that no live pipeline uses must not reload.
-const { Reloader } = createRequire(import.meta.url)("../../../runtime/reload/reloader.ts") as typeof import("../../../runtime/reload/reloader.ts");
 const { SHADERS_DIR } = createRequire(import.meta.url)("../../../runtime/gpu/shaders.ts") as typeof import("../../../runtime/gpu/shaders.ts");
-const { Engine } = native.engine;
-const { Gpu } = native.gpu;
 
-let gpu: import("../../../runtime/gpu/gpu.ts").Gpu;
-let engine: InstanceType<typeof Engine>;
-let reloader: InstanceType<typeof Reloader>;
-let dir: string;
+let watched: WatchedEngine;
 const applied: string[] = [];
 
 beforeAll(async () => {
-  gpu = await Gpu.open();
-  dir = mkdtempSync(join(tmpdir(), "vivid-reloader-"));
-  writeFileSync(join(dir, "chain.ts"), `import { Noise } from "vivid";\nexport function setup(ctx) { ctx.chain.add(Noise, "n").resolution(16, 16); ctx.chain.output("n"); }\n`);
-  engine = new Engine(gpu, { projectDir: dir, chainFile: join(dir, "chain.ts"), width: 16, height: 16, fixedFps: 60 });
-  const built = await engine.load();
-  if (!built.ok) throw new Error(built.error.message);
-  reloader = new Reloader(engine, { onReload: (entry) => applied.push(entry.file) });
-  await reloader.start();
+  const text = `import { Noise } from "vivid";\nexport function setup(ctx) { ctx.chain.add(Noise, "n").resolution(16, 16); ctx.chain.output("n"); }\n`;
+  watched = await openWatchedEngine("vivid-reloader-", text, { onReload: (entry) => applied.push(entry.file) });
 });
 
 afterAll(async () => {
-  await reloader.close();
-  engine.dispose();
-  gpu.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await watched.reloader.close();
+  watched.engine.dispose();
+  watched.gpu.destroy();
+  rmSync(watched.dir, { recursive: true, force: true });
 });
 
 /**
@@ -43,8 +30,8 @@ afterAll(async () => {
  */
 async function settle(quietMs = 400, until: () => boolean = () => true): Promise<void> {
   const step = async () => {
-    if (reloader.pending) await reloader.apply();
-    engine.frame(); // a replaced chain is released a few frames after the swap
+    if (watched.reloader.pending) await watched.reloader.apply();
+    watched.engine.frame(); // a replaced chain is released a few frames after the swap
     await Bun.sleep(10);
   };
   const deadline = Date.now() + 20_000;
@@ -54,11 +41,11 @@ async function settle(quietMs = 400, until: () => boolean = () => true): Promise
 }
 
 test("a rename-save of the chain file reloads once", async () => {
-  writeFileSync(join(dir, "chain.tmp"), readFileSync(join(dir, "chain.ts"), "utf8").replace("16, 16", "8, 8"));
-  renameSync(join(dir, "chain.tmp"), join(dir, "chain.ts"));
+  writeFileSync(join(watched.dir, "chain.tmp"), readFileSync(join(watched.dir, "chain.ts"), "utf8").replace("16, 16", "8, 8"));
+  renameSync(join(watched.dir, "chain.tmp"), join(watched.dir, "chain.ts"));
   await settle(400, () => applied.length > 0);
   expect(applied).toEqual(["chain.ts"]);
-  expect(engine.chain!.outputTexture!.width).toBe(8);
+  expect(watched.engine.chain!.outputTexture!.width).toBe(8);
 });
 
 test("a save of a runtime shader no live pipeline uses does not reload; one it uses does", async () => {
@@ -86,16 +73,16 @@ test("a save of a runtime shader no live pipeline uses does not reload; one it u
 // heap per 100 000 frames (13 MB/h at 60 fps), hidden from the soak by its periodic saves.
 test("a frame's wait ends at a save, before its GPU work is done", async () => {
   let gpuWork!: () => void;
-  const wait = reloader.waitFor(new Promise<void>((resolve) => (gpuWork = resolve)));
+  const wait = watched.reloader.waitFor(new Promise<void>((resolve) => (gpuWork = resolve)));
   let ended = false;
   void wait.then(() => (ended = true));
   await Bun.sleep(20);
   expect(ended).toBe(false);
-  reloader.request("manual");
+  watched.reloader.request("manual");
   await Bun.sleep(0);
   expect(ended).toBe(true);
   gpuWork();
-  await reloader.apply();
+  await watched.reloader.apply();
   await settle(100);
 });
 
@@ -105,7 +92,7 @@ test("100 000 frame waits without a save keep no memory", async () => {
     return process.memoryUsage().heapUsed / 1048576;
   };
   const before = heap();
-  for (let i = 0; i < 100_000; i++) await reloader.waitFor(Promise.resolve());
+  for (let i = 0; i < 100_000; i++) await watched.reloader.waitFor(Promise.resolve());
   const grownMB = heap() - before;
   expect(grownMB).toBeLessThan(1);
 });

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { mkdtempSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { native } from "../../helpers/native.ts";
+import { openWatchedEngine, type WatchedEngine } from "../../helpers/watched-engine.ts";
 import { editorSaves } from "./editor-saves.ts";
 import { positionOf } from "./native.ts";
 import type { ReloadEntry } from "../../../runtime/engine.ts";
@@ -13,16 +11,9 @@ import type { ReloadEntry } from "../../../runtime/engine.ts";
 // Engine.reload on the real device. What the user sees is the ledger (Reloader's onReload, which
 // main.ts hands to the stats stream, the dashboard and the overlay): one entry per save, ok, and the
 // chain running what was saved. Many of these saves pass through a missing or half-written file.
-const { Reloader } = createRequire(import.meta.url)("../../../runtime/reload/reloader.ts") as typeof import("../../../runtime/reload/reloader.ts");
 const { TRANSIENT_GRACE_MS } = createRequire(import.meta.url)("../../../runtime/reload/watcher.ts") as typeof import("../../../runtime/reload/watcher.ts");
-const { Engine } = native.engine;
-const { Gpu } = native.gpu;
 
-let gpu: import("../../../runtime/gpu/gpu.ts").Gpu;
-let engine: InstanceType<typeof Engine>;
-let reloader: InstanceType<typeof Reloader>;
-let dir: string;
-let chainFile: string;
+let watched: WatchedEngine;
 let running = true;
 let frameLoop: Promise<void>;
 /** The ledger: every entry the Reloader reported, in order. */
@@ -42,33 +33,28 @@ export function setup(ctx) {
 `;
 
 /** The scale the running chain has: what the last applied save set. */
-const runningScale = () => (engine.chain!.get("noise") as unknown as { scale: number }).scale;
+const runningScale = () => (watched.engine.chain!.get("noise") as unknown as { scale: number }).scale;
 
 beforeAll(async () => {
-  gpu = await Gpu.open();
-  dir = mkdtempSync(join(tmpdir(), "vivid-save-styles-"));
-  chainFile = join(dir, "chain.ts");
-  writeFileSync(chainFile, chainText(1));
-  engine = new Engine(gpu, { projectDir: dir, chainFile, width: 16, height: 16, fixedFps: 60 });
-  const built = await engine.load();
-  if (!built.ok) throw new Error(built.error.message);
-  const reload = engine.reload.bind(engine);
-  engine.reload = async (...args) => {
-    const startedAt = performance.now();
-    const result = await reload(...args);
-    attempts.push({ ok: result.entry.ok, message: result.entry.error?.message, ms: performance.now() - startedAt });
-    return result;
+  // Every reload the Reloader runs is timed and kept in `attempts`, reported or not.
+  const timeReloads = (engine: WatchedEngine["engine"]) => {
+    const reload = engine.reload.bind(engine);
+    engine.reload = async (...args) => {
+      const startedAt = performance.now();
+      const result = await reload(...args);
+      attempts.push({ ok: result.entry.ok, message: result.entry.error?.message, ms: performance.now() - startedAt });
+      return result;
+    };
   };
-  reloader = new Reloader(engine, { onReload: (entry) => ledger.push(entry), watchShaders: false });
-  await reloader.start();
+  watched = await openWatchedEngine("vivid-save-styles-", chainText(1), { onReload: (entry) => ledger.push(entry), watchShaders: false }, timeReloads);
   // The frame loop of runtime/main.ts, without a window: a queued reload is applied between frames.
   frameLoop = (async () => {
     const inFlight: Promise<unknown>[] = [];
     while (running) {
-      if (reloader.pending) await reloader.apply();
-      engine.frame();
-      inFlight.push(gpu.queue.onSubmittedWorkDone());
-      if (inFlight.length >= 2) await reloader.waitFor(inFlight.shift()!);
+      if (watched.reloader.pending) await watched.reloader.apply();
+      watched.engine.frame();
+      inFlight.push(watched.gpu.queue.onSubmittedWorkDone());
+      if (inFlight.length >= 2) await watched.reloader.waitFor(inFlight.shift()!);
       else await new Promise((resolve) => setImmediate(resolve));
       await Bun.sleep(4); // ~200 fps at most: leaves the busy machine's cores to the watcher
     }
@@ -79,11 +65,11 @@ beforeAll(async () => {
 afterAll(async () => {
   running = false;
   await frameLoop;
-  await reloader.close();
-  engine.dispose();
-  expect(gpu.census.live()).toBe(0);
-  gpu.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await watched.reloader.close();
+  watched.engine.dispose();
+  expect(watched.gpu.census.live()).toBe(0);
+  watched.gpu.destroy();
+  rmSync(watched.dir, { recursive: true, force: true });
   const failedMs = attempts.filter((attempt) => !attempt.ok).map((attempt) => attempt.ms).sort((a, b) => a - b);
   const reportedFailures = ledger.filter((entry) => !entry.ok).length;
   console.log(
@@ -111,7 +97,7 @@ async function quietPeriod(): Promise<void> {
   let quietSince = performance.now();
   while (performance.now() - quietSince < QUIET_MS) {
     await Bun.sleep(10);
-    if (ledger.length !== count || reloader.pending) {
+    if (ledger.length !== count || watched.reloader.pending) {
       count = ledger.length;
       quietSince = performance.now();
     }
@@ -128,7 +114,7 @@ describe("every save style is one ok ledger entry, and the saved chain runs", ()
         scale = Math.round((scale + 0.7) * 10) / 10;
         if (scale > 19) scale = 2;
         const before = ledger.length;
-        await save(chainFile, chainText(scale));
+        await save(watched.chainFile, chainText(scale));
         await waitUntil(`the ledger entry of save ${i}`, () => ledger.length > before);
         await quietPeriod();
         const entries = ledger.slice(before).map((entry) => ({ ok: entry.ok, file: entry.file, error: entry.error?.message }));
@@ -142,13 +128,13 @@ describe("every save style is one ok ledger entry, and the saved chain runs", ()
 describe("failures that stay", () => {
   test("a saved syntax error shows once, after the grace period, with file:line:col; the old chain keeps running", async () => {
     const good = chainText(5.25);
-    writeFileSync(chainFile, good);
+    writeFileSync(watched.chainFile, good);
     await waitUntil("the good chain", () => runningScale() === 5.25);
     await quietPeriod();
     const broken = good.replace("noise.scale = 5.25;", "noise.scale = = 5.25;");
     const before = ledger.length;
-    writeFileSync(`${chainFile}.tmp`, broken);
-    renameSync(`${chainFile}.tmp`, chainFile);
+    writeFileSync(`${watched.chainFile}.tmp`, broken);
+    renameSync(`${watched.chainFile}.tmp`, watched.chainFile);
     const savedAt = performance.now();
     await waitUntil("the error's ledger entry", () => ledger.length > before);
     const shownAfterMs = performance.now() - savedAt;
@@ -158,13 +144,13 @@ describe("failures that stay", () => {
     expect(entry.ok).toBe(false);
     // The second "=" is the unexpected token.
     const at = positionOf(broken, "= 5.25;");
-    expect({ file: entry.error?.file, line: entry.error?.line, column: entry.error?.column }).toEqual({ file: chainFile, ...at });
+    expect({ file: entry.error?.file, line: entry.error?.line, column: entry.error?.column }).toEqual({ file: watched.chainFile, ...at });
     expect(entry.error?.message).toMatch(/Unexpected/);
     expect(shownAfterMs).toBeGreaterThanOrEqual(TRANSIENT_GRACE_MS);
     expect(runningScale()).toBe(5.25);
 
     const fixBefore = ledger.length;
-    writeFileSync(chainFile, chainText(6.25));
+    writeFileSync(watched.chainFile, chainText(6.25));
     await waitUntil("the fix", () => ledger.length > fixBefore);
     await quietPeriod();
     expect(ledger.slice(fixBefore).map((e) => e.ok)).toEqual([true]);
@@ -173,7 +159,7 @@ describe("failures that stay", () => {
 
   test("a chain file deleted and left missing is reported once, after the grace period", async () => {
     const before = ledger.length;
-    unlinkSync(chainFile);
+    unlinkSync(watched.chainFile);
     const deletedAt = performance.now();
     await waitUntil("the missing file's ledger entry", () => ledger.length > before);
     const shownAfterMs = performance.now() - deletedAt;
@@ -183,7 +169,7 @@ describe("failures that stay", () => {
     expect(shownAfterMs).toBeGreaterThanOrEqual(TRANSIENT_GRACE_MS);
     expect(runningScale()).toBe(6.25);
     const restored = ledger.length;
-    writeFileSync(chainFile, chainText(7.25));
+    writeFileSync(watched.chainFile, chainText(7.25));
     await waitUntil("the restored file", () => ledger.length > restored);
     await quietPeriod();
     expect(ledger.slice(restored).map((e) => e.ok)).toEqual([true]);
@@ -193,14 +179,14 @@ describe("failures that stay", () => {
   test("saving the same text again reloads (a deliberate re-save is not taken for a duplicate event)", async () => {
     const text = chainText(7.25);
     const before = ledger.length;
-    writeFileSync(chainFile, text);
+    writeFileSync(watched.chainFile, text);
     await waitUntil("the re-save", () => ledger.length > before);
     await quietPeriod();
     expect(ledger.slice(before).map((e) => e.ok)).toEqual([true]);
     // A touch (new modification time, same bytes) is a save too: people touch a file to reload it.
     const touched = ledger.length;
     const now = new Date();
-    utimesSync(chainFile, now, now);
+    utimesSync(watched.chainFile, now, now);
     await waitUntil("the touch", () => ledger.length > touched);
     await quietPeriod();
     expect(ledger.slice(touched).map((e) => e.ok)).toEqual([true]);

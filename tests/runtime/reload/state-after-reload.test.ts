@@ -97,6 +97,21 @@ async function bothWays<P = undefined>(options: Omit<RunOptions<P>, "frames" | "
   return { reloaded, reference, diff };
 }
 
+/**
+ * The chain `text` run both ways (20 frames, save, 10 frames; and 30 frames), reading the number
+ * `count` of operator `name` after the last frame. The reference run's number must pass `reference`
+ * and more than `minLit` of its pixels must be lit; the reloaded run must end with the same number
+ * and the same pixels.
+ */
+async function expectCountKept(text: string, check: { name: string; count: string; reference: (value: number) => void; minLit: number }): Promise<void> {
+  const probe = (engine: EngineType) => (engine.chain!.get(check.name) as unknown as Record<string, number>)[check.count];
+  const { reloaded, reference, diff } = await bothWays({ text, before: 20, after: 10, probe });
+  check.reference(reference.probe);
+  expect(litPixels(reference.pixels)).toBeGreaterThan(check.minLit);
+  expect(reloaded.probe).toBe(reference.probe);
+  expect(diff.maxAbs).toBe(0);
+}
+
 /** The texture of operator `name`, read back as RGBA floats. */
 async function readOperator(engine: EngineType, name: string): Promise<Float32Array> {
   const op = engine.chain!.get(name) as unknown as { outputTexture: TextureHandle };
@@ -202,13 +217,8 @@ export function update(ctx) {
   ctx.chain.get("p").position = [0.5 + 0.3 * Math.cos(ctx.time * 3), 0.8];
 }
 `;
-    const probe = (engine: EngineType) => (engine.chain!.get("p") as unknown as { particleCount: number }).particleCount;
-    const { reloaded, reference, diff } = await bothWays({ text, before: 20, after: 10, probe });
     // 120 a second over the 29 / 60 s from the first frame to the last; none is old enough to die.
-    expect(reference.probe).toBe(58);
-    expect(litPixels(reference.pixels)).toBeGreaterThan(100);
-    expect(reloaded.probe).toBe(reference.probe);
-    expect(diff.maxAbs).toBe(0);
+    await expectCountKept(text, { name: "p", count: "particleCount", reference: (particles) => expect(particles).toBe(58), minLit: 100 });
   });
 
   test("Plexus (3D): the drifting nodes and the camera's rotation", async () => {
@@ -224,12 +234,7 @@ export function setup(ctx) {
   ctx.chain.output("plexus");
 }
 `;
-    const probe = (engine: EngineType) => (engine.chain!.get("plexus") as unknown as { connectionCount: number }).connectionCount;
-    const { reloaded, reference, diff } = await bothWays({ text, before: 20, after: 10, probe });
-    expect(reference.probe).toBeGreaterThan(20);
-    expect(litPixels(reference.pixels)).toBeGreaterThan(200);
-    expect(reloaded.probe).toBe(reference.probe);
-    expect(diff.maxAbs).toBe(0);
+    await expectCountKept(text, { name: "plexus", count: "connectionCount", reference: (connections) => expect(connections).toBeGreaterThan(20), minLit: 200 });
   });
 
   test("PointSprites (animated): the phase of its wobble", async () => {
