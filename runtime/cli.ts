@@ -8,7 +8,7 @@
  */
 import { accessSync, constants, existsSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { SOAK_DEFAULTS, type SoakOptions } from "./soak.ts";
 import type { NewProjectOptions } from "./new-project.ts";
@@ -184,32 +184,22 @@ export function parseCommand(argv: string[]): Command {
   if (argv[0] === "operators") return parseOperatorsCommand(argv.slice(1));
   if (argv[0] === "soak") return parseSoakCommand(argv.slice(1));
   if (argv[0] === "new") return parseNewCommand(argv.slice(1));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        headless: { type: "boolean" },
-        frames: { type: "string" },
-        snapshot: { type: "string" },
-        "snapshot-frame": { type: "string" },
-        ...SIZE_OPTIONS,
-        "fixed-fps": { type: "string" },
-        fullscreen: { type: "boolean" },
-        "no-vsync": { type: "boolean" },
-        fit: { type: "boolean" },
-        "no-esc-quit": { type: "boolean" },
-        stats: { type: "string" },
-        "no-dashboard": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(usageMessage(err));
-  }
+  const parsed = parseFlags(argv, {
+    headless: { type: "boolean" },
+    frames: { type: "string" },
+    snapshot: { type: "string" },
+    "snapshot-frame": { type: "string" },
+    ...SIZE_OPTIONS,
+    "fixed-fps": { type: "string" },
+    fullscreen: { type: "boolean" },
+    "no-vsync": { type: "boolean" },
+    fit: { type: "boolean" },
+    "no-esc-quit": { type: "boolean" },
+    stats: { type: "string" },
+    "no-dashboard": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean", short: "v" },
+  });
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
@@ -244,33 +234,32 @@ export function parseCommand(argv: string[]): Command {
   return { kind: "run", options };
 }
 
-function parseSoakCommand(argv: string[]): Command {
-  let parsed;
+/** node:util's strict parseArgs over `options`; a bad flag becomes a UsageError naming it (exit 2). */
+function parseFlags<const O extends ParseArgsOptionsConfig>(argv: string[], options: O) {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        minutes: { type: "string" },
-        "reload-every": { type: "string" },
-        headless: { type: "boolean" },
-        ...SIZE_OPTIONS,
-        warmup: { type: "string" },
-        "warmup-reloads": { type: "string" },
-        "warmup-frames": { type: "string" },
-        "max-slope": { type: "string" },
-        json: { type: "string" },
-        png: { type: "string" },
-        stats: { type: "string" },
-        "no-dashboard": { type: "boolean" },
-        judge: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (err) {
     throw new UsageError(usageMessage(err));
   }
+}
+
+function parseSoakCommand(argv: string[]): Command {
+  const parsed = parseFlags(argv, {
+    minutes: { type: "string" },
+    "reload-every": { type: "string" },
+    headless: { type: "boolean" },
+    ...SIZE_OPTIONS,
+    warmup: { type: "string" },
+    "warmup-reloads": { type: "string" },
+    "warmup-frames": { type: "string" },
+    "max-slope": { type: "string" },
+    json: { type: "string" },
+    png: { type: "string" },
+    stats: { type: "string" },
+    "no-dashboard": { type: "boolean" },
+    judge: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (values.judge !== undefined) {
@@ -326,17 +315,7 @@ function parseSoakCommand(argv: string[]): Command {
 }
 
 function parseOperatorsCommand(argv: string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { json: { type: "boolean" }, markdown: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (err) {
-    throw new UsageError(usageMessage(err));
-  }
+  const parsed = parseFlags(argv, { json: { type: "boolean" }, markdown: { type: "boolean" }, help: { type: "boolean", short: "h" } });
   if (parsed.values.help) return { kind: "help" };
   if (parsed.positionals.length > 1) throw new UsageError(`operators takes at most one name, got ${parsed.positionals.join(" ")}`);
   if (parsed.values.json && parsed.values.markdown) throw new UsageError("--json and --markdown are two formats; give one");
@@ -345,22 +324,12 @@ function parseOperatorsCommand(argv: string[]): Command {
 }
 
 function parseNewCommand(argv: string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        template: { type: "string", short: "t" },
-        force: { type: "boolean" },
-        "no-install": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(usageMessage(err));
-  }
+  const parsed = parseFlags(argv, {
+    template: { type: "string", short: "t" },
+    force: { type: "boolean" },
+    "no-install": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (positionals.length !== 1) throw new UsageError(`new expects one folder, got ${positionals.length ? positionals.join(" ") : "none"} (try: bun vivid new my-piece)`);
