@@ -101,6 +101,15 @@ describe("Feedback", () => {
 
     const next = await render(engine, 1);
     expect(diffImages(before.rgba, next.rgba).meanAbs).toBeGreaterThan(0.5);
+    // It carries on with the new decay: away from the dot, out = previous × decay × (1 − mix) =
+    // 0.8 × 0.5 of the trail, so the frame's light is at least ~0.4 of what it was (a trail that went
+    // black after the reload — params not uploaded — has only the dot left).
+    const light = (rgba: ArrayLike<number>) => {
+      let sum = 0;
+      for (let i = 0; i < rgba.length; i += 4) sum += rgba[i]! + rgba[i + 1]! + rgba[i + 2]!;
+      return sum;
+    };
+    expect(light(next.rgba)).toBeGreaterThan(0.35 * light(before.rgba));
     engine.dispose();
   });
 });
