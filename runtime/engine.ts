@@ -72,7 +72,7 @@ export class Engine {
    * closes over build's whole scope, the running chain and the new module included, and the chain
    * keeps it, so every chain kept the one before it (10 MB of JS heap per 1000 reloads).
    */
-  private readonly reportWarning = (warning: Error): void => this.onError(toChainError(warning, this.projectDir), "param");
+  private readonly reportWarning = (warning: Error): void => this.onError({ ...toChainError(warning, this.projectDir), severity: "warning" }, "param");
   private retiring?: { chain: Chain; frames: number; waiters: Array<() => void> };
   private startMs = performance.now();
   private lastMs = this.startMs;

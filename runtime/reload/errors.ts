@@ -271,12 +271,13 @@ export function toChainError(err: unknown, projectDir: string, context: ErrorCon
  *          |     ^
  */
 export function formatChainError(error: ChainError, relativeTo: string = process.cwd()): string {
-  if (!error.file) return `error: ${error.message}`;
+  const kind = error.severity === "warning" ? "warning" : "error";
+  if (!error.file) return `${kind}: ${error.message}`;
   const rel = relative(relativeTo, error.file);
   const shown = rel.startsWith("..") ? error.file : rel;
   const place = error.line ? `${shown}:${error.line}${error.column ? `:${error.column}` : ""}` : shown;
   const excerpt = error.line ? formatSourceExcerpt(error).map((line) => `  ${line}`) : [];
-  return [`${place}: error: ${error.message}`, ...excerpt].join("\n");
+  return [`${place}: ${kind}: ${error.message}`, ...excerpt].join("\n");
 }
 
 /** ` — did you mean "x"?` for the known name closest to `name` within two edits, or "". */

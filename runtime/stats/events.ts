@@ -69,6 +69,11 @@ export interface ErrorLocation {
   message: string;
   /** The text of the offending line, shown under the message with a caret at `column`. */
   sourceLine?: string;
+  /**
+   * "warning" for what the chain survives as it is (a param value clamped to its range, a
+   * non-finite value ignored): shown as a warning, not as an error the last good chain stands in for.
+   */
+  severity?: "warning";
 }
 
 /**
