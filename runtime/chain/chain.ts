@@ -22,6 +22,8 @@ export class Chain {
   private operators = new Map<string, Operator>();
   private outputName?: string;
   private outputSite?: Error;
+  private audioOutputName?: string;
+  private audioOutputSite?: Error;
   private order: Operator[] = [];
   private resolved = false;
   /**
@@ -116,7 +118,21 @@ export class Chain {
     if (!(output instanceof TextureOperator)) {
       throw new GraphError(`chain.output("${this.outputName}"): ${output.typeName} outputs a ${output.outputKind}, not a texture`, this.outputSite);
     }
+    this.resolveAudioOutput();
     this.resolved = true;
+  }
+
+  /** Checks `audioOutput(name)` and marks the operator heard (an AudioOutput reads `audible`). */
+  private resolveAudioOutput(): void {
+    const outputs = this.all().filter((op) => op.outputKind === "audio" && "audible" in op);
+    if (this.audioOutputName === undefined) {
+      if (outputs.length === 1) (outputs[0] as Operator & { audible: boolean }).audible = true;
+      return;
+    }
+    const named = this.operators.get(this.audioOutputName);
+    if (!named) throw new GraphError(`chain.audioOutput("${this.audioOutputName}"): no operator named "${this.audioOutputName}"${suggest(this.audioOutputName, this.names())}`, this.audioOutputSite);
+    if (!outputs.includes(named)) throw new GraphError(`chain.audioOutput("${this.audioOutputName}"): ${named.typeName} is not an AudioOutput (add one: chain.add(AudioOutput, "out").input("${this.audioOutputName}"))`, this.audioOutputSite);
+    (named as Operator & { audible: boolean }).audible = true;
   }
 
   /** Creates every operator's GPU resources (through its own scope), inputs first. */
@@ -131,6 +147,27 @@ export class Chain {
         throw err;
       }
     }
+  }
+
+  /** Awaits every operator's `prepare` (an audio file being decoded); a rejection names its operator like a throw in init. */
+  async prepare(): Promise<void> {
+    for (const op of this.order) {
+      try {
+        await op.prepare();
+      } catch (err) {
+        this.failedOperator = op;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Names the operator whose sound is heard (an AudioOutput), as the original's `chain.audioOutput`.
+   * Without the call, a chain's only AudioOutput is the one heard.
+   */
+  audioOutput(name: string): void {
+    this.audioOutputName = name;
+    this.audioOutputSite = new Error("audioOutput");
   }
 
   /**
