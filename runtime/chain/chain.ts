@@ -238,22 +238,25 @@ function inputCooked(op: Operator, frameIndex: number): boolean {
   return false;
 }
 
-/** Kahn's algorithm over input edges; a leftover set means a cycle, reported as a path. */
+/**
+ * Kahn's algorithm over input edges; a leftover set means a cycle, reported as a path. Among the
+ * operators ready to cook, numbers and sound (value and audio operators) go first, so a binding on a
+ * texture operator reads this frame's value even when the value comes from an analyser that has an
+ * input itself (an AudioFile → Levels → a Shape's binding). Texture operators keep breadth-first order.
+ */
 export function topologicalOrder(operators: Operator[]): Operator[] {
   const pending = new Map(operators.map((op) => [op, new Set(op.inputs)] as const));
   const order: Operator[] = [];
-  // Value operators first (stable): a param bound to `lfo.value` then reads this frame's value.
-  let ready = operators.filter((op) => op.inputs.length === 0).sort((a, b) => Number(b.outputKind === "value") - Number(a.outputKind === "value"));
+  const numbersOrSound = (op: Operator) => op.outputKind === "value" || op.outputKind === "audio";
+  const ready = operators.filter((op) => op.inputs.length === 0).sort((a, b) => Number(numbersOrSound(b)) - Number(numbersOrSound(a)));
   while (ready.length > 0) {
-    const next: Operator[] = [];
-    for (const op of ready) {
-      order.push(op);
-      pending.delete(op);
-      for (const [other, inputs] of pending) {
-        if (inputs.delete(op) && inputs.size === 0 && !order.includes(other) && !next.includes(other)) next.push(other);
-      }
+    const index = Math.max(0, ready.findIndex(numbersOrSound));
+    const op = ready.splice(index, 1)[0]!;
+    order.push(op);
+    pending.delete(op);
+    for (const [other, inputs] of pending) {
+      if (inputs.delete(op) && inputs.size === 0 && !order.includes(other) && !ready.includes(other)) ready.push(other);
     }
-    ready = next;
   }
   if (pending.size > 0) {
     const cycle = findCycle([...pending.keys()]);
