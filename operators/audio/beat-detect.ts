@@ -12,6 +12,8 @@ const INTERVALS = 8;
 /** Intervals outside 0.25..2 s (240..30 BPM) are not a beat's. */
 const MIN_INTERVAL = 0.25;
 const MAX_INTERVAL = 2;
+/** Steps of history (43 ms) before anything can be an onset: a threshold from fewer would fire on steady noise. */
+const MIN_HISTORY = 8;
 /** Below this RMS nothing is a beat (silence, hiss). */
 const MIN_THRESHOLD = 0.01;
 /** The most audio analysed in one frame (a stall or a seek starts afresh after it). */
@@ -61,6 +63,11 @@ export class BeatDetect extends ValueOperator {
   private sumSquares = 0;
   /** The source frame up to which steps were analysed. */
   private analysedTo?: number;
+  /**
+   * Frames analysed so far: the detector's own clock. Onsets, the hold time and the intervals are
+   * measured on it, not on the source's frame numbers, which jump back when a file loops or seeks.
+   */
+  private clock = 0;
   private lastOnset?: number;
   private readonly intervals = new Float64Array(INTERVALS);
   private intervalCount = 0;
@@ -93,6 +100,7 @@ export class BeatDetect extends ValueOperator {
     while (from + STEP <= end) {
       source.read(this.step, from, STEP, "mono");
       from += STEP;
+      this.clock += STEP;
       let squares = 0;
       for (let i = 0; i < STEP; i++) squares += this.step[i]! * this.step[i]!;
       const rms = Math.sqrt(squares / STEP);
@@ -101,11 +109,11 @@ export class BeatDetect extends ValueOperator {
       const blockDecay = Math.pow(decay, STEP / 1024);
       this.intensity *= blockDecay;
       this.energy = rms > this.energy ? rms : this.energy * blockDecay + rms * (1 - blockDecay);
-      const held = this.lastOnset !== undefined && from - this.lastOnset < holdFrames;
-      if (rms > threshold && !held) this.onset(from, rms, threshold);
+      const held = this.lastOnset !== undefined && this.clock - this.lastOnset < holdFrames;
+      if (rms > threshold && !held) this.onset(this.clock, rms, threshold);
     }
     this.analysedTo = from;
-    this.timeSinceBeat = this.lastOnset === undefined ? 0 : (end - this.lastOnset) / SAMPLE_RATE;
+    this.timeSinceBeat = this.lastOnset === undefined ? 0 : (this.clock + (end - from) - this.lastOnset) / SAMPLE_RATE;
     this.value = this.intensity;
     if (this.beat) for (const fn of this.callbacks) fn(this.intensity);
   }
@@ -113,7 +121,7 @@ export class BeatDetect extends ValueOperator {
   /** mean + sensitivity × σ of the history so far. */
   private threshold(): number {
     const n = this.historyFilled;
-    if (n === 0) return Infinity;
+    if (n < MIN_HISTORY) return Infinity;
     const mean = this.sum / n;
     const variance = Math.max(0, this.sumSquares / n - mean * mean);
     return mean + this.sensitivity * Math.sqrt(variance);
@@ -177,6 +185,7 @@ export class BeatDetect extends ValueOperator {
     this.sum = previous.sum;
     this.sumSquares = previous.sumSquares;
     this.analysedTo = previous.analysedTo;
+    this.clock = previous.clock;
     this.lastOnset = previous.lastOnset;
     this.intervals.set(previous.intervals);
     this.intervalCount = previous.intervalCount;

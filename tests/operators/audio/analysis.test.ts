@@ -215,6 +215,26 @@ describe("BeatDetect", () => {
   }
 });
 
+test("BeatDetect across a looping file: the loop's jump back neither stops nor doubles the beats", async () => {
+  const track = clicks(120, 2); // clicks at 0.25, 0.75, 1.25, 1.75 s; the file is 2 s: it loops on the beat
+  const file = writeMono(dir, "loop120.wav", track.samples);
+  const engine = await engineFor((ctx) => {
+    const a = ctx.chain.add(AudioFile, "a");
+    a.file = file;
+    a.loop = true;
+    ctx.chain.add(BeatDetect, "beat").input("a");
+    ctx.chain.add(SolidColor, "screen").resolution(4, 4);
+    ctx.chain.output("screen");
+  }, { fixedFps: 30 });
+  for (let i = 0; i < 300; i++) engine.frame(); // frames 0..299: up to 9.967 s, five passes of the file
+  const beat = engine.chain!.get("beat", BeatDetect);
+  // Clicks at 0.25 + 0.5 k s up to 9.967 s, less the one a frame may not have reached yet.
+  const clicksPlayed = Math.floor((299 / 30 - 0.25) / 0.5) + 1;
+  expect(Math.abs(beat.count - clicksPlayed)).toBeLessThanOrEqual(1);
+  expect(Math.abs(beat.bpm - 120)).toBeLessThanOrEqual(2);
+  await engine.dispose();
+});
+
 describe("errors", () => {
   test("a missing file or one ffmpeg cannot decode fails the build with the path in the message", async () => {
     const missing = join(dir, "nope.wav");
