@@ -38,7 +38,7 @@ Flags:
   --no-vsync             present immediately instead of waiting for vsync
   --fit                  letterbox the output to keep its aspect ratio (default: stretch to the window)
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
-  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
+  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, audio) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
   -h, --help             this text
   -v, --version          the version
@@ -48,7 +48,7 @@ is missing or cannot be written exits 2, naming the flag.
 New-project flags:
   -t, --template <name>  blank (default: a gradient and a shape), noise (coloured fractal noise),
                          feedback (trails, params driven by LFOs), 3d (meshes, lights, camera);
-                         planned: audio (needs the audio operators, issue #19)
+                         planned: audio (meanwhile see examples/audio-reactive)
   --force                write into a folder that is not empty (files of the same name are replaced)
   --no-install           write the files only; run bun install yourself
 
