@@ -133,7 +133,6 @@ export class StatsHub {
       this.nextFramesAt = this.nextDue(now, this.framesEveryMs);
       this.emitFrames(now);
       this.emitDebug(now);
-    this.emitAudio(now);
       this.emitAudio(now);
     }
     if (now >= this.nextMemoryAt) {
