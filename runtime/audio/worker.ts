@@ -15,8 +15,8 @@
  * Output: every BLOCK_FRAMES the worker mixes the voices routed to the output (AudioOutput) and
  * writes the block to `aplay` (ALSA) when a device was found, a few blocks ahead so the device
  * never runs dry; without one it writes nowhere, and the same deadline loop keeps the clock (the
- * null sink). A block whose deadline passed by more than the lead is an underrun: it is counted and
- * the clock jumps to now instead of racing to catch up.
+ * null sink). A block whose deadline passed by more than the lead is an underrun: it is counted; a
+ * device's clock then resumes from now (it played silence), the null sink's catches up at once.
  */
 /// <reference lib="webworker" />
 import { BLOCK_FRAMES, CHANNELS, SAMPLE_RATE } from "./format.ts";
@@ -138,6 +138,8 @@ async function loop(): Promise<void> {
   let next = performance.now();
   let loadSum = 0;
   let loadBlocks = 0;
+  /** Mixing missed blocks back to back after a late wake (null sink): one underrun, not one per block. */
+  let catchingUp = false;
   // A device gets `lead` blocks at once, so it has some in hand before the clock starts.
   for (let i = 0; i < lead && sink; i++) writeSink(mixBuffer.fill(0));
   while (running) {
@@ -156,11 +158,18 @@ async function loop(): Promise<void> {
     next += BLOCK_MS;
     const wait = next - performance.now();
     if (wait < -BLOCK_MS * Math.max(1, lead)) {
-      if (stats) Atomics.add(stats, STAT.underruns, 1);
+      // Late past what the device had in hand. A device played silence meanwhile: the clock resumes
+      // from now. The null sink has nothing to starve: it mixes the blocks it missed at once, so its
+      // clock stays with the wall clock (up to a second behind; past that it jumps).
+      if (!catchingUp && stats) Atomics.add(stats, STAT.underruns, 1);
+      catchingUp = !sink && -wait <= 1000;
+      if (catchingUp) continue;
       next = performance.now();
     } else if (wait > 0.5) {
+      catchingUp = false;
       await Bun.sleep(wait);
     } else {
+      catchingUp = false;
       await Bun.sleep(0);
     }
   }
