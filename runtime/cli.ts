@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * `bun vivid [project-dir | chain.ts] [flags]` and its subcommands (`new`, `operators`, `soak`).
+ * `bun vivid [project-dir | chain.ts] [flags]` and its subcommands (`new`, `operators`, `soak`, `devices`).
  * Arguments are parsed with node:util's parseArgs (built in, strict), then checked here so every bad
  * value names its flag.
  * Exit codes: 0 ok, 1 the project failed (missing, bad chain, no GPU), 2 bad command line (an output
@@ -22,6 +22,7 @@ Usage:
                                           .gitignore, AGENTS.md, then bun install there
   bun vivid operators [name] [--json | --markdown]
                                           list operators and their params
+  bun vivid devices                       list audio outputs and inputs (ALSA; AudioIn.device picks one)
   bun vivid soak <project> [soak flags]   run for a long time, re-saving the chain; PASS/FAIL/INCONCLUSIVE on leaks
   bun vivid soak --judge <soak.json> [--max-slope <MB/h>] [--png <out.png>]
                                           judge a saved soak again from its samples (and plot it)
@@ -37,7 +38,7 @@ Flags:
   --no-vsync             present immediately instead of waiting for vsync
   --fit                  letterbox the output to keep its aspect ratio (default: stretch to the window)
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
-  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
+  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, audio) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
   -h, --help             this text
   -v, --version          the version
@@ -47,7 +48,7 @@ is missing or cannot be written exits 2, naming the flag.
 New-project flags:
   -t, --template <name>  blank (default: a gradient and a shape), noise (coloured fractal noise),
                          feedback (trails, params driven by LFOs), 3d (meshes, lights, camera);
-                         planned: audio (needs the audio operators, issue #19)
+                         planned: audio (meanwhile see examples/audio-reactive)
   --force                write into a folder that is not empty (files of the same name are replaced)
   --no-install           write the files only; run bun install yourself
 
@@ -176,6 +177,7 @@ export type Command =
   | { kind: "version" }
   | { kind: "run"; options: RunOptions }
   | { kind: "operators"; name?: string; format: "text" | "json" | "markdown" }
+  | { kind: "devices" }
   | { kind: "new"; options: NewProjectOptions }
   | { kind: "judge"; file: string; maxSlopeMBh?: number; png?: string };
 
@@ -184,6 +186,10 @@ export function parseCommand(argv: string[]): Command {
   if (argv[0] === "operators") return parseOperatorsCommand(argv.slice(1));
   if (argv[0] === "soak") return parseSoakCommand(argv.slice(1));
   if (argv[0] === "new") return parseNewCommand(argv.slice(1));
+  if (argv[0] === "devices") {
+    if (argv.length > 1) throw new UsageError(`devices takes no arguments (got ${argv.slice(1).join(" ")})`);
+    return { kind: "devices" };
+  }
   const parsed = parseFlags(argv, {
     headless: { type: "boolean" },
     frames: { type: "string" },
@@ -376,6 +382,11 @@ export async function main(argv: string[]): Promise<number> {
   if (command.kind === "operators") {
     const { listOperators } = await import("./operators-list.ts");
     return listOperators(command.name, command.format);
+  }
+  if (command.kind === "devices") {
+    const { formatDevices, listDevices } = await import("./audio/devices.ts");
+    console.log(formatDevices(listDevices()));
+    return 0;
   }
   if (command.kind === "new") {
     const { NewProjectError, newProject } = await import("./new-project.ts");

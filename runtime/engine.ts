@@ -14,6 +14,7 @@ import { chainImportGraph, projectImportGraph } from "./reload/module-graph.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
 import type { ReloadCounts, ReloadEvent } from "./stats/events.ts";
 import * as api from "./index.ts";
+import { audio } from "./audio/system.ts";
 
 export interface EngineOptions {
   /** The project folder; errors are located in files under it. */
@@ -103,6 +104,8 @@ export class Engine {
     this.chainFile = resolve(options.chainFile);
     this.ctx = new Context(options.width, options.height);
     registerHostModule("vivid", api);
+    // The audio clock: frame / fixedFps with --fixed-fps (no device), else the device's.
+    audio.configure({ fixedFps: options.fixedFps });
     this.ctx.ownerScope = () => this.buildingScope ?? this.scope;
     this.trackTimers();
     gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
@@ -166,6 +169,8 @@ export class Engine {
       setUp = true;
       chain.resolve();
       await this.gpu.validated(() => chain.init(this.gpu));
+      // Decoding an audio file (a subprocess) is awaited here, between frames, never inside one.
+      await chain.prepare();
       if (this.chain) chain.adoptFrom(this.chain);
       // The first frame belongs to the transaction: a chain whose update throws at once is not swapped in.
       await scope.run(() => module.update?.(this.ctx));

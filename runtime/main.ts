@@ -27,6 +27,7 @@ import { Reloader } from "./reload/reloader.ts";
 import { saveSnapshot } from "./snapshot.ts";
 import { SOAK_EXIT_CODES, SoakDriver, formatVerdict, plotRss } from "./soak.ts";
 import { trimMalloc } from "./stats/trim.ts";
+import { audio } from "./audio/system.ts";
 import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
 import { openWindow, type VividWindow } from "./window/window.ts";
@@ -107,6 +108,7 @@ export async function run(options: RunOptions): Promise<number> {
       : undefined,
     readGpu: () => ({ bytes: gpu.census.gpuBytes, breakdown: { textures: gpu.census.snapshot().textureBytes, buffers: gpu.census.snapshot().bufferBytes } }),
     readDebug: () => engine.ctx.debugValues,
+    readAudio: () => (audio.used ? audio.snapshot() : undefined),
   });
   let sink: JsonlSink | undefined;
   if (options.stats) {
@@ -355,6 +357,8 @@ export async function run(options: RunOptions): Promise<number> {
     dashboard = undefined;
     // The chain's dispose(ctx) and onDispose callbacks run, and its timers are cleared.
     await Promise.race([engine.dispose(), Bun.sleep(DISPOSE_WAIT_MS)]);
+    // The audio device closes with the process, never with a reload.
+    audio.close();
     overlay?.dispose();
     display?.dispose();
     await surface?.destroy();

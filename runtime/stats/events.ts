@@ -135,7 +135,25 @@ export interface SoakEvent {
   rss: GrowthSummary | null;
 }
 
-export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent | SoakEvent;
+/**
+ * The audio device, once a second after the frames event, while the chain uses audio
+ * (runtime/audio/system.ts). `sink` is the device's ALSA name, "null" (no device: the clock runs on
+ * its own), or "fixed" (--fixed-fps: no device at all); `opens` counts device opens in the process
+ * (a reload never adds one); `dspLoad` is mixing time / block time over the last second (0..1);
+ * `leadMs` how far ahead of what is heard the device is fed.
+ */
+export interface AudioEvent {
+  type: "audio";
+  t: number;
+  sink: string;
+  opens: number;
+  underruns: number;
+  dspLoad: number;
+  clockSeconds: number;
+  leadMs: number;
+}
+
+export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent | SoakEvent | AudioEvent;
 
 export type StatsListener = (event: StatsEvent) => void;
 

@@ -82,6 +82,7 @@ export function createPlainReporter(write: (line: string) => void = (line) => pr
         break;
       case "frames":
       case "debug":
+      case "audio":
         break;
     }
   };
