@@ -39,6 +39,11 @@ Flags:
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
   --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
+  --setup-loop-limit <ms>  stop a loop (or recursion) of the chain's that runs longer than this in a
+                         module's top level, setup, a timer or dispose (default 1000)
+  --update-loop-limit <ms> the same for one frame's update and cook (default 250)
+  --setup-timeout <ms>   fail a reload whose async setup has not settled by then (default 10000);
+                         the running chain keeps playing while a new one builds
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -89,6 +94,10 @@ export interface RunOptions {
   stats?: string;
   dashboard: boolean;
   soak?: SoakOptions;
+  /** --setup-loop-limit / --update-loop-limit (ms): how long the chain's code may hold the thread. */
+  loopLimits?: { setupMs?: number; updateMs?: number };
+  /** --setup-timeout (ms): how long an async setup may take to settle. */
+  setupTimeoutMs?: number;
 }
 
 export class UsageError extends Error {
@@ -197,6 +206,9 @@ export function parseCommand(argv: string[]): Command {
     "no-esc-quit": { type: "boolean" },
     stats: { type: "string" },
     "no-dashboard": { type: "boolean" },
+    "setup-loop-limit": { type: "string" },
+    "update-loop-limit": { type: "string" },
+    "setup-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -227,6 +239,11 @@ export function parseCommand(argv: string[]): Command {
     escQuits: !values["no-esc-quit"],
     stats: values.stats,
     dashboard: !values["no-dashboard"],
+    loopLimits: {
+      setupMs: values["setup-loop-limit"] !== undefined ? positiveNumber("--setup-loop-limit", values["setup-loop-limit"]) : undefined,
+      updateMs: values["update-loop-limit"] !== undefined ? positiveNumber("--update-loop-limit", values["update-loop-limit"]) : undefined,
+    },
+    setupTimeoutMs: values["setup-timeout"] !== undefined ? positiveNumber("--setup-timeout", values["setup-timeout"]) : undefined,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;

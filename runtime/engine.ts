@@ -3,15 +3,17 @@
  * runs frames (time → update → cook → optional display pass → one submit) and reports errors.
  * main.ts drives it from the frame loop; tests drive it directly.
  */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Chain } from "./chain/chain.ts";
 import { Context } from "./chain/context.ts";
 import { ChainScope, trackTimers } from "./chain/scope.ts";
 import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
 import { GpuValidationError, WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
-import { firstProjectFrame, isProjectFile, parseStackFrame, toChainError, type ChainError, type ErrorContext } from "./reload/errors.ts";
+import { firstProjectFrame, isProjectFile, LocatedError, parseStackFrame, toChainError, type ChainError, type ErrorContext, type SourceLocation } from "./reload/errors.ts";
 import { chainImportGraph, projectImportGraph } from "./reload/module-graph.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
+import { DEFAULT_LOOP_LIMITS, loopGuard, type LoopLimits } from "./guard/loop-guard.ts";
 import type { ReloadCounts, ReloadEvent } from "./stats/events.ts";
 import * as api from "./index.ts";
 
@@ -24,7 +26,14 @@ export interface EngineOptions {
   height: number;
   /** Deterministic time: time = frame / fixedFps, dt = 1 / fixedFps. */
   fixedFps?: number;
+  /** How long the chain's code may run in one call before its loop is stopped (runtime/guard/loop-guard.ts). */
+  loopLimits?: { [K in keyof LoopLimits]?: number | undefined };
+  /** How long an async setup may take to settle before the reload fails (ms, default SETUP_TIMEOUT_MS). */
+  setupTimeoutMs?: number;
 }
+
+/** How long an async `setup` may take to settle by default; the running chain keeps playing meanwhile. */
+export const SETUP_TIMEOUT_MS = 10_000;
 
 /** Frames a replaced chain is kept before its objects are released (see Engine.retire). */
 export const RETIRE_AFTER_FRAMES = 3;
@@ -56,6 +65,17 @@ function objectCounts(diff: ReturnType<typeof createdSince>): ReloadCounts {
  */
 export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu" | "timer" | "async" | "dispose" | "param";
 
+/**
+ * The Context a build's setup and first update see: the engine's own for everything (reads and
+ * writes go to it), except `chain`, which is always the chain being built.
+ */
+function buildContext(ctx: Context, chain: Chain): Context {
+  return new Proxy(ctx, {
+    get: (target, key) => (key === "chain" ? chain : Reflect.get(target, key, target)),
+    set: (target, key, value) => (key === "chain" ? false : Reflect.set(target, key, value, target)),
+  });
+}
+
 /** Draws the chain's output (or, with none yet, nothing but black) into the window inside the frame's encoder. */
 export type DisplayPass = (frame: Frame, output: TextureHandle | undefined) => void;
 
@@ -65,6 +85,8 @@ export class Engine {
   readonly chainFile: string;
   chain?: Chain;
   module?: ChainModule;
+  /** Called when a new chain was swapped in (before its first frame). */
+  onSwap: () => void = () => {};
   /** Called for each error; an error repeated every frame is reported once until the next build. */
   onError: (error: ChainError, phase: ErrorPhase) => void = () => {};
   /**
@@ -103,6 +125,10 @@ export class Engine {
     this.chainFile = resolve(options.chainFile);
     this.ctx = new Context(options.width, options.height);
     registerHostModule("vivid", api);
+    loopGuard.limits = {
+      setupMs: options.loopLimits?.setupMs ?? DEFAULT_LOOP_LIMITS.setupMs,
+      updateMs: options.loopLimits?.updateMs ?? DEFAULT_LOOP_LIMITS.updateMs,
+    };
     this.ctx.ownerScope = () => this.buildingScope ?? this.scope;
     this.trackTimers();
     gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
@@ -133,6 +159,7 @@ export class Engine {
    */
   async loadModule(): Promise<{ ok: true; module: ChainModule } | { ok: false; error: ChainError; pending: boolean }> {
     this.trackTimers();
+    this.closing = false;
     void this.buildingScope?.dispose();
     const scope = new ChainScope((error, phase, site) => this.reportError(error, phase, site));
     this.buildingScope = scope;
@@ -156,19 +183,21 @@ export class Engine {
   async build(module: ChainModule): Promise<BuildResult> {
     const chain = new Chain();
     chain.onWarning = this.reportWarning;
-    const running = this.ctx.chain;
     const scope = this.buildingScope ?? new ChainScope((error, phase, site) => this.reportError(error, phase, site));
     this.buildingScope = scope;
-    this.ctx.chain = chain;
+    // The running chain keeps playing while this one builds (an async setup's awaits let frames run):
+    // the build's ctx is the engine's, but its `chain` is always the one being built, so a frame in
+    // between, or a setup that goes on after its reload failed, never touches the other chain.
+    const ctx = buildContext(this.ctx, chain);
     let setUp = false;
     try {
-      await scope.run(() => module.setup(this.ctx));
+      await this.settled(scope.run(() => loopGuard.run("setup", "setupMs", () => module.setup(ctx))));
       setUp = true;
       chain.resolve();
       await this.gpu.validated(() => chain.init(this.gpu));
       if (this.chain) chain.adoptFrom(this.chain);
       // The first frame belongs to the transaction: a chain whose update throws at once is not swapped in.
-      await scope.run(() => module.update?.(this.ctx));
+      await scope.run(() => loopGuard.run("update", "updateMs", () => module.update?.(ctx)));
       await this.gpu.validated(() => this.firstCook(chain));
       this.builtScopes.set(chain, scope);
       return { ok: true, chain };
@@ -181,7 +210,56 @@ export class Engine {
       return { ok: false, error };
     } finally {
       if (this.buildingScope === scope) this.buildingScope = undefined;
-      this.ctx.chain = running ?? chain;
+      this.ctx.chain = this.chain ?? chain;
+    }
+  }
+
+  /**
+   * What `setup` returned, settled: an async setup gets `setupTimeoutMs` to finish, after which the
+   * reload fails with that message (the running chain plays on meanwhile); `dispose` ends the wait too.
+   */
+  private settled(result: unknown): unknown {
+    if (!result || typeof (result as PromiseLike<unknown>).then !== "function") return result;
+    const ms = this.options.setupTimeoutMs ?? SETUP_TIMEOUT_MS;
+    return new Promise((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new LocatedError(`setup() did not settle within ${ms} ms (--setup-timeout <ms> sets the limit); the running chain was kept`, this.setupLocation())), ms);
+      const settle = () => {
+        clearTimeout(timeout);
+        this.abortBuild = undefined;
+      };
+      this.abortBuild = () => {
+        settle();
+        reject(new Error("the run ended while setup() was still running"));
+      };
+      (result as PromiseLike<unknown>).then(
+        (value) => {
+          settle();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settle();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** The reload in progress, if any (settled: it never rejects). */
+  private reloading?: Promise<unknown>;
+  /** Set by `dispose`: a reload that finishes after it swaps nothing in. */
+  private closing = false;
+
+  /** Ends the wait for an async setup still running (see `settled`), if any. */
+  private abortBuild?: () => void;
+
+  /** Where the chain file declares `setup`, for an error about setup as a whole. */
+  private setupLocation(): SourceLocation | undefined {
+    try {
+      const lines = readFileSync(this.chainFile, "utf8").split("\n");
+      const line = lines.findIndex((text) => /\bfunction\s+setup\b|\bsetup\s*=/.test(text));
+      return line === -1 ? undefined : { file: this.chainFile, line: line + 1, column: Math.max(1, lines[line]!.search(/\S/) + 1) };
+    } catch {
+      return undefined;
     }
   }
 
@@ -261,7 +339,13 @@ export class Engine {
    * success. `eventMs` is when the change was seen (performance.now()). `done` resolves with `ms`
    * filled in once the new chain's first frame has finished on the GPU.
    */
-  async reload(file: string, eventMs = performance.now()): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
+  reload(file: string, eventMs = performance.now()): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
+    const reloading = this.reloadOnce(file, eventMs);
+    this.reloading = reloading.catch(() => undefined);
+    return reloading;
+  }
+
+  private async reloadOnce(file: string, eventMs: number): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
     const before = this.gpu.census.snapshot();
     const rssBefore = process.memoryUsage.rss();
     const loaded = await this.loadModule();
@@ -272,7 +356,12 @@ export class Engine {
       pending = loaded.pending;
     } else {
       const built = await this.build(loaded.module);
-      if (built.ok) this.swap(built.chain, loaded.module);
+      if (built.ok && this.closing) {
+        // The run ended while this chain built: it never runs, and what it holds goes now.
+        void this.disposeScope(this.builtScopes.get(built.chain)!, loaded.module, built.chain);
+        built.chain.dispose();
+        error = { message: "the run ended before this reload finished" };
+      } else if (built.ok) this.swap(built.chain, loaded.module);
       else error = built.error;
     }
     const swapMs = performance.now() - eventMs;
@@ -320,6 +409,7 @@ export class Engine {
     this.builtScopes.delete(chain);
     this.ctx.chain = chain;
     this.reportedFrameError = false;
+    this.onSwap();
     if (previous) this.retiring = { chain: previous, frames: RETIRE_AFTER_FRAMES, waiters: [] };
     if (previousScope) void this.disposeScope(previousScope, previousModule, previous);
   }
@@ -385,30 +475,37 @@ export class Engine {
     ctx.chain = chain;
     let cooked = 0;
     let failed = false;
+    // The chain's code (update, then the bindings its cook reads) may hold the thread this long.
+    let frame: Frame;
+    loopGuard.enter("update", "updateMs");
     try {
-      // (No closure a frame: the scope calls update with ctx itself.)
-      const update = this.module?.update;
-      const result = update && this.scope ? this.scope.run(update, ctx) : update?.(ctx);
-      // An async update's rejection is its throw, a frame late.
-      if (result && typeof (result as PromiseLike<unknown>).then === "function") {
-        (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.reportFrameError(err, "update"));
-      }
-    } catch (err) {
-      // What update() did before the throw is half an edit: this frame does not cook it. The params
-      // it set stay set (dirty) and cook with the first frame whose update() completes.
-      failed = true;
-      this.reportFrameError(err, "update");
-    }
-    let frame = this.gpu.beginFrame(failed ? "display" : undefined);
-    if (!failed) {
       try {
-        cooked = chain.process({ gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame });
+        // (No closure a frame: the scope calls update with ctx itself.)
+        const update = this.module?.update;
+        const result = update && this.scope ? this.scope.run(update, ctx) : update?.(ctx);
+        // An async update's rejection is its throw, a frame late.
+        if (result && typeof (result as PromiseLike<unknown>).then === "function") {
+          (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.reportFrameError(err, "update"));
+        }
       } catch (err) {
+        // What update() did before the throw is half an edit: this frame does not cook it. The params
+        // it set stay set (dirty) and cook with the first frame whose update() completes.
         failed = true;
-        frame.discard();
-        this.reportFrameError(err, "cook");
-        frame = this.gpu.beginFrame("display");
+        this.reportFrameError(err, "update");
       }
+      frame = this.gpu.beginFrame(failed ? "display" : undefined);
+      if (!failed) {
+        try {
+          cooked = chain.process({ gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame });
+        } catch (err) {
+          failed = true;
+          frame.discard();
+          this.reportFrameError(err, "cook");
+          frame = this.gpu.beginFrame("display");
+        }
+      }
+    } finally {
+      loopGuard.exit();
     }
     display?.(frame, chain.outputTexture);
     frame.submit();
@@ -425,6 +522,7 @@ export class Engine {
   idleFrame(display?: DisplayPass, nowMs = performance.now()): void {
     this.startMs += nowMs - this.lastMs;
     this.lastMs = nowMs;
+    loopGuard.touch();
     if (this.retiring && --this.retiring.frames <= 0) this.retire();
     if (!display) return;
     const frame = this.gpu.beginFrame("idle");
@@ -454,6 +552,9 @@ export class Engine {
     const scope = this.scope;
     const chain = this.chain;
     this.scope = undefined;
+    // A reload still building (main.ts does not wait for them) is ended and releases its own chain.
+    this.closing = true;
+    this.abortBuild?.();
     const disposed = scope ? this.disposeScope(scope, this.module, chain) : Promise.resolve();
     void this.buildingScope?.dispose();
     this.buildingScope = undefined;
@@ -462,6 +563,6 @@ export class Engine {
     this.chain = undefined;
     this.stopTrackingTimers?.();
     this.stopTrackingTimers = undefined;
-    return disposed;
+    return Promise.all([disposed, this.reloading]).then(() => undefined);
   }
 }

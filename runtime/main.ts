@@ -147,6 +147,9 @@ export async function run(options: RunOptions): Promise<number> {
   // The last error since the running chain was swapped in: its reload's ok entry, which comes a few
   // frames after the swap, must not clear it from the views.
   let errorSinceSwap: ChainError | undefined;
+  engine.onSwap = () => (errorSinceSwap = undefined);
+  // A reload that finished while paused: the next look draws the new chain once.
+  let reloadLanded = false;
   // A batch run ends at the first error, with exit code 1.
   let batchError: ChainError | undefined;
   engine.onError = (error, phase) => {
@@ -232,10 +235,15 @@ export async function run(options: RunOptions): Promise<number> {
     let frame = 0;
     while (frame < frameLimit && !quit) {
       // While paused, a frame is drawn only for a snapshot or when what it shows changed (a reload, a resize).
-      let changed = snapshotRequested && engine.chain !== undefined;
+      let changed = (snapshotRequested && engine.chain !== undefined) || reloadLanded;
+      reloadLanded = false;
       if (reloader?.pending) {
-        const applied = await reloader.apply();
-        if (applied?.ok) errorSinceSwap = undefined;
+        // The new chain loads and builds while this loop keeps drawing the running one (an async
+        // setup awaits without stopping frames); the swap lands between two frames.
+        void reloader.apply().then(() => {
+          reloadLanded = true;
+          wakeFromPause?.();
+        });
         changed = true;
       }
       if (win) {
