@@ -124,6 +124,7 @@ export class Engine {
     this.projectDir = resolve(options.projectDir);
     this.chainFile = resolve(options.chainFile);
     this.ctx = new Context(options.width, options.height);
+    this.cooking = { chain: undefined, args: { gpu, frame: undefined as unknown as Frame, time: 0, dt: 0, frameIndex: 0 } };
     registerHostModule("vivid", api);
     loopGuard.limits = {
       setupMs: options.loopLimits?.setupMs ?? DEFAULT_LOOP_LIMITS.setupMs,
@@ -191,13 +192,14 @@ export class Engine {
     const ctx = buildContext(this.ctx, chain);
     let setUp = false;
     try {
-      await this.settled(scope.run(() => loopGuard.run("setup", "setupMs", () => module.setup(ctx))));
+      await this.settled(scope.run(() => loopGuard.call("setup", "setupMs", module.setup, ctx)));
       setUp = true;
       chain.resolve();
       await this.gpu.validated(() => chain.init(this.gpu));
       if (this.chain) chain.adoptFrom(this.chain);
       // The first frame belongs to the transaction: a chain whose update throws at once is not swapped in.
-      await scope.run(() => loopGuard.run("update", "updateMs", () => module.update?.(ctx)));
+      const update = module.update;
+      if (update) await scope.run(() => loopGuard.call("update", "updateMs", update, ctx));
       await this.gpu.validated(() => this.firstCook(chain));
       this.builtScopes.set(chain, scope);
       return { ok: true, chain };
@@ -304,7 +306,8 @@ export class Engine {
     const ctx = this.ctx;
     const frame = this.gpu.beginFrame("first cook");
     try {
-      chain.process({ gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame });
+      const args = { gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame };
+      loopGuard.call("the first frame's cook", "updateMs", (cooking: typeof args) => chain.process(cooking), args);
     } catch (err) {
       frame.discard();
       throw err;
@@ -475,37 +478,34 @@ export class Engine {
     ctx.chain = chain;
     let cooked = 0;
     let failed = false;
-    // The chain's code (update, then the bindings its cook reads) may hold the thread this long.
-    let frame: Frame;
-    loopGuard.enter("update", "updateMs");
+    // The chain's code runs under the loop guard's watchdog (runtime/guard/loop-guard.ts): update,
+    // then the cook, which reads the chain's bindings, each for the update limit.
     try {
+      loopGuard.call("update", "updateMs", this.runUpdate, ctx);
+    } catch (err) {
+      // What update() did before the throw is half an edit: this frame does not cook it. The params
+      // it set stay set (dirty) and cook with the first frame whose update() completes.
+      failed = true;
+      this.reportFrameError(err, "update");
+    }
+    let frame = this.gpu.beginFrame(failed ? "display" : undefined);
+    if (!failed) {
       try {
-        // (No closure a frame: the scope calls update with ctx itself.)
-        const update = this.module?.update;
-        const result = update && this.scope ? this.scope.run(update, ctx) : update?.(ctx);
-        // An async update's rejection is its throw, a frame late.
-        if (result && typeof (result as PromiseLike<unknown>).then === "function") {
-          (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.reportFrameError(err, "update"));
-        }
+        const cooking = this.cooking;
+        cooking.chain = chain;
+        cooking.args.frame = frame;
+        cooking.args.time = ctx.time;
+        cooking.args.dt = ctx.dt;
+        cooking.args.frameIndex = ctx.frame;
+        cooked = loopGuard.call("update", "updateMs", this.runCook, cooking);
       } catch (err) {
-        // What update() did before the throw is half an edit: this frame does not cook it. The params
-        // it set stay set (dirty) and cook with the first frame whose update() completes.
         failed = true;
-        this.reportFrameError(err, "update");
+        frame.discard();
+        this.reportFrameError(err, "cook");
+        frame = this.gpu.beginFrame("display");
+      } finally {
+        this.cooking.chain = undefined;
       }
-      frame = this.gpu.beginFrame(failed ? "display" : undefined);
-      if (!failed) {
-        try {
-          cooked = chain.process({ gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame });
-        } catch (err) {
-          failed = true;
-          frame.discard();
-          this.reportFrameError(err, "cook");
-          frame = this.gpu.beginFrame("display");
-        }
-      }
-    } finally {
-      loopGuard.exit();
     }
     display?.(frame, chain.outputTexture);
     frame.submit();
@@ -514,6 +514,20 @@ export class Engine {
     if (this.retiring && --this.retiring.frames <= 0) this.retire();
     return cooked;
   }
+
+  /** update(ctx) of the running version, inside its scope (no closure a frame: made once). */
+  private readonly runUpdate = (ctx: Context): void => {
+    const update = this.module?.update;
+    const result = update && this.scope ? this.scope.run(update, ctx) : update?.(ctx);
+    // An async update's rejection is its throw, a frame late.
+    if (result && typeof (result as PromiseLike<unknown>).then === "function") {
+      (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.reportFrameError(err, "update"));
+    }
+  };
+
+  /** The frame's cook, with its arguments in one object reused every frame. */
+  private readonly cooking: { chain: Chain | undefined; args: Parameters<Chain["process"]>[0] };
+  private readonly runCook = (cooking: Engine["cooking"]): number => cooking.chain!.process(cooking.args);
 
   /**
    * A frame that shows the last output without running update or cooking: while paused, or while

@@ -164,7 +164,7 @@ export class ChainScope {
       this.run(() => {
         try {
           // A timer's callback holds the thread like setup does: its loops get the setup limit.
-          const result = loopGuard.run("a timer's callback", "setupMs", () => callback(...args));
+          const result = loopGuard.call("a timer's callback", "setupMs", () => callback(...args), undefined);
           if (result && typeof (result as PromiseLike<unknown>).then === "function") {
             (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.reportError(error, "timer", site));
           }
@@ -210,7 +210,7 @@ export class ChainScope {
     const pending: Promise<unknown>[] = [];
     for (const fn of [...this.disposers.reverse(), ...extra]) {
       try {
-        const result = this.run(() => loopGuard.run("dispose", "setupMs", fn));
+        const result = this.run(() => loopGuard.call("dispose", "setupMs", fn, undefined));
         if (result && typeof (result as PromiseLike<unknown>).then === "function") {
           pending.push(Promise.resolve(result).catch((error: unknown) => this.reportError(error, "dispose")));
         }

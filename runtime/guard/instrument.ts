@@ -1,14 +1,16 @@
 /**
  * Loop guards, the source half: a project module's text is parsed (oxc-parser) and every loop body
- * and function body gets a check at its start (magic-string), so every back-edge of a loop and every
- * call, recursion included, counts towards the guard in runtime/guard/loop-guard.ts. No newline is
- * inserted, so line numbers stay those of the file on disk; the columns an insertion shifts are
- * recorded, and `originalColumn` maps a stack trace's column back (Bun ignores a source map in a
- * plugin's output, measured with Bun 1.4.5).
+ * and function body gets a mark at its start (magic-string): `$vivid$guard.site = <id>`, the place
+ * the module is running now. No newline is inserted, so line numbers stay those of the file on disk;
+ * the columns an insertion shifts are recorded, and runtime/guard/columns.ts maps a stack trace's
+ * column back (Bun ignores a source map in a plugin's output, measured with Bun 1.4.5).
  *
- * The check is one increment and one compare inline; only every CHECK_EVERY-th count calls into the
- * guard, which reads the clock. A file that does not parse is returned unchanged: Bun then reports
- * the syntax error at its place.
+ * The mark is one store: what stops a loop is JavaScriptCore's watchdog, armed around every call the
+ * runtime makes into the chain's code (loop-guard.ts), and the mark says where it stopped. Code that
+ * runs outside such a call, a module's top level and the body of an async function or generator (what
+ * follows an `await` runs from the event loop), gets a counted check as well: one increment and one
+ * compare inline, and every CHECK_EVERY counts a look at the clock. A file that does not parse is
+ * returned unchanged: Bun then reports the syntax error at its place.
  */
 import MagicString from "magic-string";
 import { parseSync } from "oxc-parser";
@@ -16,9 +18,8 @@ import type { LineInsertions } from "./columns.ts";
 
 /** The global the instrumented code reads its guard from (one per process, see loop-guard.ts). */
 export const GUARD_GLOBAL = "vivid.loopGuard";
-/** The names the instrumented code declares at its top; a project's own code would not use them. */
+/** The name the instrumented code declares at its top; a project's own code would not use it. */
 const GUARD = "$vivid$guard";
-const SITES = "$vivid$sites";
 
 /** One guarded place: a loop (its keyword) or a function (its entry), 1-based line and column. */
 export interface GuardSite {
@@ -29,6 +30,7 @@ export interface GuardSite {
 
 export interface Instrumented {
   code: string;
+  /** Site `i` of `sites` is marked as `firstSite + i`. */
   sites: GuardSite[];
   /** Per line (1-based): where text was inserted (original 1-based column, in order) and how long it is. */
   insertions: Map<number, LineInsertions>;
@@ -49,13 +51,17 @@ function isNode(value: unknown): value is Node {
   return typeof value === "object" && value !== null && typeof (value as Node).type === "string" && typeof (value as Node).start === "number";
 }
 
-function walk(node: Node, visit: (node: Node) => void): void {
-  visit(node);
+/**
+ * Visits every node, outer first; `visit` returns the context for the node's children (whether a
+ * site there is counted: outside functions, or in an async function or generator).
+ */
+function walk(node: Node, counted: boolean, visit: (node: Node, counted: boolean) => boolean): void {
+  const inner = visit(node, counted);
   for (const key in node) {
     const value = node[key];
     if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item)) walk(item, visit);
-    } else if (isNode(value)) walk(value, visit);
+      for (const item of value) if (isNode(item)) walk(item, inner, visit);
+    } else if (isNode(value)) walk(value, inner, visit);
   }
 }
 
@@ -81,7 +87,7 @@ function position(starts: number[], offset: number): { line: number; column: num
  * `text` (the module at `file`) with a guard check at the start of every loop body and function
  * body, or undefined when it does not parse or holds neither.
  */
-export function instrument(file: string, text: string): Instrumented | undefined {
+export function instrument(file: string, text: string, firstSite = 0): Instrumented | undefined {
   const lang = /\.tsx$/.test(file) ? "tsx" : /\.jsx$/.test(file) ? "jsx" : /\.m?js$/.test(file) ? "js" : "ts";
   const parsed = parseSync(file, text, { lang, sourceType: "module" });
   if (parsed.errors.length > 0) return undefined;
@@ -99,27 +105,29 @@ export function instrument(file: string, text: string): Instrumented | undefined
     list.push({ column, length: inserted.length });
     insertions.set(line, list);
   };
-  const due = `++${GUARD}.n>=${GUARD}.at`;
-  const call = (site: number) => `${GUARD}.check(${SITES},${site})`;
-  const check = (site: number) => `if(${due})${call(site)};`;
+  // At a site outside every function, or in an async function or generator, the check is counted too.
+  const mark = (site: number, counted: boolean) => `${GUARD}.site=${firstSite + site};` + (counted ? `if(++${GUARD}.n>=${GUARD}.at)${GUARD}.check();` : "");
+  const markExpression = (site: number, counted: boolean) => `${GUARD}.site=${firstSite + site}` + (counted ? `,++${GUARD}.n>=${GUARD}.at&&${GUARD}.check()` : "");
   const addSite = (kind: GuardSite["kind"], at: number) => {
     sites.push({ kind, ...position(starts, at) });
     return sites.length - 1;
   };
 
-  walk(parsed.program as unknown as Node, (node) => {
+  walk(parsed.program as unknown as Node, true, (node, counted) => {
     const loop = LOOPS[node.type];
     if (loop) {
       const body = node.body as Node;
       const site = addSite(loop, node.start);
-      if (body.type === "BlockStatement") insert(body.start + 1, check(site));
+      if (body.type === "BlockStatement") insert(body.start + 1, mark(site, counted));
       else {
-        insert(body.start, `{${check(site)}`);
+        insert(body.start, `{${mark(site, counted)}`);
         insert(body.end, "}", true);
       }
-      return;
+      return counted;
     }
-    if (!FUNCTIONS.has(node.type) || !isNode(node.body)) return; // overloads and `declare` have no body
+    if (!FUNCTIONS.has(node.type)) return counted;
+    const inner = node.async === true || node.generator === true;
+    if (!isNode(node.body)) return inner; // overloads and `declare` have no body
     const body = node.body;
     const site = addSite("function", node.start);
     if (body.type === "BlockStatement") {
@@ -130,17 +138,19 @@ export function instrument(file: string, text: string): Instrumented | undefined
         if (statement.type !== "ExpressionStatement" || typeof statement.directive !== "string") break;
         at = statement.end;
       }
-      insert(at, check(site));
+      insert(at, mark(site, inner));
     } else {
-      // An arrow's expression body: (check, expression).
-      insert(body.start, `(${due}&&${call(site)},`);
+      // An arrow's expression body: (mark, expression).
+      insert(body.start, `(${markExpression(site, inner)},`);
       insert(body.end, ")", true);
     }
+    return inner;
   });
   if (sites.length === 0) return undefined;
 
   // The header goes on line 1 (after a #! line), so no line moves.
-  const header = `const ${GUARD}=globalThis[Symbol.for(${JSON.stringify(GUARD_GLOBAL)})],${SITES}=${GUARD}.sites(${JSON.stringify(file)},${JSON.stringify(sites)});`;
+  // Its top level starts: counted checks there are measured from here.
+  const header = `const ${GUARD}=globalThis[Symbol.for(${JSON.stringify(GUARD_GLOBAL)})];${GUARD}.evaluating(${firstSite});`;
   const headerAt = text.startsWith("#!") ? (text.indexOf("\n") + 1 || text.length) : 0;
   const headerText = headerAt === text.length ? `\n${header}` : header;
   edit.prependLeft(headerAt, headerText);
