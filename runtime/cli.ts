@@ -44,6 +44,8 @@ Flags:
   --update-loop-limit <ms> the same for one frame's update and cook (default 250)
   --setup-timeout <ms>   fail a reload whose async setup has not settled by then (default 10000);
                          the running chain keeps playing while a new one builds
+  --gpu-timeout <ms>     a frame not finished on the GPU by then is reported with its operators, and
+                         the run moves to a new device, as after a device loss (default 2000)
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -98,6 +100,8 @@ export interface RunOptions {
   loopLimits?: { setupMs?: number; updateMs?: number };
   /** --setup-timeout (ms): how long an async setup may take to settle. */
   setupTimeoutMs?: number;
+  /** --gpu-timeout (ms): how long a frame may take on the GPU before the device is replaced. */
+  gpuTimeoutMs?: number;
 }
 
 export class UsageError extends Error {
@@ -209,6 +213,7 @@ export function parseCommand(argv: string[]): Command {
     "setup-loop-limit": { type: "string" },
     "update-loop-limit": { type: "string" },
     "setup-timeout": { type: "string" },
+    "gpu-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -244,6 +249,7 @@ export function parseCommand(argv: string[]): Command {
       updateMs: values["update-loop-limit"] !== undefined ? positiveNumber("--update-loop-limit", values["update-loop-limit"]) : undefined,
     },
     setupTimeoutMs: values["setup-timeout"] !== undefined ? positiveNumber("--setup-timeout", values["setup-timeout"]) : undefined,
+    gpuTimeoutMs: values["gpu-timeout"] !== undefined ? positiveNumber("--gpu-timeout", values["gpu-timeout"]) : undefined,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;

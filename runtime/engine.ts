@@ -117,10 +117,15 @@ export class Engine {
   /** The last error located for `reportError`, so a throw repeated 60 times a second is located once. */
   private lastLocated?: { key: string; error: ChainError };
 
+  /** The GPU the chain runs on; `useGpu` moves it to a new one after a device loss. */
+  gpu: Gpu;
+  private stopGpuErrors: () => void;
+
   constructor(
-    readonly gpu: Gpu,
+    gpu: Gpu,
     readonly options: EngineOptions,
   ) {
+    this.gpu = gpu;
     this.projectDir = resolve(options.projectDir);
     this.chainFile = resolve(options.chainFile);
     this.ctx = new Context(options.width, options.height);
@@ -132,7 +137,41 @@ export class Engine {
     };
     this.ctx.ownerScope = () => this.buildingScope ?? this.scope;
     this.trackTimers();
-    gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
+    this.stopGpuErrors = this.listenToGpu(gpu);
+  }
+
+  private listenToGpu(gpu: Gpu): () => void {
+    return gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
+  }
+
+  /**
+   * Moves the running chain to `gpu` (a new device, after the old one was lost): the chain is built
+   * again from its declarations (its setup runs again, as a new version), adopts from the old chain
+   * what is not on the old device (particles' state, LFO phases, decoded images; pooled textures and
+   * buffers are new, so their contents start over), and the old chain's objects are released on the
+   * old device at once. The caller destroys the old Gpu. On failure the engine has no chain (frames
+   * are idle) and the error says why.
+   */
+  async useGpu(gpu: Gpu): Promise<BuildResult | undefined> {
+    const module = this.module;
+    this.retire();
+    this.stopGpuErrors();
+    this.gpu = gpu;
+    this.cooking.args.gpu = gpu;
+    this.stopGpuErrors = this.listenToGpu(gpu);
+    if (!module) return undefined;
+    const built = await this.build(module);
+    if (built.ok) {
+      this.swap(built.chain, module);
+      this.retire();
+    } else {
+      const scope = this.scope;
+      this.scope = undefined;
+      if (scope) void this.disposeScope(scope, module, this.chain);
+      this.chain?.dispose();
+      this.chain = undefined;
+    }
+    return built;
   }
 
   /** Wraps the timer functions while this engine lives (again after `dispose`, if it loads again). */
