@@ -150,16 +150,25 @@ export class Engine {
    * what is not on the old device (particles' state, LFO phases, decoded images; pooled textures and
    * buffers are new, so their contents start over), and the old chain's objects are released on the
    * old device at once. The caller destroys the old Gpu. On failure the engine has no chain (frames
-   * are idle) and the error says why.
+   * are idle) and the error says why. With `rebuild: false` (after a GPU hang: the same shader would
+   * hang the new device too) the chain is only released, and the next save loads it again.
    */
-  async useGpu(gpu: Gpu): Promise<BuildResult | undefined> {
-    const module = this.module;
+  async useGpu(gpu: Gpu, { rebuild = true } = {}): Promise<BuildResult | undefined> {
+    const module = rebuild ? this.module : undefined;
     this.retire();
     this.stopGpuErrors();
     this.gpu = gpu;
     this.cooking.args.gpu = gpu;
     this.stopGpuErrors = this.listenToGpu(gpu);
-    if (!module) return undefined;
+    if (!module) {
+      // Not rebuilt (its shader hung the last device): the chain stops until the next save loads it.
+      const scope = this.scope;
+      this.scope = undefined;
+      if (scope) void this.disposeScope(scope, this.module, this.chain);
+      this.chain?.dispose();
+      this.chain = undefined;
+      return undefined;
+    }
     const built = await this.build(module);
     if (built.ok) {
       this.swap(built.chain, module);

@@ -229,7 +229,8 @@ export async function run(options: RunOptions): Promise<number> {
       async () => {
         overlay?.dispose();
         display?.dispose();
-        await surface?.destroy();
+        // A surface waits for the device to finish its work: a hung one never does.
+        await (trouble.kind === "hang" ? Promise.race([surface?.destroy(), Bun.sleep(500)]) : surface?.destroy());
       },
       (next) => {
         gpu = next;
@@ -242,6 +243,7 @@ export async function run(options: RunOptions): Promise<number> {
         overlay = new ErrorOverlay(next, fb.width, fb.height);
         overlay.set({ message: trouble.message });
       },
+      trouble,
     );
     deviceWatch.trouble = undefined;
     const leak = recovered.leaked > 0 ? `; ${recovered.leaked} GPU objects were left on the old device (a leak)` : "";
@@ -249,10 +251,12 @@ export async function run(options: RunOptions): Promise<number> {
     // The census is compared a few frames on, once the chain's frame-to-frame objects exist again (a
     // feedback's second bind group is made by its second frame).
     const report = (frames: number) => console.log(`vivid: GPU recovered (${recoveries} so far): ${outcome}; ${gpu.census.live()} GPU objects live ${frames} frames later (${liveBefore} before the loss)${leak}`);
-    recoveryReport = { atFrame: engine.ctx.frame + RECOVERY_CENSUS_FRAMES, print: () => report(RECOVERY_CENSUS_FRAMES) };
+    recoveryReport = { atFrame: framesDrawn + RECOVERY_CENSUS_FRAMES, print: () => report(RECOVERY_CENSUS_FRAMES) };
     if (recovered.leaked > 0) hub.error({ message: `GPU recovery left ${recovered.leaked} objects on the old device (a leak)` });
   }
   let recoveryReport: { atFrame: number; print: () => void } | undefined;
+  // Frames the loop drew (idle ones too: after a GPU hang the chain is stopped, and time with it).
+  let framesDrawn = 0;
   const stop = () => {
     quit = true;
     wakeFromPause?.();
@@ -358,7 +362,8 @@ export async function run(options: RunOptions): Promise<number> {
         await writeSnapshot(engine, nextSnapshotPath(options.projectDir), reportRuntimeError);
       }
 
-      if (recoveryReport && engine.ctx.frame >= recoveryReport.atFrame) {
+      framesDrawn = frame;
+      if (recoveryReport && frame >= recoveryReport.atFrame) {
         recoveryReport.print();
         recoveryReport = undefined;
       }

@@ -45,7 +45,7 @@ export class DeviceWatch {
       const operators = waited?.operators() ?? [];
       this.report({
         kind: "hang",
-        message: `GPU: frame ${waited?.frame ?? "?"} did not finish within ${this.hangMs} ms${operators.length > 0 ? ` (its operators: ${operators.join(", ")})` : ""}; an endless loop in a shader? The device is replaced`,
+        message: `GPU: frame ${waited?.frame ?? "?"} did not finish within ${this.hangMs} ms${operators.length > 0 ? ` (its operators: ${operators.join(", ")})` : ""}; an endless loop in a shader? The device is replaced and the chain stopped until the next save`,
       });
       this.wake?.();
     }, Math.min(100, this.hangMs / 4));
@@ -109,15 +109,23 @@ export interface Recovery {
  * Moves `engine` to a new device: opens it, rebuilds the chain there (Engine.useGpu), lets the caller
  * release its own objects on the old device (`releaseHost`), destroys the old device, and lets the
  * caller make its objects again on the new one (`rebuildHost`).
+ *
+ * After a hang (`trouble.kind === "hang"`) the chain is not rebuilt (its shader would hang the new
+ * device as well; the next save loads it again) and the old device is released but not destroyed:
+ * Dawn's destroy waits for the device's queue to go idle, which a hung queue never does. On a real GPU
+ * the driver resets the hung device after its own timeout (Windows' TDR, Linux's GPU reset); with a
+ * software driver (lavapipe) the hung shader keeps its threads busy until the process ends.
  */
-export async function recoverDevice(engine: Engine, releaseHost: (old: Gpu) => Promise<void> | void, rebuildHost: (gpu: Gpu) => void): Promise<Recovery> {
+export async function recoverDevice(engine: Engine, releaseHost: (old: Gpu) => Promise<void> | void, rebuildHost: (gpu: Gpu) => void, trouble: DeviceTrouble = { kind: "lost", message: "" }): Promise<Recovery> {
   const old = engine.gpu;
   const gpu = await Gpu.open();
-  const built = await engine.useGpu(gpu);
+  const hung = trouble.kind === "hang";
+  const built = await engine.useGpu(gpu, { rebuild: !hung });
   await releaseHost(old);
   const leaked = old.census.live();
-  old.destroy();
+  if (!hung) old.destroy();
   rebuildHost(gpu);
+  if (hung) return { gpu, ok: false, error: "the chain stays stopped until the next save (its shader hung the GPU)", leaked };
   if (built && !built.ok) return { gpu, ok: false, error: built.error.message, leaked };
   return { gpu, ok: true, leaked };
 }

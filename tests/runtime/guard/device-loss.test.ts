@@ -6,7 +6,7 @@
  * with the hidden test hook, its census compared in its own report lines.
  */
 import { describe, expect, test } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,4 +126,41 @@ describe("a lost device", () => {
     expect(await child.exited).toBe(0);
     expect(output.stderr).not.toContain("still alive at exit");
   }, 120_000);
+});
+
+describe("a frame that never finishes on the GPU", () => {
+  test("an endless loop saved into a project's .wgsl: within the timeout, an error naming the frame's operators; the run goes on and ends on SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vivid-gpu-hang-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(join(REPO, "examples/custom-operator"), dir, { recursive: true });
+    const stats = join(dir, "stats.jsonl");
+    const child = Bun.spawn(["bun", "runtime/cli.ts", dir, "--headless", "--no-dashboard", "--size", "64x64", "--gpu-timeout", "1500", "--stats", stats], { cwd: REPO, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    cleanup.push(() => {
+      child.kill("SIGKILL");
+      return child.exited;
+    });
+    const framesEvents = () => events(stats).filter((e) => e.type === "frames");
+    await waitFor("the first frames", () => (framesEvents().length >= 2 ? true : undefined));
+
+    // A loop the shader compiler cannot drop (its count is used) and that never ends (time is never negative).
+    const shader = join(dir, "rings.wgsl");
+    const endless = readFileSync(shader, "utf8")
+      .replace("  let p = (in.uv - params.center)", "  var spins = 0u;\n  loop {\n    if (params.time < -1.0) { break; }\n    spins = spins + 1u;\n  }\n  let p = (in.uv - params.center)")
+      .replace("smoothstep(0.3, 0.7, wave));", "smoothstep(0.3, 0.7, wave)) + vec4f(f32(spins) * 1e-30);");
+    expect(endless).toContain("spins) * 1e-30");
+    writeFileSync(`${shader}.tmp-save`, endless);
+    renameSync(`${shader}.tmp-save`, shader);
+    const savedAt = performance.now();
+    const hang = await waitFor("the hang report", () => events(stats).find((e) => e.type === "error" && String(e.message).includes("did not finish within 1500 ms")));
+    expect(performance.now() - savedAt).toBeLessThan(15_000);
+    expect(hang.message).toContain('Rings "rings"');
+    expect(hang.message).toContain('Vignette "vignette"');
+
+    // Not frozen: the stats stream goes on (idle frames: the chain is stopped until the next save).
+    const seen = framesEvents().length;
+    await waitFor("frames after the hang", () => (framesEvents().length >= seen + 2 ? true : undefined));
+    child.kill("SIGTERM");
+    const exited = await Promise.race([child.exited, Bun.sleep(20_000).then(() => "still running")]);
+    expect(exited).toBe(0);
+  }, 90_000);
 });
