@@ -206,14 +206,17 @@ export async function run(options: RunOptions): Promise<number> {
   // The frame number of each entry of inFlight, to name a frame that hangs on the GPU.
   const inFlightFrames: number[] = [];
   // A lost device or a hung frame: the next frame boundary moves the run to a new device.
-  const deviceWatch = new DeviceWatch(gpu, options.gpuTimeoutMs ?? GPU_HANG_MS, () => wakeFromPause?.());
+  const deviceWatch = new DeviceWatch(gpu, {
+    hangMs: options.gpuTimeoutMs ?? GPU_HANG_MS,
+    onTrouble: () => wakeFromPause?.(),
+    // The operators that cooked in a hung frame (or after it: at most one frame more is in flight).
+    operatorsOf: (index) => (engine.chain?.processingOrder ?? []).filter((op) => op.cookedAt >= index).map((op) => `${op.typeName} "${op.name}"`),
+  });
   let recoveries = 0;
   // A hidden test hook: VIVID_TEST_LOSE_DEVICE=<N>x<T> destroys the device every N frames, T times
   // (a real loss, the way Dawn reports one; tests/runtime/guard/device-loss.test.ts).
   const [loseDeviceEvery = 0, loseDeviceTimes = 0] = (process.env.VIVID_TEST_LOSE_DEVICE ?? "").split("x").map(Number);
   let devicesLost = 0;
-  /** The operators that cooked in frame `index` (or after it), for a frame that hangs. */
-  const operatorsOf = (index: number) => () => (engine.chain?.processingOrder ?? []).filter((op) => op.cookedAt >= index).map((op) => `${op.typeName} "${op.name}"`);
   async function recoverGpu(): Promise<void> {
     const trouble = deviceWatch.trouble!;
     recoveries++;
@@ -376,12 +379,12 @@ export async function run(options: RunOptions): Promise<number> {
       // Wait for the older frame, unless a save arrives first (then reload without waiting), or the
       // frame hangs on the GPU (then the device is replaced at the next frame boundary).
       if (inFlight.length >= MAX_FRAMES_IN_FLIGHT) {
-        const index = inFlightFrames.shift()!;
-        const done = deviceWatch.waitForFrame(inFlight.shift()!, index, operatorsOf(index));
+        const done = deviceWatch.waitForFrame(inFlight.shift()!, inFlightFrames.shift()!);
         await (reloader ? reloader.waitFor(done) : done);
       } else await new Promise((resolve) => setImmediate(resolve));
     }
-    if (!deviceWatch.trouble) await Promise.race([Promise.all(inFlight), Bun.sleep(options.gpuTimeoutMs ?? GPU_HANG_MS)]);
+    // (Not forever: a frame that hangs on the GPU never finishes.)
+    if (!deviceWatch.trouble) await deviceWatch.waitForFrame(Promise.all(inFlight), inFlightFrames.at(-1) ?? 0);
     if (batchError) {
       console.error(formatChainError(batchError));
       loopFailed = false;

@@ -27,25 +27,34 @@ export class DeviceWatch {
   trouble?: DeviceTrouble;
   private watched?: Gpu;
   private waitingSince = 0;
-  private waitingFor?: { frame: number; operators: () => string[] };
+  private waitingFor = -1;
   private wake?: () => void;
   private readonly timer: ReturnType<typeof setInterval>;
+  private readonly hangMs: number;
+  private readonly onTrouble: () => void;
+  private readonly operatorsOf: (frame: number) => string[];
 
   constructor(
     gpu: Gpu,
-    private readonly hangMs = GPU_HANG_MS,
-    /** Called when trouble is found (to wake a sleeping loop). */
-    private readonly onTrouble: () => void = () => {},
+    options: {
+      hangMs?: number;
+      /** Called when trouble is found (to wake a sleeping loop). */
+      onTrouble?: () => void;
+      /** The operators that cooked in a frame, to name a hung one. */
+      operatorsOf?: (frame: number) => string[];
+    } = {},
   ) {
+    this.hangMs = options.hangMs ?? GPU_HANG_MS;
+    this.onTrouble = options.onTrouble ?? (() => {});
+    this.operatorsOf = options.operatorsOf ?? (() => []);
     this.watch(gpu);
     // The hang check: a frame wait that has not ended in `hangMs` is ended here.
     this.timer = setInterval(() => {
       if (this.waitingSince === 0 || performance.now() - this.waitingSince <= this.hangMs || this.trouble) return;
-      const waited = this.waitingFor;
-      const operators = waited?.operators() ?? [];
+      const operators = this.operatorsOf(this.waitingFor);
       this.report({
         kind: "hang",
-        message: `GPU: frame ${waited?.frame ?? "?"} did not finish within ${this.hangMs} ms${operators.length > 0 ? ` (its operators: ${operators.join(", ")})` : ""}; an endless loop in a shader? The device is replaced and the chain stopped until the next save`,
+        message: `GPU: frame ${this.waitingFor} did not finish within ${this.hangMs} ms${operators.length > 0 ? ` (its operators: ${operators.join(", ")})` : ""}; an endless loop in a shader? The device is replaced and the chain stopped until the next save`,
       });
       this.wake?.();
     }, Math.min(100, this.hangMs / 4));
@@ -69,18 +78,17 @@ export class DeviceWatch {
 
   /**
    * Waits for a frame's work (`done`, from onSubmittedWorkDone) to finish on the GPU, or for `hangMs`
-   * to pass (then `trouble` is a hang naming `frame` and `operators()`), whichever is first.
+   * to pass (then `trouble` is a hang naming `frame` and its operators), whichever is first.
    */
-  waitForFrame(done: Promise<unknown>, frame: number, operators: () => string[]): Promise<void> {
+  waitForFrame(done: Promise<unknown>, frame: number): Promise<void> {
     if (this.trouble) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.waitingSince = performance.now();
-      this.waitingFor = { frame, operators };
+      this.waitingFor = frame;
       const end = () => {
         if (this.wake === end) {
           this.wake = undefined;
           this.waitingSince = 0;
-          this.waitingFor = undefined;
         }
         resolve();
       };

@@ -150,7 +150,7 @@ export function instrument(file: string, text: string, firstSite = 0): Instrumen
 
   // The header goes on line 1 (after a #! line), so no line moves.
   // Its top level starts: counted checks there are measured from here.
-  const header = `const ${GUARD}=globalThis[Symbol.for(${JSON.stringify(GUARD_GLOBAL)})];${GUARD}.evaluating(${firstSite});`;
+  const header = `const ${GUARD}=globalThis[Symbol.for(${JSON.stringify(GUARD_GLOBAL)})];${GUARD}.evaluating();`;
   const headerAt = text.startsWith("#!") ? (text.indexOf("\n") + 1 || text.length) : 0;
   const headerText = headerAt === text.length ? `\n${header}` : header;
   edit.prependLeft(headerAt, headerText);

@@ -99,7 +99,7 @@ export class LoopGuard {
   }
 
   /** Called by each instrumented module as its top level starts: its evaluation is measured from here. */
-  evaluating(_firstSite: number): void {
+  evaluating(): void {
     this.mark = performance.now();
     this.markWhat = "the module's top level";
   }
