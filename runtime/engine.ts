@@ -545,7 +545,7 @@ export class Engine {
         cooking.args.time = ctx.time;
         cooking.args.dt = ctx.dt;
         cooking.args.frameIndex = ctx.frame;
-        cooked = loopGuard.call("update", "updateMs", this.runCook, cooking);
+        cooked = loopGuard.call("the cook (the bindings it reads)", "updateMs", this.runCook, cooking);
       } catch (err) {
         failed = true;
         frame.discard();

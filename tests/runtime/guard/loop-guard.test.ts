@@ -77,6 +77,12 @@ describe("an endless loop in a reload fails it at the loop, the running chain ke
     { name: "for (;;); at the top level", text: "let spins = 0;\nfor (;;) spins++;\n" + GOOD, needle: "for (;;)", limit: "300 ms limit for the module's top level" },
     { name: "for…of inside a for…in", text: GOOD + "export function update(ctx) {\n  const seen = { a: 1 };\n  for (const key in seen) { const list = [key]; for (const item of list) list.push(item); }\n}\n", needle: "for (const item of list)", limit: "150 ms limit for update" },
     { name: "a recursion that never ends (nor overflows)", text: GOOD + "function branch(depth) {\n  return depth > 40 ? 0 : branch(depth + 1) + branch(depth + 1);\n}\nexport function update(ctx) { branch(0); }\n", needle: "function branch", limit: "150 ms limit for update" },
+    {
+      name: "while in a binding (the first cook reads it)",
+      text: 'import { Noise } from "vivid";\nexport function setup(ctx) {\n  const noise = ctx.chain.add(Noise, "noise").resolution(8, 8);\n  noise.bind("scale", () => {\n    let k = 0;\n    while (k >= 0) k++;\n    return 0.5;\n  });\n  ctx.chain.output("noise");\n}\n',
+      needle: "while (k >= 0)",
+      limit: "150 ms limit for the first frame's cook",
+    },
     { name: "while after an await in an async setup", text: GOOD.replace("export function setup(ctx) {", "export async function setup(ctx) {\n  await Bun.sleep(1);\n  let n = 0;\n  while (n >= 0) { n += 1; }"), needle: "while (n >= 0)", limit: "300 ms limit for a callback or after an await" },
   ];
   for (const { name, text, needle, limit } of cases) {
