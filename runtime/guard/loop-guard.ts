@@ -189,6 +189,9 @@ function realPath(path: string): string {
   }
 }
 
+/** The runtime's own code (this package's runtime/ and operators/), never instrumented. */
+const RUNTIME_FOLDERS = ["runtime", "operators"].map((folder) => realPath(resolve(import.meta.dir, "../..", folder)));
+
 const guardedFolders = new Set<string>();
 let ticking: ReturnType<typeof setInterval> | undefined;
 
@@ -205,8 +208,10 @@ export function guardProjectModules(projectDir: string): void {
   // The runtime's tick: code run outside `enter` is measured from the last one.
   ticking ??= setInterval(() => loopGuard.touch(), 50);
   ticking.unref?.();
-  const escaped = dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const filter = new RegExp(`^${escaped}/(?!(?:.*/)?node_modules/).*\\.(?:${Object.keys(LOADERS).join("|")})$`);
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // Never the runtime's own code, also where the project folder holds it (a project at the repository's root).
+  const runtimeOwn = RUNTIME_FOLDERS.filter((folder) => folder.startsWith(`${dir}/`)).map((folder) => `(?!${escape(folder.slice(dir.length + 1))}/)`);
+  const filter = new RegExp(`^${escape(dir)}/(?!(?:.*/)?node_modules/)${runtimeOwn.join("")}.*\\.(?:${Object.keys(LOADERS).join("|")})$`);
   Bun.plugin({
     name: `vivid loop guards ${dir}`,
     setup(build) {
