@@ -17,7 +17,8 @@
  * the end of the runtime's last call, or its 50 ms tick.
  */
 import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
 import { LocatedError } from "../reload/errors.ts";
 import { forgetInsertions, recordInsertions } from "./columns.ts";
@@ -190,7 +191,7 @@ function realPath(path: string): string {
 }
 
 /** The runtime's own code (this package's runtime/ and operators/), never instrumented. */
-const RUNTIME_FOLDERS = ["runtime", "operators"].map((folder) => realPath(resolve(import.meta.dir, "../..", folder)));
+const RUNTIME_FOLDERS = ["runtime", "operators"].map((folder) => realPath(resolve(dirname(fileURLToPath(import.meta.url)), "../..", folder)));
 
 const guardedFolders = new Set<string>();
 let ticking: ReturnType<typeof setInterval> | undefined;
