@@ -32,6 +32,11 @@ export interface EngineOptions {
   setupTimeoutMs?: number;
 }
 
+/** How long after a swap a rejection the replaced version reported before counts as its late tail. */
+const REPLACED_TAIL_MS = 500;
+/** Distinct unhandled rejections remembered per version for that. */
+const ASYNC_KEYS_KEPT = 32;
+
 /** How long an async `setup` may take to settle by default; the running chain keeps playing meanwhile. */
 export const SETUP_TIMEOUT_MS = 10_000;
 
@@ -114,6 +119,10 @@ export class Engine {
   private outsideFiles = new Set<string>();
   /** Stops this engine's timer tracking (runtime/chain/scope.ts); undefined while it is not tracking. */
   private stopTrackingTimers?: () => void;
+  /** The unhandled rejections the running version reported (see `reportError`), and the replaced one's. */
+  private asyncKeys = new Set<string>();
+  private replacedAsyncKeys = new Set<string>();
+  private swappedAt = Number.NEGATIVE_INFINITY;
   /** The last error located for `reportError`, so a throw repeated 60 times a second is located once. */
   private lastLocated?: { key: string; error: ChainError };
 
@@ -340,6 +349,13 @@ export class Engine {
    */
   reportError(err: unknown, phase: ErrorPhase, site?: Error): void {
     const key = `${phase}\n${err instanceof Error ? `${err.message}\n${err.stack}` : String(err)}`;
+    if (phase === "async") {
+      // Bun reports an unhandled rejection on a later turn of the event loop (up to ~100 ms measured),
+      // and the running chain draws until the swap: the replaced version's last rejections can come
+      // after it. Those it had reported already are its tail, not the new version's errors.
+      if (performance.now() - this.swappedAt < REPLACED_TAIL_MS && this.replacedAsyncKeys.has(key)) return;
+      if (this.asyncKeys.size < ASYNC_KEYS_KEPT) this.asyncKeys.add(key);
+    }
     if (this.lastLocated?.key !== key) this.lastLocated = { key, error: this.describeError(err, site) };
     this.onError(this.lastLocated.error, phase);
   }
@@ -460,6 +476,9 @@ export class Engine {
     this.builtScopes.delete(chain);
     this.ctx.chain = chain;
     this.reportedFrameError = false;
+    this.replacedAsyncKeys = this.asyncKeys;
+    this.asyncKeys = new Set();
+    this.swappedAt = performance.now();
     this.onSwap();
     if (previous) this.retiring = { chain: previous, frames: RETIRE_AFTER_FRAMES, waiters: [] };
     if (previousScope) void this.disposeScope(previousScope, previousModule, previous);
