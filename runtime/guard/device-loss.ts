@@ -48,16 +48,24 @@ export class DeviceWatch {
     this.onTrouble = options.onTrouble ?? (() => {});
     this.operatorsOf = options.operatorsOf ?? (() => []);
     this.watch(gpu);
-    // The hang check: a frame wait that has not ended in `hangMs` is ended here.
+    // The hang check: a frame wait that has not ended in `hangMs` is ended here. Only time the event
+    // loop was free counts: while the thread was held (a build's setup, a loop stopped at its limit)
+    // nothing could have noticed the frame finish, so a late tick moves the start on by its delay.
+    const period = Math.min(100, this.hangMs / 4);
+    let lastTick = performance.now();
     this.timer = setInterval(() => {
-      if (this.waitingSince === 0 || performance.now() - this.waitingSince <= this.hangMs || this.trouble) return;
+      const now = performance.now();
+      const held = now - lastTick - period;
+      lastTick = now;
+      if (this.waitingSince !== 0 && held > period) this.waitingSince += held;
+      if (this.waitingSince === 0 || now - this.waitingSince <= this.hangMs || this.trouble) return;
       const operators = this.operatorsOf(this.waitingFor);
       this.report({
         kind: "hang",
         message: `GPU: frame ${this.waitingFor} did not finish within ${this.hangMs} ms${operators.length > 0 ? ` (its operators: ${operators.join(", ")})` : ""}; an endless loop in a shader? The device is replaced and the chain stopped until the next save`,
       });
       this.wake?.();
-    }, Math.min(100, this.hangMs / 4));
+    }, period);
     this.timer.unref?.();
   }
 
