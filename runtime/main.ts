@@ -301,10 +301,14 @@ export async function run(options: RunOptions): Promise<number> {
       if (reloader?.pending) {
         // The new chain loads and builds while this loop keeps drawing the running one (an async
         // setup awaits without stopping frames); the swap lands between two frames.
-        void reloader.apply().then(() => {
-          reloadLanded = true;
-          wakeFromPause?.();
-        });
+        void reloader.apply().then(
+          () => {
+            reloadLanded = true;
+            wakeFromPause?.();
+          },
+          // The transaction reports the chain's errors itself; this is the runtime failing.
+          (error: unknown) => reportRuntimeError(`vivid: the reload failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
         changed = true;
       }
       if (win) {
