@@ -32,6 +32,8 @@ export interface EngineOptions {
   setupTimeoutMs?: number;
 }
 
+/** How long a device recovery waits for a reload in progress to land before it goes on. */
+const RELOAD_LANDS_MS = 3000;
 /** How long after a swap a rejection the replaced version reported before counts as its late tail. */
 const REPLACED_TAIL_MS = 500;
 /** Distinct unhandled rejections remembered per version for that. */
@@ -163,6 +165,9 @@ export class Engine {
    * hang the new device too) the chain is only released, and the next save loads it again.
    */
   async useGpu(gpu: Gpu, { rebuild = true } = {}): Promise<BuildResult | undefined> {
+    // A reload building on the old device lands first (or fails there), and what it swapped in is
+    // rebuilt; one still building after a moment (on a hung device it may never end) swaps nothing in.
+    await Promise.race([this.reloading, new Promise((resolve) => setTimeout(resolve, RELOAD_LANDS_MS))]);
     const module = rebuild ? this.module : undefined;
     this.retire();
     this.stopGpuErrors();
@@ -422,8 +427,14 @@ export class Engine {
       error = loaded.error;
       pending = loaded.pending;
     } else {
+      const onGpu = this.gpu;
       const built = await this.build(loaded.module);
-      if (built.ok && this.closing) {
+      if (built.ok && onGpu !== this.gpu) {
+        // The device was replaced while this chain built on the old one: its objects are there.
+        void this.disposeScope(this.builtScopes.get(built.chain)!, loaded.module, built.chain);
+        built.chain.dispose();
+        error = { message: "the GPU device was replaced while this reload was building; save again" };
+      } else if (built.ok && this.closing) {
         // The run ended while this chain built: it never runs, and what it holds goes now.
         void this.disposeScope(this.builtScopes.get(built.chain)!, loaded.module, built.chain);
         built.chain.dispose();
