@@ -40,6 +40,13 @@ Flags:
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
   --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, audio) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
+  --setup-loop-limit <ms>  stop a loop (or recursion) of the chain's that runs longer than this in a
+                         module's top level, setup, a timer or dispose (default 1000)
+  --update-loop-limit <ms> the same for one frame's update and cook (default 250)
+  --setup-timeout <ms>   fail a reload whose async setup has not settled by then (default 10000);
+                         the running chain keeps playing while a new one builds
+  --gpu-timeout <ms>     a frame not finished on the GPU by then is reported with its operators, and
+                         the run moves to a new device, as after a device loss (default 2000)
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -90,6 +97,12 @@ export interface RunOptions {
   stats?: string;
   dashboard: boolean;
   soak?: SoakOptions;
+  /** --setup-loop-limit / --update-loop-limit (ms): how long the chain's code may hold the thread. */
+  loopLimits?: { setupMs?: number; updateMs?: number };
+  /** --setup-timeout (ms): how long an async setup may take to settle. */
+  setupTimeoutMs?: number;
+  /** --gpu-timeout (ms): how long a frame may take on the GPU before the device is replaced. */
+  gpuTimeoutMs?: number;
 }
 
 export class UsageError extends Error {
@@ -203,6 +216,10 @@ export function parseCommand(argv: string[]): Command {
     "no-esc-quit": { type: "boolean" },
     stats: { type: "string" },
     "no-dashboard": { type: "boolean" },
+    "setup-loop-limit": { type: "string" },
+    "update-loop-limit": { type: "string" },
+    "setup-timeout": { type: "string" },
+    "gpu-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -233,6 +250,12 @@ export function parseCommand(argv: string[]): Command {
     escQuits: !values["no-esc-quit"],
     stats: values.stats,
     dashboard: !values["no-dashboard"],
+    loopLimits: {
+      setupMs: values["setup-loop-limit"] !== undefined ? positiveNumber("--setup-loop-limit", values["setup-loop-limit"]) : undefined,
+      updateMs: values["update-loop-limit"] !== undefined ? positiveNumber("--update-loop-limit", values["update-loop-limit"]) : undefined,
+    },
+    setupTimeoutMs: values["setup-timeout"] !== undefined ? positiveNumber("--setup-timeout", values["setup-timeout"]) : undefined,
+    gpuTimeoutMs: values["gpu-timeout"] !== undefined ? positiveNumber("--gpu-timeout", values["gpu-timeout"]) : undefined,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;
