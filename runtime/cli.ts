@@ -12,6 +12,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { SOAK_DEFAULTS, type SoakOptions } from "./soak.ts";
 import type { NewProjectOptions } from "./new-project.ts";
+import { recordTarget, type RecordTarget } from "./record/formats.ts";
 
 export const HELP = `Vivid for Bun ${pkg.version} — live-coded real-time visuals in TypeScript
 
@@ -37,11 +38,17 @@ Flags:
   --no-vsync             present immediately instead of waiting for vsync
   --fit                  letterbox the output to keep its aspect ratio (default: stretch to the window)
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
+  --record <out>         record the output: out.mp4 / out.mov (H.264), out.webm (VP9) or dir/%05d.png
+                         (PNGs numbered from 1, file n = --snapshot-frame n); encoded by ffmpeg
+  --record-fps <F>       frames per second of the recording (default 60, or --fixed-fps); switches on
+                         deterministic time like --fixed-fps, and no frame is dropped
+  --record-duration <S>  stop after S seconds of video (S × fps frames), then exit
+  --record-codec <c>     h264 | h265 (.mp4, .mov), prores (.mov), vp9 (.webm), png (default: the file's)
   --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
   -h, --help             this text
   -v, --version          the version
-Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
+Output paths (--snapshot, --record, --stats, --json, --png) are checked before anything starts: one whose folder
 is missing or cannot be written exits 2, naming the flag.
 
 New-project flags:
@@ -89,6 +96,15 @@ export interface RunOptions {
   stats?: string;
   dashboard: boolean;
   soak?: SoakOptions;
+  /** --record: what to write; its fps is also fixedFps (deterministic time). */
+  record?: RecordRunOptions;
+}
+
+export interface RecordRunOptions {
+  target: RecordTarget;
+  fps: number;
+  /** --record-duration in seconds; undefined: until the run ends. */
+  durationS?: number;
 }
 
 export class UsageError extends Error {
@@ -197,6 +213,10 @@ export function parseCommand(argv: string[]): Command {
     "no-esc-quit": { type: "boolean" },
     stats: { type: "string" },
     "no-dashboard": { type: "boolean" },
+    record: { type: "string" },
+    "record-fps": { type: "string" },
+    "record-duration": { type: "string" },
+    "record-codec": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -208,6 +228,8 @@ export function parseCommand(argv: string[]): Command {
   if (values.snapshot !== undefined && !/\.png$/i.test(values.snapshot)) throw new UsageError(`--snapshot expects a .png path, got "${values.snapshot}"`);
   if (values.snapshot !== undefined) checkOutputPath("--snapshot", values.snapshot);
   if (values.stats !== undefined) checkOutputPath("--stats", values.stats, true);
+  const fixedFps = values["fixed-fps"] !== undefined ? positiveNumber("--fixed-fps", values["fixed-fps"]) : undefined;
+  const record = recordFlags(values, fixedFps);
   // No argument: the current folder, as in a project made by `vivid new`.
   const project = positionals[0] ?? ".";
   const options: RunOptions = {
@@ -220,18 +242,46 @@ export function parseCommand(argv: string[]): Command {
     snapshotFrame: values["snapshot-frame"] !== undefined ? positiveInt("--snapshot-frame", values["snapshot-frame"]) : 5,
     width,
     height,
-    fixedFps: values["fixed-fps"] !== undefined ? positiveNumber("--fixed-fps", values["fixed-fps"]) : undefined,
+    fixedFps: record?.fps ?? fixedFps,
     fullscreen: values.fullscreen ?? false,
     vsync: !values["no-vsync"],
     fit: values.fit ?? false,
     escQuits: !values["no-esc-quit"],
     stats: values.stats,
     dashboard: !values["no-dashboard"],
+    record,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;
   options.chainFile = located.chainFile;
   return { kind: "run", options };
+}
+
+/**
+ * --record and its companions. The recording's fps is also the run's fixed fps (deterministic time,
+ * as the original's --record-fps): --record-fps, else --fixed-fps, else 60; the two flags given with
+ * different values is a usage error. The output path is checked like --snapshot's.
+ */
+function recordFlags(
+  values: { record?: string; "record-fps"?: string; "record-duration"?: string; "record-codec"?: string },
+  fixedFps: number | undefined,
+): RecordRunOptions | undefined {
+  if (values.record === undefined) {
+    for (const flag of ["record-fps", "record-duration", "record-codec"] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --record <out>`);
+    }
+    return undefined;
+  }
+  const target = recordTarget(resolve(values.record), values["record-codec"]);
+  if ("error" in target) throw new UsageError(target.error.startsWith("--") ? target.error : `--record ${target.error}`);
+  checkOutputPath("--record", values.record);
+  let fps = fixedFps ?? 60;
+  if (values["record-fps"] !== undefined) {
+    fps = positiveNumber("--record-fps", values["record-fps"]);
+    if (fixedFps !== undefined && fixedFps !== fps) throw new UsageError(`--record-fps ${fps} and --fixed-fps ${fixedFps} disagree: --record-fps sets the fixed fps too, give one`);
+  }
+  const durationS = values["record-duration"] !== undefined ? positiveNumber("--record-duration", values["record-duration"]) : undefined;
+  return { target, fps, durationS };
 }
 
 /** node:util's strict parseArgs over `options`; a bad flag becomes a UsageError naming it (exit 2). */

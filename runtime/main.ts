@@ -24,6 +24,9 @@ import { ErrorOverlay } from "./overlay.ts";
 import { guardProcess } from "./process-guard.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
+import { locateFfmpeg } from "./record/ffmpeg.ts";
+import { RecordProgressLine } from "./record/progress-line.ts";
+import { Recorder } from "./record/recorder.ts";
 import { saveSnapshot } from "./snapshot.ts";
 import { SOAK_EXIT_CODES, SoakDriver, formatVerdict, plotRss } from "./soak.ts";
 import { trimMalloc } from "./stats/trim.ts";
@@ -39,7 +42,14 @@ const DISPOSE_WAIT_MS = 2000;
 
 export async function run(options: RunOptions): Promise<number> {
   // A run with --frames or --snapshot is a batch job: no watching, and a broken chain is exit 1.
-  const batch = options.frames !== undefined || options.snapshot !== undefined;
+  // So is a recording of a set duration.
+  const batch = options.frames !== undefined || options.snapshot !== undefined || options.record?.durationS !== undefined;
+  // ffmpeg and its encoder are looked for before any work: a missing one is one line naming the package.
+  const ffmpeg = options.record ? locateFfmpeg("--record", options.record.target.codec) : undefined;
+  if (ffmpeg && "error" in ffmpeg) {
+    console.error(`vivid: ${ffmpeg.error}`);
+    return 1;
+  }
   let gpu: Gpu;
   try {
     gpu = await Gpu.open();
@@ -168,6 +178,20 @@ export async function run(options: RunOptions): Promise<number> {
     hub.error({ message });
   };
   let snapshotFailed = false;
+  // ── recording ──
+  const recordFrames = options.record?.durationS !== undefined ? Math.max(1, Math.round(options.record.durationS * options.record.fps)) : undefined;
+  let recordFailed = false;
+  const recorder =
+    options.record && ffmpeg && "path" in ffmpeg
+      ? new Recorder(gpu, ffmpeg.path, { target: options.record.target, fps: options.record.fps, totalFrames: recordFrames, mode: "deterministic" }, (message) => {
+          // The recording stops; the show goes on.
+          recordFailed = true;
+          reportRuntimeError(`vivid: ${message}`);
+        })
+      : undefined;
+  // Its progress: in the dashboard when there is one, else a line on stderr.
+  const recordProgressLine = recorder && !interactive ? new RecordProgressLine(process.stderr) : undefined;
+  let recordProgressAt = 0;
   function reportReload(entry: ReloadEntry) {
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
@@ -194,7 +218,8 @@ export async function run(options: RunOptions): Promise<number> {
   }
   await reloader?.start();
 
-  const frameLimit = options.frames ?? (options.snapshot ? options.snapshotFrame : Infinity);
+  let frameLimit = options.frames ?? (options.snapshot ? options.snapshotFrame : Infinity);
+  if (recordFrames !== undefined && options.frames === undefined) frameLimit = options.snapshot ? Math.max(options.snapshotFrame, recordFrames) : recordFrames;
   const snapshotAt = options.snapshot ? Math.min(options.snapshotFrame, frameLimit) : -1;
   const inFlight: Promise<unknown>[] = [];
   const stop = () => {
@@ -262,6 +287,8 @@ export async function run(options: RunOptions): Promise<number> {
         await sleepWhilePaused(win ? PAUSED_POLL_MS.window : PAUSED_POLL_MS.headless);
         continue;
       }
+      // A recording waits here for a free staging slot: the encoder sets the pace, no frame is dropped.
+      if (recorder && engine.chain && !paused) await recorder.beforeFrame(engine.chain.outputTexture);
       frame++;
       const target = surface?.acquire() ?? null;
       const draw: DisplayPassFn | undefined = target
@@ -270,8 +297,18 @@ export async function run(options: RunOptions): Promise<number> {
             display!.draw(f, output, target.view, [surface!.width, surface!.height], text);
           }
         : undefined;
-      if (engine.chain && !paused) engine.frame(start, draw);
-      else engine.idleFrame(draw, start);
+      if (engine.chain && !paused) {
+        engine.frame(
+          start,
+          recorder?.active
+            ? (f, output) => {
+                draw?.(f, output);
+                recorder.capture(f, output);
+              }
+            : draw,
+        );
+        recorder?.afterSubmit();
+      } else engine.idleFrame(draw, start);
       const cpuMs = performance.now() - start;
       if (target) surface!.present();
       win?.input.endFrame();
@@ -287,6 +324,12 @@ export async function run(options: RunOptions): Promise<number> {
       lastStart = start;
 
       updateTitle(start);
+      if (recorder && start - recordProgressAt >= (recordProgressLine?.interval ?? 500)) {
+        recordProgressAt = start;
+        const progress = recorder.progress(start);
+        if (recordProgressLine) recordProgressLine.show(progress);
+        else hub.record(progress);
+      }
       if (frame === snapshotAt && engine.chain && !batchError) {
         // The one-off --snapshot run: a write that fails is the run's failure (exit 1).
         if (!(await writeSnapshot(engine, options.snapshot!, reportRuntimeError))) snapshotFailed = true;
@@ -344,10 +387,11 @@ export async function run(options: RunOptions): Promise<number> {
     return SOAK_EXIT_CODES[verdict.result];
   }
   await teardown();
-  return snapshotFailed ? 1 : 0;
+  return snapshotFailed || recordFailed ? 1 : 0;
 
   /** Releases everything in reverse order of creation and checks the census. */
   async function teardown() {
+    await finishRecording();
     // Before anything is released: the last frames, debug values and memory go into --stats.
     hub.finish();
     await reloader?.close();
@@ -364,6 +408,20 @@ export async function run(options: RunOptions): Promise<number> {
     gpu.destroy();
     sink?.close();
     restoreProcess();
+  }
+
+  /** Ends the recording (the frames still queued are written first) and says what it wrote. */
+  async function finishRecording() {
+    if (!recorder) return;
+    const result = await recorder.finish();
+    recordProgressLine?.done(recorder.progress());
+    if (!recordProgressLine) hub.record(recorder.progress());
+    if (result.ok) console.log(`vivid: ${result.message}`);
+    else {
+      // A failure mid-run was reported when it happened; a failure at the end is said here.
+      if (!recordFailed) console.error(`vivid: ${result.message}`);
+      recordFailed = true;
+    }
   }
 }
 

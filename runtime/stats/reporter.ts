@@ -82,6 +82,8 @@ export function createPlainReporter(write: (line: string) => void = (line) => pr
         break;
       case "frames":
       case "debug":
+      // The recording draws its own progress line (runtime/record/progress-line.ts).
+      case "record":
         break;
     }
   };
