@@ -125,6 +125,7 @@ export class Recorder {
     const slot = this.capturedSlot;
     this.capturedSlot = undefined;
     if (slot === undefined) return;
+    this.readback!.submitted(slot);
     this.tail = this.tail.then(() => this.writeSlot(slot));
   }
 
