@@ -373,6 +373,19 @@ export class Engine {
   }
 
   /**
+   * Before `frame()`, between frames: operators that stream from outside (VideoPlayer) get the next
+   * frame's input ready; with --fixed-fps they wait for it, so the frame shows exactly what its time
+   * calls for. Resolves at once for a chain with no such operator.
+   */
+  async prepareFrame(): Promise<void> {
+    const chain = this.chain;
+    if (!chain) return;
+    const fixed = this.options.fixedFps;
+    // advanceClock will give the next frame time = frame / fixedFps.
+    for (const op of chain.all()) if (op.prepare) await op.prepare({ deterministic: fixed !== undefined, time: fixed ? this.ctx.frame / fixed : undefined });
+  }
+
+  /**
    * One frame: update(ctx), cook what needs it, then `display` (if any) reads the output, all in one
    * command encoder and one submit. A throw in update or in a cook is reported once; the frame then
    * shows the last good output. Returns the number of operators cooked.

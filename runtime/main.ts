@@ -289,6 +289,8 @@ export async function run(options: RunOptions): Promise<number> {
       }
       // A recording waits here for a free staging slot: the encoder sets the pace, no frame is dropped.
       if (recorder && engine.chain && !paused) await recorder.beforeFrame(engine.chain.outputTexture);
+      // A video gets its next frame ready (deterministic time: waits for it).
+      if (engine.chain && !paused) await engine.prepareFrame();
       frame++;
       const target = surface?.acquire() ?? null;
       const draw: DisplayPassFn | undefined = target

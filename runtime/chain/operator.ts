@@ -38,6 +38,14 @@ export interface CookContext {
   frameIndex: number;
 }
 
+/** What an operator's `prepare` gets, between frames. */
+export interface PrepareContext {
+  /** --fixed-fps (or --record): the next frame must show exactly what its time calls for, so wait for it. */
+  deterministic: boolean;
+  /** The next frame's time when deterministic (its frame / fps); undefined otherwise. */
+  time?: number;
+}
+
 /** What an operator's `init` gets: the GPU, for its scope's caches. */
 export interface InitContext {
   gpu: Gpu;
@@ -260,6 +268,13 @@ export abstract class Operator {
     const serial = previous.ownWrites.get(handle);
     if (serial !== undefined) this.ownWrites.set(handle, serial);
   }
+
+  /**
+   * Between frames, before the next one (Engine.prepareFrame): an operator that streams from outside
+   * (a video) gets what the next frame needs ready off the frame; deterministic, it waits for it.
+   * Never throws: a failure is kept and thrown by the next cook, which reports it.
+   */
+  prepare?(ctx: PrepareContext): Promise<void>;
 
   /** Creates GPU resources through `this.scope`. Runs once per chain build. */
   abstract init(ctx: InitContext): void;
