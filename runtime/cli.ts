@@ -23,6 +23,7 @@ Usage:
                                           .gitignore, AGENTS.md, then bun install there
   bun vivid operators [name] [--json | --markdown]
                                           list operators and their params
+  bun vivid devices                       list the cameras a Webcam can open
   bun vivid soak <project> [soak flags]   run for a long time, re-saving the chain; PASS/FAIL/INCONCLUSIVE on leaks
   bun vivid soak --judge <soak.json> [--max-slope <MB/h>] [--png <out.png>]
                                           judge a saved soak again from its samples (and plot it)
@@ -192,6 +193,7 @@ export type Command =
   | { kind: "version" }
   | { kind: "run"; options: RunOptions }
   | { kind: "operators"; name?: string; format: "text" | "json" | "markdown" }
+  | { kind: "devices" }
   | { kind: "new"; options: NewProjectOptions }
   | { kind: "judge"; file: string; maxSlopeMBh?: number; png?: string };
 
@@ -200,6 +202,10 @@ export function parseCommand(argv: string[]): Command {
   if (argv[0] === "operators") return parseOperatorsCommand(argv.slice(1));
   if (argv[0] === "soak") return parseSoakCommand(argv.slice(1));
   if (argv[0] === "new") return parseNewCommand(argv.slice(1));
+  if (argv[0] === "devices") {
+    if (argv.length > 1) throw new UsageError(`devices takes no arguments, got ${argv.slice(1).join(" ")}`);
+    return { kind: "devices" };
+  }
   const parsed = parseFlags(argv, {
     headless: { type: "boolean" },
     frames: { type: "string" },
@@ -426,6 +432,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command.kind === "operators") {
     const { listOperators } = await import("./operators-list.ts");
     return listOperators(command.name, command.format);
+  }
+  if (command.kind === "devices") {
+    const { printDevices } = await import("./devices.ts");
+    return printDevices();
   }
   if (command.kind === "new") {
     const { NewProjectError, newProject } = await import("./new-project.ts");

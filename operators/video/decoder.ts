@@ -7,6 +7,9 @@
  *
  * Frame numbers are "unwrapped": a looping decoder (ffmpeg's -stream_loop) goes on counting past the
  * clip's end, so frame `frameCount + 3` is the clip's frame 3 of its second pass.
+ *
+ * A live source (a camera, `VideoDecoder.live`) is the same pipe with other input arguments; its
+ * reader takes the newest frame (`latest`) and lets the older ones go.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
@@ -81,6 +84,8 @@ export class VideoDecoder {
     /** The first frame wanted, unwrapped (see the module's comment). */
     readonly firstIndex: number,
     readonly loop: boolean,
+    /** A live source's ffmpeg input and filter arguments (then `file` only names it). */
+    private liveArgs?: string[],
   ) {
     this.frameBytes = info.width * info.height * 4;
     for (let i = 0; i < DECODE_RING; i++) this.free.push(new Uint8Array(this.frameBytes));
@@ -91,10 +96,24 @@ export class VideoDecoder {
     this.start(within, loop && within === 0);
   }
 
+  /**
+   * A live source: ffmpeg `inputArgs` (e.g. `-f v4l2 … -i /dev/video0`), scaled to `width` × `height`
+   * at `fps`, named `name` in messages. It never ends on its own.
+   */
+  static live(ffmpegPath: string, name: string, inputArgs: string[], width: number, height: number, fps: number): VideoDecoder {
+    const info = { width, height, fps, duration: Infinity, frameCount: Infinity };
+    return new VideoDecoder(ffmpegPath, name, info, 0, false, [...inputArgs, "-vf", `fps=${fps},scale=${width}:${height}`]);
+  }
+
   private start(within: number, forever: boolean): void {
+    if (this.liveArgs) return this.spawn([...this.liveArgs, "-an"], false);
     // Seek to half a frame before the wanted one: ffmpeg then drops every frame before it and keeps it.
     const seek = within > 0 ? ["-ss", ((within - 0.5) / this.info.fps).toFixed(6)] : [];
-    const args = ["-hide_banner", "-nostdin", "-loglevel", "error", ...(forever ? ["-stream_loop", "-1"] : []), ...seek, "-i", this.file, "-map", "0:v:0", "-an", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"];
+    this.spawn([...(forever ? ["-stream_loop", "-1"] : []), ...seek, "-i", this.file, "-map", "0:v:0", "-an", "-fps_mode", "passthrough"], forever);
+  }
+
+  private spawn(input: string[], forever: boolean): void {
+    const args = ["-hide_banner", "-nostdin", "-loglevel", "error", ...input, "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"];
     const child = spawn(this.ffmpegPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     child.stderr.on("data", (chunk: Buffer) => {
@@ -110,7 +129,7 @@ export class VideoDecoder {
       if (this.disposed || signal) return this.stop();
       if (code !== 0) return this.stop(`ffmpeg exited with code ${code}: ${this.stderrTail.trim().split("\n").at(-1) ?? ""}`);
       // The first pass of a loop from the middle ended: the rest loop from the start, numbered on.
-      if (this.loop) this.start(0, true);
+      if (this.loop && !forever) this.start(0, true);
       else this.stop();
     });
   }
@@ -177,6 +196,12 @@ export class VideoDecoder {
   /** The oldest frame index still held or to come. */
   get front(): number {
     return this.frames[0]?.index ?? this.nextIndex;
+  }
+
+  /** The newest decoded frame (a live source's "now"); older ones go back to the ring. */
+  latest(): DecodedFrame | undefined {
+    while (this.frames.length > 1) this.recycle(this.frames.shift()!);
+    return this.frames[0];
   }
 
   /** Whether `index` lies behind this decoder (a seek backwards needs a new one). */

@@ -226,7 +226,7 @@ export abstract class Operator {
   }
 
   /** Says `message` once per `key`; located at `site` (a binding's) when given, else where it is called from. */
-  private warnOnce(key: string, message: string, site?: Error): void {
+  protected warnOnce(key: string, message: string, site?: Error): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
     const warning = new Error(message);
