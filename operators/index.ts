@@ -44,4 +44,4 @@ export { PointSprites, POINT_PATTERNS, POINT_COLOR_MODES, type PointPattern, typ
 export { Plexus } from "./2d/plexus.ts";
 export { Canvas, CanvasGradient, type CanvasStyle, type CanvasColor, type TextAlign, type TextBaseline, type LineCap, type LineJoin, type TextMetrics } from "./2d/canvas.ts";
 export { VideoPlayer } from "./video/video-player.ts";
-export { Webcam } from "./video/webcam.ts";
+export { Webcam, listCameras, type CameraDevice } from "./video/webcam.ts";
