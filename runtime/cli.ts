@@ -47,6 +47,7 @@ Flags:
   --record-codec <c>     h264 | h265 (.mp4, .mov), prores (.mov), vp9 (.webm), png (default: the file's)
   --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
+  --list-monitors        list the monitors (the numbers ctx.outputWindow's monitor takes), then exit
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --record, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -194,6 +195,7 @@ export type Command =
   | { kind: "run"; options: RunOptions }
   | { kind: "operators"; name?: string; format: "text" | "json" | "markdown" }
   | { kind: "devices" }
+  | { kind: "monitors" }
   | { kind: "new"; options: NewProjectOptions }
   | { kind: "judge"; file: string; maxSlopeMBh?: number; png?: string };
 
@@ -223,12 +225,14 @@ export function parseCommand(argv: string[]): Command {
     "record-fps": { type: "string" },
     "record-duration": { type: "string" },
     "record-codec": { type: "string" },
+    "list-monitors": { type: "boolean" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
+  if (values["list-monitors"]) return { kind: "monitors" };
   if (positionals.length > 1) throw new UsageError(`expected one project, got ${positionals.length}: ${positionals.join(" ")}`);
   const [width, height] = sizeFlag(values);
   if (values.snapshot !== undefined && !/\.png$/i.test(values.snapshot)) throw new UsageError(`--snapshot expects a .png path, got "${values.snapshot}"`);
@@ -432,6 +436,16 @@ export async function main(argv: string[]): Promise<number> {
   if (command.kind === "operators") {
     const { listOperators } = await import("./operators-list.ts");
     return listOperators(command.name, command.format);
+  }
+  if (command.kind === "monitors") {
+    const { listMonitors } = await import("./window/window.ts");
+    const monitors = listMonitors();
+    if ("error" in monitors) {
+      console.error(`vivid: ${monitors.error}`);
+      return 1;
+    }
+    for (const m of monitors) console.log(`${m.index}  ${m.name}  ${m.width}x${m.height} @ ${m.refreshRate} Hz  at (${m.x}, ${m.y})${m.primary ? "  primary" : ""}`);
+    return 0;
   }
   if (command.kind === "devices") {
     const { printDevices } = await import("./devices.ts");

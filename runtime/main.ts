@@ -20,6 +20,7 @@ import { GpuUnavailableError } from "./gpu/device.ts";
 import { DisplayPass } from "./gpu/display.ts";
 import { Gpu } from "./gpu/gpu.ts";
 import { createSurface, type Surface } from "./gpu/surface.ts";
+import { OutputWindows } from "./output-windows.ts";
 import { ErrorOverlay } from "./overlay.ts";
 import { guardProcess } from "./process-guard.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
@@ -192,6 +193,9 @@ export async function run(options: RunOptions): Promise<number> {
   // Its progress: in the dashboard when there is one, else a line on stderr.
   const recordProgressLine = recorder && !interactive ? new RecordProgressLine(process.stderr) : undefined;
   let recordProgressAt = 0;
+  // ── output windows (ctx.outputWindow): only beside a window of our own ──
+  const outputs = win ? new OutputWindows(gpu, reportRuntimeError, options.vsync) : undefined;
+  let saidNoOutputWindows = false;
   function reportReload(entry: ReloadEntry) {
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
@@ -292,13 +296,24 @@ export async function run(options: RunOptions): Promise<number> {
       // A video gets its next frame ready (deterministic time: waits for it).
       if (engine.chain && !paused) await engine.prepareFrame();
       frame++;
+      // The output windows follow the chain the last reload swapped in, and acquire their textures.
+      outputs?.sync(engine.chain);
+      outputs?.acquire();
+      if (!outputs && !saidNoOutputWindows && engine.chain && engine.chain.outputWindows.size > 0) {
+        saidNoOutputWindows = true;
+        reportRuntimeError(`vivid: no window (headless), so no output windows: ${[...engine.chain.outputWindows.keys()].join(", ")}`);
+      }
       const target = surface?.acquire() ?? null;
-      const draw: DisplayPassFn | undefined = target
-        ? (f, output) => {
-            const text = overlay?.update({ gpu, frame: f, time: engine.ctx.time, dt: engine.ctx.dt, frameIndex: engine.ctx.frame });
-            display!.draw(f, output, target.view, [surface!.width, surface!.height], text);
-          }
-        : undefined;
+      const draw: DisplayPassFn | undefined =
+        target || outputs?.count
+          ? (f, output) => {
+              if (target) {
+                const text = overlay?.update({ gpu, frame: f, time: engine.ctx.time, dt: engine.ctx.dt, frameIndex: engine.ctx.frame });
+                display!.draw(f, output, target.view, [surface!.width, surface!.height], text);
+              }
+              outputs?.draw(f, engine.chain);
+            }
+          : undefined;
       if (engine.chain && !paused) {
         engine.frame(
           start,
@@ -313,6 +328,7 @@ export async function run(options: RunOptions): Promise<number> {
       } else engine.idleFrame(draw, start);
       const cpuMs = performance.now() - start;
       if (target) surface!.present();
+      outputs?.present();
       win?.input.endFrame();
       // A soak samples memory with no frame in flight: Dawn's and the driver's per-frame memory
       // is then the same at every sample, instead of wherever the frame happens to be.
@@ -401,6 +417,7 @@ export async function run(options: RunOptions): Promise<number> {
     dashboard = undefined;
     // The chain's dispose(ctx) and onDispose callbacks run, and its timers are cleared.
     await Promise.race([engine.dispose(), Bun.sleep(DISPOSE_WAIT_MS)]);
+    await outputs?.dispose();
     overlay?.dispose();
     display?.dispose();
     await surface?.destroy();

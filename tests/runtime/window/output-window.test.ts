@@ -1,0 +1,84 @@
+/**
+ * `ctx.outputWindow` under Xvfb with the real CLI: the main window shows the chain's output (blue),
+ * a second window placed at (400, 300) shows the operator it names (red), read back from the X screen
+ * with xwd. A save without the outputWindow call closes it (the screen there goes back to the root's
+ * black) and the run exits with every GPU object released. `--list-monitors` lists Xvfb's screen.
+ */
+import { describe, expect, test } from "vitest";
+import { cleanup, events, tempProject, waitFor } from "../../helpers/live-run.ts";
+import { REPO } from "../../helpers/render.ts";
+import { startXvfb } from "./xvfb.ts";
+import type { XwdImage } from "./xwd.ts";
+
+const chain = (withProjector: boolean) => `import { SolidColor } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(SolidColor, "blue").resolution(64, 64).color = [0, 0, 1, 1];
+  ctx.chain.add(SolidColor, "red").resolution(64, 64).color = [1, 0, 0, 1];
+  ${withProjector ? 'ctx.outputWindow("projector", { source: "red", size: [200, 150], position: [400, 300] });' : "// no output window"}
+  ctx.chain.output("blue");
+}
+`;
+
+/** Polls the async `check` until it is true; fails after `ms` naming `what`. */
+async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(100);
+  }
+}
+
+/** Every pixel of the rectangle, as [r, g, b]; all must be `rgb`. */
+function regionIs(shot: XwdImage, x: number, y: number, w: number, h: number, rgb: [number, number, number]): boolean {
+  for (let j = y; j < y + h; j += 7) for (let i = x; i < x + w; i += 7) if (String(shot.rgb(i, j)) !== String(rgb)) return false;
+  return true;
+}
+
+describe("output windows", () => {
+  test("a second window shows the named operator; a save without it closes it; exit releases everything", async () => {
+    const xvfb = await startXvfb(800, 600);
+    cleanup.push(() => xvfb.stop());
+    const project = tempProject("vivid-output-window-", chain(true));
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
+    env.DISPLAY = xvfb.display;
+    const child = Bun.spawn(["bun", "runtime/cli.ts", project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    cleanup.push(() => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      return child.exited;
+    });
+    const stderr = new Response(child.stderr).text();
+    await waitFor("the first frames event", () => events(project.stats).find((e) => e.type === "frames"), 60_000);
+
+    // The projector's rectangle turns red (the main window, at the screen's corner, stays blue).
+    await until("the projector window showing red, the main window blue", async () => {
+      const shot = await xvfb.screenshot();
+      return regionIs(shot, 410, 310, 180, 130, [255, 0, 0]) && regionIs(shot, 10, 10, 300, 220, [0, 0, 255]);
+    });
+    // Nothing red outside it.
+    const shot = await xvfb.screenshot();
+    expect(shot.rgb(395, 295)).not.toEqual([255, 0, 0]);
+    expect(shot.rgb(605, 455)).not.toEqual([255, 0, 0]);
+
+    project.save(chain(false));
+    await waitFor("the reload", () => events(project.stats).find((e) => e.type === "reload" && e.ok === true), 60_000);
+    await until("the projector window gone", async () => regionIs(await xvfb.screenshot(), 410, 310, 180, 130, [0, 0, 0]));
+
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    expect(await stderr).not.toContain("still alive");
+  }, 180_000);
+
+  test("--list-monitors lists the X screen; without a display it says so and exits 1", async () => {
+    const xvfb = await startXvfb(800, 600);
+    cleanup.push(() => xvfb.stop());
+    const listed = Bun.spawnSync(["bun", "runtime/cli.ts", "--list-monitors"], { cwd: REPO, env: { ...process.env, DISPLAY: xvfb.display } });
+    expect(listed.exitCode).toBe(0);
+    expect(listed.stdout.toString()).toMatch(/^0 {2}\S.* {2}800x600 @ \d+ Hz {2}at \(0, 0\) {2}primary\n$/);
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "DISPLAY" && name !== "WAYLAND_DISPLAY") env[name] = value;
+    const none = Bun.spawnSync(["bun", "runtime/cli.ts", "--list-monitors"], { cwd: REPO, env });
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr.toString()).toContain("no display");
+  }, 60_000);
+});
