@@ -271,6 +271,8 @@ export async function run(options: RunOptions): Promise<number> {
         win.pollEvents();
         if (win.shouldClose || (options.escQuits && win.input.key("Escape").pressed)) break;
         if (win.input.key("R").pressed) reloader?.request("manual");
+        // S in the window writes a snapshot, as s does in the dashboard.
+        if (win.input.key("S").pressed) snapshotRequested = true;
         const fb = win.framebufferSize();
         if (fb.width > 0 && fb.height > 0 && surface!.resizeIfNeeded(fb.width, fb.height)) {
           engine.ctx.width = fb.width;

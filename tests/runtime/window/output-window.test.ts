@@ -3,11 +3,15 @@
  * a second window placed at (400, 300) shows the operator it names (red), read back from the X screen
  * with xwd. A save without the outputWindow call closes it (the screen there goes back to the root's
  * black) and the run exits with every GPU object released. `--list-monitors` lists Xvfb's screen.
+ * S in the window writes a snapshot, as the dashboard's s does.
  */
 import { describe, expect, test } from "vitest";
 import { cleanup, events, tempProject, waitFor } from "../../helpers/live-run.ts";
 import { REPO } from "../../helpers/render.ts";
-import { startXvfb } from "./xvfb.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readPng } from "../../../runtime/snapshot.ts";
+import { FakeInput, startXvfb } from "./xvfb.ts";
 import type { XwdImage } from "./xwd.ts";
 
 const chain = (withProjector: boolean) => `import { SolidColor } from "vivid";
@@ -81,4 +85,42 @@ describe("output windows", () => {
     expect(none.exitCode).toBe(1);
     expect(none.stderr.toString()).toContain("no display");
   }, 60_000);
+
+  test("S in the window writes snapshot_1.png in the project: the chain's output", async () => {
+    const xvfb = await startXvfb(320, 240);
+    cleanup.push(() => xvfb.stop());
+    const project = tempProject("vivid-window-s-", chain(false));
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
+    env.DISPLAY = xvfb.display;
+    // Fullscreen on a 320×240 screen: the pointer is over the window wherever it is, so X gives it the keys.
+    const child = Bun.spawn(["bun", "runtime/cli.ts", project.dir, "--fullscreen", "--no-dashboard", "--stats", project.stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    cleanup.push(() => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      return child.exited;
+    });
+    await waitFor("the first frames event", () => events(project.stats).find((e) => e.type === "frames"), 60_000);
+    const fake = new FakeInput(xvfb.display);
+    cleanup.push(() => fake.close());
+    fake.moveTo(160, 120);
+    fake.key(0x73, true); // XK_s
+    fake.key(0x73, false);
+    const snapshot = join(project.dir, "snapshot_1.png");
+    // Read once it is whole (a file still being written does not decode).
+    const png = await waitFor(
+      "snapshot_1.png",
+      () => {
+        try {
+          return existsSync(snapshot) ? readPng(readFileSync(snapshot)) : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+    );
+    expect([png.width, png.height]).toEqual([64, 64]);
+    expect([...png.data.subarray(0, 4)]).toEqual([0, 0, 255, 255]);
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+  }, 120_000);
 });
