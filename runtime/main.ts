@@ -182,7 +182,7 @@ export async function run(options: RunOptions): Promise<number> {
   // ── recording ──
   const recordFrames = options.record?.durationS !== undefined ? Math.max(1, Math.round(options.record.durationS * options.record.fps)) : undefined;
   let recordFailed = false;
-  const recorder =
+  let recorder =
     options.record && ffmpeg && "path" in ffmpeg
       ? new Recorder(gpu, ffmpeg.path, { target: options.record.target, fps: options.record.fps, totalFrames: recordFrames, mode: "deterministic" }, (message) => {
           // The recording stops; the show goes on.
@@ -191,7 +191,33 @@ export async function run(options: RunOptions): Promise<number> {
         })
       : undefined;
   // Its progress: in the dashboard when there is one, else a line on stderr.
-  const recordProgressLine = recorder && !interactive ? new RecordProgressLine(process.stderr) : undefined;
+  let recordProgressLine = recorder && !interactive ? new RecordProgressLine(process.stderr) : undefined;
+  /** Live recordings stopped with Shift+R, still finishing (teardown waits for them). */
+  const finishing: Promise<unknown>[] = [];
+  /**
+   * Shift+R in the window: starts a live recording (wall-clock time, frames the encoder cannot take
+   * are dropped and counted) to recording_<n>.mp4 in the project, or stops the one running.
+   */
+  const toggleLiveRecording = () => {
+    if (recorder?.options.mode === "deterministic") {
+      reportRuntimeError(`vivid: already recording (--record); Shift+R starts and stops live recordings only`);
+      return;
+    }
+    if (recorder?.active) {
+      const stopping = recorder;
+      recorder = undefined;
+      finishing.push(reportFinished(stopping));
+      return;
+    }
+    const found = locateFfmpeg("Shift+R (record)", "h264");
+    if ("error" in found) {
+      reportRuntimeError(`vivid: ${found.error}`);
+      return;
+    }
+    const path = nextNumberedPath(options.projectDir, "recording", "mp4");
+    recorder = new Recorder(gpu, found.path, { target: { path, container: "mp4", codec: "h264" }, fps: options.record?.fps ?? 60, mode: "live" }, (message) => reportRuntimeError(`vivid: ${message}`));
+    recordProgressLine ??= interactive ? undefined : new RecordProgressLine(process.stderr);
+  };
   let recordProgressAt = 0;
   // ── output windows (ctx.outputWindow): only beside a window of our own ──
   const outputs = win ? new OutputWindows(gpu, reportRuntimeError, options.vsync) : undefined;
@@ -270,7 +296,12 @@ export async function run(options: RunOptions): Promise<number> {
       if (win) {
         win.pollEvents();
         if (win.shouldClose || (options.escQuits && win.input.key("Escape").pressed)) break;
-        if (win.input.key("R").pressed) reloader?.request("manual");
+        if (win.input.key("R").pressed) {
+          // Shift down now, or pressed within this frame (a quick chord is latched in one frame).
+          const shift = [win.input.key("LeftShift"), win.input.key("RightShift")].some((key) => key.held || key.pressed);
+          if (shift) toggleLiveRecording();
+          else reloader?.request("manual");
+        }
         // S in the window writes a snapshot, as s does in the dashboard.
         if (win.input.key("S").pressed) snapshotRequested = true;
         const fb = win.framebufferSize();
@@ -293,7 +324,8 @@ export async function run(options: RunOptions): Promise<number> {
         await sleepWhilePaused(win ? PAUSED_POLL_MS.window : PAUSED_POLL_MS.headless);
         continue;
       }
-      // A recording waits here for a free staging slot: the encoder sets the pace, no frame is dropped.
+      // A recording waits here for a free staging slot: the encoder sets the pace, no frame is dropped
+      // (a live one does not wait: a frame that finds no free slot is dropped and counted).
       if (recorder && engine.chain && !paused) await recorder.beforeFrame(engine.chain.outputTexture);
       // A video gets its next frame ready (deterministic time: waits for it).
       if (engine.chain && !paused) await engine.prepareFrame();
@@ -317,16 +349,17 @@ export async function run(options: RunOptions): Promise<number> {
             }
           : undefined;
       if (engine.chain && !paused) {
+        const recording = recorder?.active ? recorder : undefined;
         engine.frame(
           start,
-          recorder?.active
+          recording
             ? (f, output) => {
                 draw?.(f, output);
-                recorder.capture(f, output);
+                recording.capture(f, output);
               }
             : draw,
         );
-        recorder?.afterSubmit();
+        recording?.afterSubmit();
       } else engine.idleFrame(draw, start);
       const cpuMs = performance.now() - start;
       if (target) surface!.present();
@@ -433,16 +466,23 @@ export async function run(options: RunOptions): Promise<number> {
 
   /** Ends the recording (the frames still queued are written first) and says what it wrote. */
   async function finishRecording() {
+    await Promise.all(finishing);
     if (!recorder) return;
-    const result = await recorder.finish();
-    recordProgressLine?.done(recorder.progress());
-    if (!recordProgressLine) hub.record(recorder.progress());
+    const live = recorder.options.mode === "live";
+    const result = await reportFinished(recorder);
+    // A live recording (Shift+R) that failed does not fail the run; --record does.
+    if (!result.ok && !live) recordFailed = true;
+  }
+
+  /** Waits for `finished` to end and says what it wrote (a failure mid-run was said when it happened). */
+  async function reportFinished(finished: Recorder): Promise<{ ok: boolean }> {
+    const failedBefore = finished.failed !== undefined;
+    const result = await finished.finish();
+    recordProgressLine?.done(finished.progress());
+    if (!recordProgressLine) hub.record(finished.progress());
     if (result.ok) console.log(`vivid: ${result.message}`);
-    else {
-      // A failure mid-run was reported when it happened; a failure at the end is said here.
-      if (!recordFailed) console.error(`vivid: ${result.message}`);
-      recordFailed = true;
-    }
+    else if (!failedBefore) reportRuntimeError(`vivid: ${result.message}`);
+    return result;
   }
 }
 
@@ -465,8 +505,13 @@ async function writeSnapshot(engine: Engine, path: string, report: (message: str
 
 /** snapshot_<n>.png in the project folder, the first n not taken. */
 function nextSnapshotPath(projectDir: string): string {
+  return nextNumberedPath(projectDir, "snapshot", "png");
+}
+
+/** <stem>_<n>.<extension> in the project folder, the first n not taken. */
+function nextNumberedPath(projectDir: string, stem: string, extension: string): string {
   for (let n = 1; ; n++) {
-    const path = join(projectDir, `snapshot_${n}.png`);
+    const path = join(projectDir, `${stem}_${n}.${extension}`);
     if (!existsSync(path)) return path;
   }
 }

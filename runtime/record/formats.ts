@@ -61,9 +61,13 @@ export function recordTarget(path: string, codec?: string): RecordTarget | { err
  * ffmpeg's command line for raw RGBA frames of `width` × `height` on stdin at `fps`, written to
  * `target`. H.264/H.265/VP9 are 4:2:0 (what every player plays) at a high quality setting, tagged
  * BT.709; ProRes is 4444 (10-bit 4:4:4); PNG keeps the RGBA bytes exactly.
+ *
+ * `live`: frames come at the wall clock's pace, not one per 1 / fps: each is stamped with the time it
+ * arrives and the output is made constant-rate (a frame repeated or dropped), so the file plays at the
+ * speed the show ran.
  */
-export function ffmpegArgs(target: RecordTarget, width: number, height: number, fps: number): string[] {
-  const input = ["-hide_banner", "-nostdin", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", `${width}x${height}`, "-framerate", String(fps), "-i", "pipe:0"];
+export function ffmpegArgs(target: RecordTarget, width: number, height: number, fps: number, live = false): string[] {
+  const input = ["-hide_banner", "-nostdin", "-loglevel", "error", ...(live ? ["-use_wallclock_as_timestamps", "1"] : []), "-f", "rawvideo", "-pix_fmt", "rgba", "-s", `${width}x${height}`, "-framerate", String(fps), "-i", "pipe:0"];
   // 4:2:0 needs even sides: an odd side gets one black row or column.
   const even = width % 2 === 1 || height % 2 === 1 ? "pad=ceil(iw/2)*2:ceil(ih/2)*2," : "";
   const bt709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"];
@@ -88,5 +92,6 @@ export function ffmpegArgs(target: RecordTarget, width: number, height: number, 
       break;
   }
   const container = target.container === "mp4" || target.container === "mov" ? ["-movflags", "+faststart"] : [];
-  return [...input, ...codec, ...container, "-y", target.path];
+  const rate = live ? ["-fps_mode", "cfr", "-r", String(fps)] : [];
+  return [...input, ...codec, ...rate, ...container, "-y", target.path];
 }

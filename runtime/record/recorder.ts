@@ -86,7 +86,7 @@ export class Recorder {
     this.width = width;
     this.height = height;
     this.readback = new FrameReadback(this.gpu, width, height);
-    const args = ffmpegArgs(this.options.target, width, height, this.options.fps);
+    const args = ffmpegArgs(this.options.target, width, height, this.options.fps, this.options.mode === "live");
     const child = spawn(this.ffmpegPath, args, { stdio: ["pipe", "ignore", "pipe"] });
     this.ffmpeg = child;
     child.stderr.on("data", (chunk: Buffer) => {

@@ -3,7 +3,8 @@
  * a second window placed at (400, 300) shows the operator it names (red), read back from the X screen
  * with xwd. A save without the outputWindow call closes it (the screen there goes back to the root's
  * black) and the run exits with every GPU object released. `--list-monitors` lists Xvfb's screen.
- * S in the window writes a snapshot, as the dashboard's s does.
+ * S in the window writes a snapshot, as the dashboard's s does; Shift+R starts and stops a live
+ * recording.
  */
 import { describe, expect, test } from "vitest";
 import { cleanup, events, tempProject, waitFor } from "../../helpers/live-run.ts";
@@ -123,4 +124,53 @@ describe("output windows", () => {
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
   }, 120_000);
+
+  test("Shift+R in the window records live to recording_1.mp4 until Shift+R again; the run goes on", async () => {
+    const xvfb = await startXvfb(320, 240);
+    cleanup.push(() => xvfb.stop());
+    const project = tempProject("vivid-window-record-", chain(false));
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
+    env.DISPLAY = xvfb.display;
+    const child = Bun.spawn(["bun", "runtime/cli.ts", project.dir, "--fullscreen", "--no-dashboard", "--stats", project.stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    cleanup.push(() => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      return child.exited;
+    });
+    let stdout = "";
+    void (async () => {
+      for await (const chunk of child.stdout) stdout += new TextDecoder().decode(chunk);
+    })();
+    await waitFor("the first frames event", () => events(project.stats).find((e) => e.type === "frames"), 60_000);
+    const fake = new FakeInput(xvfb.display);
+    cleanup.push(() => fake.close());
+    fake.moveTo(160, 120);
+    const shiftR = () => {
+      fake.key(0xffe1, true); // XK_Shift_L
+      fake.key(0x72, true); // XK_r
+      fake.key(0x72, false);
+      fake.key(0xffe1, false);
+    };
+    shiftR();
+    const file = join(project.dir, "recording_1.mp4");
+    await waitFor("the recording's file", () => (existsSync(file) ? true : undefined), 60_000);
+    await Bun.sleep(1500);
+    shiftR();
+    const said = await waitFor("the recording's line", () => /recorded (\d+) frames \([\d.]+ s at 60 fps, 64x64, h264\) to (\S+)/.exec(stdout) ?? undefined, 60_000);
+    expect(Number(said[1])).toBeGreaterThan(0);
+    expect(said[2]).toContain("recording_1.mp4");
+    const probed = Bun.spawnSync(["ffprobe", "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,width,height,r_frame_rate,nb_read_frames", "-of", "default=nw=1", file]);
+    expect(probed.exitCode).toBe(0);
+    const info = Object.fromEntries(probed.stdout.toString().trim().split("\n").map((line) => line.split("=")));
+    expect(info).toMatchObject({ codec_name: "h264", width: "64", height: "64", r_frame_rate: "60/1" });
+    // Constant 60 fps over the time it ran (about 1.5 s, wall clock): frames were repeated where the show was slower.
+    expect(Number(info.nb_read_frames)).toBeGreaterThanOrEqual(30);
+    // No reload came from the R of Shift+R.
+    expect(events(project.stats).filter((e) => e.type === "reload")).toEqual([]);
+    // And the show went on after it.
+    const frames = events(project.stats).filter((e) => e.type === "frames").length;
+    await waitFor("frames after the recording", () => (events(project.stats).filter((e) => e.type === "frames").length > frames ? true : undefined), 60_000);
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+  }, 150_000);
 });
