@@ -1,7 +1,8 @@
 /**
  * The display pass: the chain's output texture drawn into the window's surface texture, stretched
  * to fill it (as the original does) or, with `fit`, letterboxed to keep its aspect ratio. Its
- * pipeline, sampler and bind groups come from the caches like everything else, owned by "display".
+ * pipeline, sampler and bind groups come from the caches like everything else, owned by "display"
+ * (the main window) or "output:<name>" (an output window, runtime/output-windows.ts).
  */
 import { FullscreenPass } from "./fullscreen-pass.ts";
 import type { Frame, Gpu, GpuScope, TextureHandle } from "./gpu.ts";
