@@ -158,8 +158,8 @@ const BYTE_TO_HALF = (() => {
   return table;
 })();
 
-/** RGBA8 bytes → RGBA16F half bits (bytes / 255), into `out` when given (a video reuses one per size). */
-export function rgba8ToHalf(data: Uint8Array, out: Uint16Array<ArrayBuffer> = new Uint16Array(data.length)): Uint16Array<ArrayBuffer> {
+function rgba8ToHalf(data: Uint8Array): Uint16Array {
+  const out = new Uint16Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = BYTE_TO_HALF[data[i]!]!;
   return out;
 }

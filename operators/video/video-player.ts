@@ -3,8 +3,8 @@ import { isAbsolute } from "node:path";
 import { TextureOperator, defineOperator, type CookContext, type PrepareContext } from "../../runtime/chain/operator.ts";
 import { bool, float, path } from "../../runtime/chain/params.ts";
 import { OUTPUT_FORMAT, type TextureHandle } from "../../runtime/gpu/gpu.ts";
-import { rgba8ToHalf } from "../2d/image.ts";
 import { probeVideoSync, VideoDecoder, type VideoInfo } from "./decoder.ts";
+import { FrameUpload } from "./frame-upload.ts";
 
 const VIDEO_USAGE = 0x04 /* TEXTURE_BINDING */ | 0x10 /* RENDER_ATTACHMENT */ | 0x02 /* COPY_DST */ | 0x01 /* COPY_SRC */;
 /** How far ahead (in frames) the decoder may be asked to skip before a fresh one is started at the target. */
@@ -14,9 +14,9 @@ const WAIT_LIMIT_MS = 20_000;
 const INSTALL = "install the Debian/Ubuntu package ffmpeg (apt-get install ffmpeg; scripts/setup.sh installs it)";
 
 /**
- * A video file, decoded by an ffmpeg subprocess off the frame (operators/video/decoder.ts) and
- * uploaded with `queue.writeTexture` into one pooled RGBA16F texture of the clip's size: no GPU object
- * is made per frame.
+ * A video file, decoded by an ffmpeg subprocess off the frame (operators/video/decoder.ts), written
+ * into a pooled RGBA8 texture and drawn into the RGBA16F output of the clip's size (frame-upload.ts):
+ * no GPU object is made per frame.
  *
  * Time: while playing, the playhead advances by the chain's time since the last frame × speed; the
  * frame shown is the clip's frame at the playhead (floor(playhead × fps)). Under --fixed-fps (and
@@ -59,7 +59,7 @@ export class VideoPlayer extends TextureOperator {
   /** A seek not yet shown. Deterministic, the cook after it keeps the last picture whatever is decoded, so the frame after shows it: the same output however fast ffmpeg was. */
   private seekPending = false;
   private shownIndex = -1;
-  private half?: Uint16Array<ArrayBuffer>;
+  private upload?: FrameUpload;
   private waitFailure?: string;
 
   /** The clip's size (1×1 until it is probed). */
@@ -71,7 +71,9 @@ export class VideoPlayer extends TextureOperator {
     return true;
   }
 
-  init(): void {}
+  init(): void {
+    this.upload = new FrameUpload(this.scope);
+  }
 
   /** Seconds into the clip now (wrapped when looping). */
   get currentTime(): number {
@@ -192,10 +194,8 @@ export class VideoPlayer extends TextureOperator {
     const frame = decoder.take(index);
     if (!frame) return;
     this.seekPending = false;
-    if (frame.index === this.shownIndex && this.holdsOwnWrite(texture)) return;
-    this.half = this.half?.length === frame.pixels.length ? this.half : new Uint16Array(frame.pixels.length);
-    ctx.gpu.queue.writeTexture({ texture: texture.texture }, rgba8ToHalf(frame.pixels, this.half), { bytesPerRow: info.width * 8, rowsPerImage: info.height }, [info.width, info.height]);
-    this.wrote(texture);
+    if (frame.index === this.shownIndex) return;
+    this.upload!.draw(ctx.frame, ctx.gpu.queue, this.name, frame.pixels, info.width, info.height, texture);
     this.shownIndex = frame.index;
   }
 
@@ -218,8 +218,8 @@ export class VideoPlayer extends TextureOperator {
     this.info = previous.info;
     this.infoFile = previous.infoFile;
     this.decoder = previous.decoder;
+    // The pooled output texture comes over with the frame it shows.
     this.shownIndex = previous.shownIndex;
-    if (previous.output) this.adoptWrite(previous.output, previous);
     // The previous instance is disposed after the swap: it must not stop the decoder it handed over.
     // (Should this build fail instead, the previous instance starts a new decoder at its playhead.)
     previous.decoder = undefined;

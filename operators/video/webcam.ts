@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { TextureOperator, defineOperator, type CookContext } from "../../runtime/chain/operator.ts";
 import { float, path } from "../../runtime/chain/params.ts";
 import { OUTPUT_FORMAT, type TextureHandle } from "../../runtime/gpu/gpu.ts";
-import { rgba8ToHalf } from "../2d/image.ts";
 import { VideoDecoder } from "./decoder.ts";
+import { FrameUpload } from "./frame-upload.ts";
 
 const CAMERA_USAGE = 0x04 /* TEXTURE_BINDING */ | 0x10 /* RENDER_ATTACHMENT */ | 0x02 /* COPY_DST */ | 0x01 /* COPY_SRC */;
 const INSTALL = "install the Debian/Ubuntu package ffmpeg (apt-get install ffmpeg; scripts/setup.sh installs it)";
@@ -34,7 +34,7 @@ export function listCameras(sysfs = "/sys/class/video4linux"): CameraDevice[] {
 /**
  * A live camera, through the same ffmpeg pipe as VideoPlayer (operators/video/decoder.ts): Video4Linux
  * on Linux, captured at `resolution(w, h)` (default 1280×720, as the original's setResolution) and
- * `frameRate`, scaled to exactly that size, and uploaded into one pooled texture. Each frame shows the
+ * `frameRate`, scaled to exactly that size, and drawn into one pooled texture (frame-upload.ts). Each frame shows the
  * newest camera frame; older ones are let go.
  *
  * `device`: "" for the first camera (`bun vivid devices` lists them), a node such as "/dev/video2",
@@ -58,7 +58,7 @@ export class Webcam extends TextureOperator {
   /** What the decoder was started for (device, size, rate): a change starts a new one. */
   private decoderKey = "";
   private shownIndex = -1;
-  private half?: Uint16Array<ArrayBuffer>;
+  private upload?: FrameUpload;
   /** The texture was cleared to black for "no camera" (so a pooled texture shows no stale picture). */
   private blanked = false;
 
@@ -66,7 +66,9 @@ export class Webcam extends TextureOperator {
     return true;
   }
 
-  init(): void {}
+  init(): void {
+    this.upload = new FrameUpload(this.scope);
+  }
 
   /** ffmpeg's input arguments for `device`, or why there is no camera to open. */
   private source(): { name: string; args: string[] } | { missing: string } {
@@ -109,9 +111,7 @@ export class Webcam extends TextureOperator {
     }
     const frame = this.decoder.latest();
     if (!frame || frame.index === this.shownIndex) return;
-    this.half = this.half?.length === frame.pixels.length ? this.half : new Uint16Array(frame.pixels.length);
-    ctx.gpu.queue.writeTexture({ texture: texture.texture }, rgba8ToHalf(frame.pixels, this.half), { bytesPerRow: width * 8, rowsPerImage: height }, [width, height]);
-    this.wrote(texture);
+    this.upload!.draw(ctx.frame, ctx.gpu.queue, this.name, frame.pixels, width, height, texture);
     this.shownIndex = frame.index;
     this.blanked = false;
   }
