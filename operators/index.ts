@@ -50,3 +50,5 @@ export { FFT } from "./audio/fft.ts";
 export { Levels } from "./audio/levels.ts";
 export { BandSplit, BANDS, type BandName } from "./audio/band-split.ts";
 export { BeatDetect } from "./audio/beat-detect.ts";
+export { VideoPlayer } from "./video/video-player.ts";
+export { Webcam, listCameras, type CameraDevice } from "./video/webcam.ts";

@@ -12,6 +12,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { SOAK_DEFAULTS, type SoakOptions } from "./soak.ts";
 import type { NewProjectOptions } from "./new-project.ts";
+import { recordTarget, type RecordTarget } from "./record/formats.ts";
 
 export const HELP = `Vivid for Bun ${pkg.version} — live-coded real-time visuals in TypeScript
 
@@ -22,7 +23,7 @@ Usage:
                                           .gitignore, AGENTS.md, then bun install there
   bun vivid operators [name] [--json | --markdown]
                                           list operators and their params
-  bun vivid devices                       list audio outputs and inputs (ALSA; AudioIn.device picks one)
+  bun vivid devices                       list audio outputs and inputs (ALSA; AudioIn.device picks one) and the cameras a Webcam can open
   bun vivid soak <project> [soak flags]   run for a long time, re-saving the chain; PASS/FAIL/INCONCLUSIVE on leaks
   bun vivid soak --judge <soak.json> [--max-slope <MB/h>] [--png <out.png>]
                                           judge a saved soak again from its samples (and plot it)
@@ -38,7 +39,7 @@ Flags:
   --no-vsync             present immediately instead of waiting for vsync
   --fit                  letterbox the output to keep its aspect ratio (default: stretch to the window)
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
-  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, audio) as JSON lines
+  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, audio, recording) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
   --setup-loop-limit <ms>  stop a loop (or recursion) of the chain's that runs longer than this in a
                          module's top level, setup, a timer or dispose (default 1000)
@@ -47,9 +48,16 @@ Flags:
                          the running chain keeps playing while a new one builds
   --gpu-timeout <ms>     a frame not finished on the GPU by then is reported with its operators, and
                          the run moves to a new device, as after a device loss (default 2000)
+  --record <out>         record the output: out.mp4 / out.mov (H.264), out.webm (VP9) or dir/%05d.png
+                         (PNGs numbered from 1, file n = --snapshot-frame n); encoded by ffmpeg
+  --record-fps <F>       frames per second of the recording (default 60, or --fixed-fps); switches on
+                         deterministic time like --fixed-fps, and no frame is dropped
+  --record-duration <S>  stop after S seconds of video (S × fps frames), then exit
+  --record-codec <c>     h264 | h265 (.mp4, .mov), prores (.mov), vp9 (.webm), png (default: the file's)
+  --list-monitors        list the monitors (the numbers ctx.outputWindow's monitor takes), then exit
   -h, --help             this text
   -v, --version          the version
-Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
+Output paths (--snapshot, --record, --stats, --json, --png) are checked before anything starts: one whose folder
 is missing or cannot be written exits 2, naming the flag.
 
 New-project flags:
@@ -103,6 +111,15 @@ export interface RunOptions {
   setupTimeoutMs?: number;
   /** --gpu-timeout (ms): how long a frame may take on the GPU before the device is replaced. */
   gpuTimeoutMs?: number;
+  /** --record: what to write; its fps is also fixedFps (deterministic time). */
+  record?: RecordRunOptions;
+}
+
+export interface RecordRunOptions {
+  target: RecordTarget;
+  fps: number;
+  /** --record-duration in seconds; undefined: until the run ends. */
+  durationS?: number;
 }
 
 export class UsageError extends Error {
@@ -191,6 +208,7 @@ export type Command =
   | { kind: "run"; options: RunOptions }
   | { kind: "operators"; name?: string; format: "text" | "json" | "markdown" }
   | { kind: "devices" }
+  | { kind: "monitors" }
   | { kind: "new"; options: NewProjectOptions }
   | { kind: "judge"; file: string; maxSlopeMBh?: number; png?: string };
 
@@ -220,17 +238,25 @@ export function parseCommand(argv: string[]): Command {
     "update-loop-limit": { type: "string" },
     "setup-timeout": { type: "string" },
     "gpu-timeout": { type: "string" },
+    record: { type: "string" },
+    "record-fps": { type: "string" },
+    "record-duration": { type: "string" },
+    "record-codec": { type: "string" },
+    "list-monitors": { type: "boolean" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
+  if (values["list-monitors"]) return { kind: "monitors" };
   if (positionals.length > 1) throw new UsageError(`expected one project, got ${positionals.length}: ${positionals.join(" ")}`);
   const [width, height] = sizeFlag(values);
   if (values.snapshot !== undefined && !/\.png$/i.test(values.snapshot)) throw new UsageError(`--snapshot expects a .png path, got "${values.snapshot}"`);
   if (values.snapshot !== undefined) checkOutputPath("--snapshot", values.snapshot);
   if (values.stats !== undefined) checkOutputPath("--stats", values.stats, true);
+  const fixedFps = values["fixed-fps"] !== undefined ? positiveNumber("--fixed-fps", values["fixed-fps"]) : undefined;
+  const record = recordFlags(values, fixedFps);
   // No argument: the current folder, as in a project made by `vivid new`.
   const project = positionals[0] ?? ".";
   const options: RunOptions = {
@@ -243,7 +269,7 @@ export function parseCommand(argv: string[]): Command {
     snapshotFrame: values["snapshot-frame"] !== undefined ? positiveInt("--snapshot-frame", values["snapshot-frame"]) : 5,
     width,
     height,
-    fixedFps: values["fixed-fps"] !== undefined ? positiveNumber("--fixed-fps", values["fixed-fps"]) : undefined,
+    fixedFps: record?.fps ?? fixedFps,
     fullscreen: values.fullscreen ?? false,
     vsync: !values["no-vsync"],
     fit: values.fit ?? false,
@@ -256,11 +282,39 @@ export function parseCommand(argv: string[]): Command {
     },
     setupTimeoutMs: values["setup-timeout"] !== undefined ? positiveNumber("--setup-timeout", values["setup-timeout"]) : undefined,
     gpuTimeoutMs: values["gpu-timeout"] !== undefined ? positiveNumber("--gpu-timeout", values["gpu-timeout"]) : undefined,
+    record,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;
   options.chainFile = located.chainFile;
   return { kind: "run", options };
+}
+
+/**
+ * --record and its companions. The recording's fps is also the run's fixed fps (deterministic time,
+ * as the original's --record-fps): --record-fps, else --fixed-fps, else 60; the two flags given with
+ * different values is a usage error. The output path is checked like --snapshot's.
+ */
+function recordFlags(
+  values: { record?: string; "record-fps"?: string; "record-duration"?: string; "record-codec"?: string },
+  fixedFps: number | undefined,
+): RecordRunOptions | undefined {
+  if (values.record === undefined) {
+    for (const flag of ["record-fps", "record-duration", "record-codec"] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --record <out>`);
+    }
+    return undefined;
+  }
+  const target = recordTarget(resolve(values.record), values["record-codec"]);
+  if ("error" in target) throw new UsageError(target.error.startsWith("--") ? target.error : `--record ${target.error}`);
+  checkOutputPath("--record", values.record);
+  let fps = fixedFps ?? 60;
+  if (values["record-fps"] !== undefined) {
+    fps = positiveNumber("--record-fps", values["record-fps"]);
+    if (fixedFps !== undefined && fixedFps !== fps) throw new UsageError(`--record-fps ${fps} and --fixed-fps ${fixedFps} disagree: --record-fps sets the fixed fps too, give one`);
+  }
+  const durationS = values["record-duration"] !== undefined ? positiveNumber("--record-duration", values["record-duration"]) : undefined;
+  return { target, fps, durationS };
 }
 
 /** node:util's strict parseArgs over `options`; a bad flag becomes a UsageError naming it (exit 2). */
@@ -406,10 +460,19 @@ export async function main(argv: string[]): Promise<number> {
     const { listOperators } = await import("./operators-list.ts");
     return listOperators(command.name, command.format);
   }
-  if (command.kind === "devices") {
-    const { formatDevices, listDevices } = await import("./audio/devices.ts");
-    console.log(formatDevices(listDevices()));
+  if (command.kind === "monitors") {
+    const { listMonitors } = await import("./window/window.ts");
+    const monitors = listMonitors();
+    if ("error" in monitors) {
+      console.error(`vivid: ${monitors.error}`);
+      return 1;
+    }
+    for (const m of monitors) console.log(`${m.index}  ${m.name}  ${m.width}x${m.height} @ ${m.refreshRate} Hz  at (${m.x}, ${m.y})${m.primary ? "  primary" : ""}`);
     return 0;
+  }
+  if (command.kind === "devices") {
+    const { printDevices } = await import("./devices.ts");
+    return printDevices();
   }
   if (command.kind === "new") {
     const { NewProjectError, newProject } = await import("./new-project.ts");

@@ -262,7 +262,7 @@ export class Engine {
       chain.resolve();
       await this.gpu.validated(() => chain.init(this.gpu));
       // Decoding an audio file (a subprocess) is awaited here, between frames, never inside one.
-      await chain.prepare();
+      await chain.preload();
       if (this.chain) chain.adoptFrom(this.chain);
       // The first frame belongs to the transaction: a chain whose update throws at once is not swapped in.
       const update = module.update;
@@ -546,6 +546,19 @@ export class Engine {
       ctx.time = (nowMs - this.startMs) / 1000;
     }
     this.lastMs = nowMs;
+  }
+
+  /**
+   * Before `frame()`, between frames: operators that stream from outside (VideoPlayer) get the next
+   * frame's input ready; with --fixed-fps they wait for it, so the frame shows exactly what its time
+   * calls for. Resolves at once for a chain with no such operator.
+   */
+  async prepareFrame(): Promise<void> {
+    const chain = this.chain;
+    if (!chain) return;
+    const fixed = this.options.fixedFps;
+    // advanceClock will give the next frame time = frame / fixedFps.
+    for (const op of chain.all()) if (op.prepare) await op.prepare({ deterministic: fixed !== undefined, time: fixed ? this.ctx.frame / fixed : undefined });
   }
 
   /**

@@ -20,11 +20,15 @@ import { GpuUnavailableError } from "./gpu/device.ts";
 import { DisplayPass } from "./gpu/display.ts";
 import { Gpu } from "./gpu/gpu.ts";
 import { createSurface, type Surface } from "./gpu/surface.ts";
+import { OutputWindows } from "./output-windows.ts";
 import { ErrorOverlay } from "./overlay.ts";
 import { guardProcess } from "./process-guard.ts";
 import { DeviceWatch, GPU_HANG_MS, recoverDevice } from "./guard/device-loss.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
+import { locateFfmpeg } from "./record/ffmpeg.ts";
+import { RecordProgressLine } from "./record/progress-line.ts";
+import { Recorder } from "./record/recorder.ts";
 import { saveSnapshot } from "./snapshot.ts";
 import { SOAK_EXIT_CODES, SoakDriver, formatVerdict, plotRss } from "./soak.ts";
 import { trimMalloc } from "./stats/trim.ts";
@@ -43,7 +47,14 @@ const RECOVERY_CENSUS_FRAMES = 5;
 
 export async function run(options: RunOptions): Promise<number> {
   // A run with --frames or --snapshot is a batch job: no watching, and a broken chain is exit 1.
-  const batch = options.frames !== undefined || options.snapshot !== undefined;
+  // So is a recording of a set duration.
+  const batch = options.frames !== undefined || options.snapshot !== undefined || options.record?.durationS !== undefined;
+  // ffmpeg and its encoder are looked for before any work: a missing one is one line naming the package.
+  const ffmpeg = options.record ? locateFfmpeg("--record", options.record.target.codec) : undefined;
+  if (ffmpeg && "error" in ffmpeg) {
+    console.error(`vivid: ${ffmpeg.error}`);
+    return 1;
+  }
   let gpu: Gpu;
   try {
     gpu = await Gpu.open();
@@ -176,6 +187,66 @@ export async function run(options: RunOptions): Promise<number> {
     hub.error({ message });
   };
   let snapshotFailed = false;
+  // ── recording ──
+  const recordFrames = options.record?.durationS !== undefined ? Math.max(1, Math.round(options.record.durationS * options.record.fps)) : undefined;
+  let recordFailed = false;
+  let recorder =
+    options.record && ffmpeg && "path" in ffmpeg
+      ? new Recorder(gpu, ffmpeg.path, { target: options.record.target, fps: options.record.fps, totalFrames: recordFrames, mode: "deterministic" }, (message) => {
+          // The recording stops; the show goes on.
+          recordFailed = true;
+          reportRuntimeError(`vivid: ${message}`);
+        })
+      : undefined;
+  // Its progress: in the dashboard when there is one, else a line on stderr.
+  let recordProgressLine = recorder && !interactive ? new RecordProgressLine(process.stderr) : undefined;
+  /** Live recordings stopped with Shift+R, still finishing (teardown waits for them). */
+  const finishing: Promise<unknown>[] = [];
+  /**
+   * Shift+R in the window: starts a live recording (wall-clock time, frames the encoder cannot take
+   * are dropped and counted) to recording_<n>.mp4 in the project, or stops the one running.
+   */
+  const toggleLiveRecording = () => {
+    if (recorder?.options.mode === "deterministic") {
+      reportRuntimeError(`vivid: already recording (--record); Shift+R starts and stops live recordings only`);
+      return;
+    }
+    if (recorder?.active) {
+      const stopping = recorder;
+      recorder = undefined;
+      finishing.push(reportFinished(stopping));
+      return;
+    }
+    const found = locateFfmpeg("Shift+R (record)", "h264");
+    if ("error" in found) {
+      reportRuntimeError(`vivid: ${found.error}`);
+      return;
+    }
+    const path = nextNumberedPath(options.projectDir, "recording", "mp4");
+    recorder = new Recorder(gpu, found.path, { target: { path, container: "mp4", codec: "h264" }, fps: options.record?.fps ?? 60, mode: "live" }, (message) => reportRuntimeError(`vivid: ${message}`));
+    recordProgressLine ??= interactive ? undefined : new RecordProgressLine(process.stderr);
+  };
+  let recordProgressAt = 0;
+  // ── output windows (ctx.outputWindow): only beside a window of our own ──
+  const outputs = win ? new OutputWindows(gpu, reportRuntimeError, options.vsync) : undefined;
+  /**
+   * Before a device loss's recovery releases the old device: output windows close (they reopen on
+   * the new one at the next sync), and a recording ends there with the frames it has, since its
+   * staging buffers lived on the lost device; waited for at most 2 s (a hung device may never
+   * finish a mapping).
+   */
+  async function leaveLostDevice(): Promise<void> {
+    await outputs?.dispose();
+    if (recorder?.active) {
+      const stopped = recorder;
+      recorder = undefined;
+      recordFailed = stopped.options.mode === "deterministic";
+      reportRuntimeError("vivid: the GPU device was lost: the recording ends here, with the frames written so far");
+      stopped.deviceLost();
+      await Promise.race([reportFinished(stopped), Bun.sleep(2000)]);
+    }
+  }
+  let saidNoOutputWindows = false;
   function reportReload(entry: ReloadEntry) {
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
@@ -202,7 +273,8 @@ export async function run(options: RunOptions): Promise<number> {
   }
   await reloader?.start();
 
-  const frameLimit = options.frames ?? (options.snapshot ? options.snapshotFrame : Infinity);
+  let frameLimit = options.frames ?? (options.snapshot ? options.snapshotFrame : Infinity);
+  if (recordFrames !== undefined && options.frames === undefined) frameLimit = options.snapshot ? Math.max(options.snapshotFrame, recordFrames) : recordFrames;
   const snapshotAt = options.snapshot ? Math.min(options.snapshotFrame, frameLimit) : -1;
   const inFlight: Promise<unknown>[] = [];
   // The frame number of each entry of inFlight, to name a frame that hangs on the GPU.
@@ -232,6 +304,7 @@ export async function run(options: RunOptions): Promise<number> {
     const recovered = await recoverDevice(
       engine,
       async () => {
+        await leaveLostDevice();
         overlay?.dispose();
         display?.dispose();
         // A surface waits for the device to finish its work: a hung one never does.
@@ -240,6 +313,7 @@ export async function run(options: RunOptions): Promise<number> {
       (next) => {
         gpu = next;
         deviceWatch.watch(next);
+        void outputs?.moveTo(next);
         if (!win) return;
         const fb = win.framebufferSize();
         surface = createSurface(next.device, win.nativeHandles(), next.census);
@@ -316,7 +390,14 @@ export async function run(options: RunOptions): Promise<number> {
       if (win) {
         win.pollEvents();
         if (win.shouldClose || (options.escQuits && win.input.key("Escape").pressed)) break;
-        if (win.input.key("R").pressed) reloader?.request("manual");
+        if (win.input.key("R").pressed) {
+          // Shift down now, or pressed within this frame (a quick chord is latched in one frame).
+          const shift = [win.input.key("LeftShift"), win.input.key("RightShift")].some((key) => key.held || key.pressed);
+          if (shift) toggleLiveRecording();
+          else reloader?.request("manual");
+        }
+        // S in the window writes a snapshot, as s does in the dashboard.
+        if (win.input.key("S").pressed) snapshotRequested = true;
         const fb = win.framebufferSize();
         if (fb.width > 0 && fb.height > 0 && surface!.resizeIfNeeded(fb.width, fb.height)) {
           engine.ctx.width = fb.width;
@@ -337,18 +418,46 @@ export async function run(options: RunOptions): Promise<number> {
         await sleepWhilePaused(win ? PAUSED_POLL_MS.window : PAUSED_POLL_MS.headless);
         continue;
       }
+      // A recording waits here for a free staging slot: the encoder sets the pace, no frame is dropped
+      // (a live one does not wait: a frame that finds no free slot is dropped and counted).
+      if (recorder && engine.chain && !paused) await recorder.beforeFrame(engine.chain.outputTexture);
+      // A video gets its next frame ready (deterministic time: waits for it).
+      if (engine.chain && !paused) await engine.prepareFrame();
       frame++;
+      // The output windows follow the chain the last reload swapped in, and acquire their textures.
+      outputs?.sync(engine.chain);
+      outputs?.acquire();
+      if (!outputs && !saidNoOutputWindows && engine.chain && engine.chain.outputWindows.size > 0) {
+        saidNoOutputWindows = true;
+        reportRuntimeError(`vivid: no window (headless), so no output windows: ${[...engine.chain.outputWindows.keys()].join(", ")}`);
+      }
       const target = surface?.acquire() ?? null;
-      const draw: DisplayPassFn | undefined = target
-        ? (f, output) => {
-            const text = overlay?.update({ gpu, frame: f, time: engine.ctx.time, dt: engine.ctx.dt, frameIndex: engine.ctx.frame });
-            display!.draw(f, output, target.view, [surface!.width, surface!.height], text);
-          }
-        : undefined;
-      if (engine.chain && !paused) engine.frame(start, draw);
-      else engine.idleFrame(draw, start);
+      const draw: DisplayPassFn | undefined =
+        target || outputs?.count
+          ? (f, output) => {
+              if (target) {
+                const text = overlay?.update({ gpu, frame: f, time: engine.ctx.time, dt: engine.ctx.dt, frameIndex: engine.ctx.frame });
+                display!.draw(f, output, target.view, [surface!.width, surface!.height], text);
+              }
+              outputs?.draw(f, engine.chain);
+            }
+          : undefined;
+      if (engine.chain && !paused) {
+        const recording = recorder?.active ? recorder : undefined;
+        engine.frame(
+          start,
+          recording
+            ? (f, output) => {
+                draw?.(f, output);
+                recording.capture(f, output);
+              }
+            : draw,
+        );
+        recording?.afterSubmit();
+      } else engine.idleFrame(draw, start);
       const cpuMs = performance.now() - start;
       if (target) surface!.present();
+      outputs?.present();
       win?.input.endFrame();
       // A soak samples memory with no frame in flight: Dawn's and the driver's per-frame memory
       // is then the same at every sample, instead of wherever the frame happens to be.
@@ -362,6 +471,12 @@ export async function run(options: RunOptions): Promise<number> {
       lastStart = start;
 
       updateTitle(start);
+      if (recorder && start - recordProgressAt >= (recordProgressLine?.interval ?? 500)) {
+        recordProgressAt = start;
+        const progress = recorder.progress(start);
+        if (recordProgressLine) recordProgressLine.show(progress);
+        else hub.record(progress);
+      }
       if (frame === snapshotAt && engine.chain && !batchError) {
         // The one-off --snapshot run: a write that fails is the run's failure (exit 1).
         if (!(await writeSnapshot(engine, options.snapshot!, reportRuntimeError))) snapshotFailed = true;
@@ -433,10 +548,11 @@ export async function run(options: RunOptions): Promise<number> {
     return SOAK_EXIT_CODES[verdict.result];
   }
   await teardown();
-  return snapshotFailed ? 1 : 0;
+  return snapshotFailed || recordFailed ? 1 : 0;
 
   /** Releases everything in reverse order of creation and checks the census. */
   async function teardown() {
+    await finishRecording();
     // Before anything is released: the last frames, debug values and memory go into --stats.
     hub.finish();
     await reloader?.close();
@@ -444,6 +560,7 @@ export async function run(options: RunOptions): Promise<number> {
     dashboard = undefined;
     // The chain's dispose(ctx) and onDispose callbacks run, and its timers are cleared.
     await Promise.race([engine.dispose(), Bun.sleep(DISPOSE_WAIT_MS)]);
+    await outputs?.dispose();
     // The audio device closes with the process, never with a reload.
     audio.close();
     overlay?.dispose();
@@ -456,6 +573,27 @@ export async function run(options: RunOptions): Promise<number> {
     sink?.close();
     restoreProcess();
     deviceWatch.close();
+  }
+
+  /** Ends the recording (the frames still queued are written first) and says what it wrote. */
+  async function finishRecording() {
+    await Promise.all(finishing);
+    if (!recorder) return;
+    const live = recorder.options.mode === "live";
+    const result = await reportFinished(recorder);
+    // A live recording (Shift+R) that failed does not fail the run; --record does.
+    if (!result.ok && !live) recordFailed = true;
+  }
+
+  /** Waits for `finished` to end and says what it wrote (a failure mid-run was said when it happened). */
+  async function reportFinished(finished: Recorder): Promise<{ ok: boolean }> {
+    const failedBefore = finished.failed !== undefined;
+    const result = await finished.finish();
+    recordProgressLine?.done(finished.progress());
+    if (!recordProgressLine) hub.record(finished.progress());
+    if (result.ok) console.log(`vivid: ${result.message}`);
+    else if (!failedBefore) reportRuntimeError(`vivid: ${result.message}`);
+    return result;
   }
 }
 
@@ -478,8 +616,13 @@ async function writeSnapshot(engine: Engine, path: string, report: (message: str
 
 /** snapshot_<n>.png in the project folder, the first n not taken. */
 function nextSnapshotPath(projectDir: string): string {
+  return nextNumberedPath(projectDir, "snapshot", "png");
+}
+
+/** <stem>_<n>.<extension> in the project folder, the first n not taken. */
+function nextNumberedPath(projectDir: string, stem: string, extension: string): string {
   for (let n = 1; ; n++) {
-    const path = join(projectDir, `snapshot_${n}.png`);
+    const path = join(projectDir, `${stem}_${n}.${extension}`);
     if (!existsSync(path)) return path;
   }
 }

@@ -7,7 +7,8 @@
 #   node_modules         `bun install --frozen-lockfile` (bun-webgpu, chokidar, ink, pngjs, vitest…)
 #   libglfw3             the window (GLFW through bun:ffi)
 #   xvfb, xauth, x11-apps  a virtual X display for the window tests, and xwd for their screenshots
-#   ffmpeg, alsa-utils   audio: ffmpeg decodes sound files; aplay / arecord play and capture (ALSA)
+#   ffmpeg, alsa-utils   audio: ffmpeg decodes sound files; aplay / arecord play and capture (ALSA);
+#                        --record's encoder (a subprocess fed raw frames); ffprobe for the record tests
 #   mesa-vulkan-drivers  only when Dawn finds no usable Vulkan adapter: Mesa's lavapipe (a CPU
 #   + libvulkan1         Vulkan driver) >= 25. Dawn rejects bookworm's Mesa 22 and silently falls
 #                        back to a "null" adapter that renders nothing, so on Debian 12 it comes
@@ -72,6 +73,9 @@ bun install --frozen-lockfile --silent
 apt_install "the window: GLFW through bun:ffi" libglfw3
 apt_install "a virtual X display for window tests and headless machines; xwd screenshots; XTEST input" xvfb xauth x11-apps libxtst6
 apt_install "audio: ffmpeg decodes sound files (AudioFile); aplay/arecord play and capture (AudioOutput, AudioIn, vivid devices)" ffmpeg alsa-utils
+
+# ── recording ──
+apt_install "--record encodes through ffmpeg; the record tests read files back with ffprobe" ffmpeg
 
 # ── a Vulkan adapter Dawn accepts ──
 probe() { bun scripts/probe-gpu.ts 2>/dev/null; }

@@ -44,7 +44,7 @@ export class AudioFile extends AudioSource {
   /** The file the voice plays; a different file set later is prepared on the next reload's build. */
   private preparedFile = "";
 
-  override async prepare(): Promise<void> {
+  override async preload(): Promise<void> {
     const file = this.file;
     if (file === "") throw new Error(`AudioFile "${this.name}": no file set (${this.name}.file = join(import.meta.dir, "music.wav"))`);
     if (!isAbsolute(file)) throw new Error(`AudioFile "${this.name}": file "${file}" is relative; pass an absolute path, e.g. join(import.meta.dir, "${file}")`);

@@ -29,7 +29,7 @@ export class AudioIn extends AudioSource {
 
   private capture?: Capture;
 
-  override prepare(): void {
+  override preload(): void {
     this.capture = audio.acquireCapture(`${this.name}:AudioIn`, this.device);
   }
 

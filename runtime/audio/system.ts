@@ -2,7 +2,7 @@
  * The process's audio: the clock mode, the voices (files being played) and captures (input devices)
  * handed out by name like the GPU pools, and the audio worker that owns the device. It lives for the
  * whole process, as the GPU does, so a reload never closes or reopens the device: operators acquire
- * their voice or capture in `prepare`/`init` and release it in `dispose`, and the new chain's
+ * their voice or capture in `preload`/`init` and release it in `dispose`, and the new chain's
  * operator of the same name gets the same one back (holders 1 → 2 → 1), playhead and all.
  *
  * Two clocks:

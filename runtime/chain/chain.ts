@@ -7,6 +7,7 @@
  */
 import type { Frame, Gpu, TextureHandle } from "../gpu/gpu.ts";
 import { suggest } from "../reload/errors.ts";
+import type { OutputWindowOptions } from "./context.ts";
 import { Operator, sealOperator, TextureOperator, type CookContext, type OperatorClass } from "./operator.ts";
 
 /** An error in the chain's structure, carrying the stack of the user's call that caused it. */
@@ -31,6 +32,8 @@ export class Chain {
    * load) is thrown from runtime code, so the engine locates it at this operator's `chain.add`.
    */
   failedOperator?: Operator;
+  /** The output windows this version's setup asked for (ctx.outputWindow), by name; the host opens them. */
+  readonly outputWindows = new Map<string, OutputWindowOptions>();
   /** Where operators' param warnings go (a value clamped, a bad value ignored); the engine sets it. */
   onWarning: (warning: Error) => void = () => {};
 
@@ -149,11 +152,11 @@ export class Chain {
     }
   }
 
-  /** Awaits every operator's `prepare` (an audio file being decoded); a rejection names its operator like a throw in init. */
-  async prepare(): Promise<void> {
+  /** Awaits every operator's `preload` (an audio file being decoded); a rejection names its operator like a throw in init. */
+  async preload(): Promise<void> {
     for (const op of this.order) {
       try {
-        await op.prepare();
+        await op.preload();
       } catch (err) {
         this.failedOperator = op;
         throw err;

@@ -43,6 +43,19 @@ export const NO_INPUT: InputSource = {
   scroll: ORIGIN,
 };
 
+/** What `ctx.outputWindow` asks for: a second window showing one operator (a projector beside the editor). */
+export interface OutputWindowOptions {
+  /** The operator (by name) the window shows; its output texture, stretched to the window. */
+  source: string;
+  /** Which monitor (`bun vivid --list-monitors` numbers them): fullscreen there, or windowed at its corner. */
+  monitor?: number;
+  fullscreen?: boolean;
+  /** Windowed size (default 640×360). */
+  size?: [number, number];
+  /** Windowed position relative to the monitor's corner (default (0, 0)). */
+  position?: [number, number];
+}
+
 export interface DebugValue {
   value: number | boolean | string;
   frame: number;
@@ -79,6 +92,16 @@ export class Context {
     const scope = activeScope() ?? this.ownerScope();
     if (!scope) throw new Error("ctx.onDispose() is for chain code: no chain version is being built or running");
     scope.onDispose(fn);
+  }
+
+  /**
+   * Opens (in setup) a second window named `name` that shows the operator `options.source`. Windows
+   * are kept across reloads by name (a changed source or size applies at once); a reload whose setup
+   * no longer asks for one closes it. Headless runs have none (said once).
+   */
+  outputWindow(name: string, options: OutputWindowOptions): void {
+    if (typeof options?.source !== "string") throw new TypeError(`ctx.outputWindow("${name}", …) needs { source: "<operator name>" }`);
+    this.chain.outputWindows.set(name, { ...options });
   }
 
   debug(name: string, value: number | boolean | string): void {

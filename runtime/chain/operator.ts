@@ -38,6 +38,14 @@ export interface CookContext {
   frameIndex: number;
 }
 
+/** What an operator's `prepare` gets, between frames. */
+export interface PrepareContext {
+  /** --fixed-fps (or --record): the next frame must show exactly what its time calls for, so wait for it. */
+  deterministic: boolean;
+  /** The next frame's time when deterministic (its frame / fps); undefined otherwise. */
+  time?: number;
+}
+
 /** What an operator's `init` gets: the GPU, for its scope's caches. */
 export interface InitContext {
   gpu: Gpu;
@@ -218,7 +226,7 @@ export abstract class Operator {
   }
 
   /** Says `message` once per `key`; located at `site` (a binding's) when given, else where it is called from. */
-  private warnOnce(key: string, message: string, site?: Error): void {
+  protected warnOnce(key: string, message: string, site?: Error): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
     const warning = new Error(message);
@@ -261,6 +269,13 @@ export abstract class Operator {
     if (serial !== undefined) this.ownWrites.set(handle, serial);
   }
 
+  /**
+   * Between frames, before the next one (Engine.prepareFrame): an operator that streams from outside
+   * (a video) gets what the next frame needs ready off the frame; deterministic, it waits for it.
+   * Never throws: a failure is kept and thrown by the next cook, which reports it.
+   */
+  prepare?(ctx: PrepareContext): Promise<void>;
+
   /** Creates GPU resources through `this.scope`. Runs once per chain build. */
   abstract init(ctx: InitContext): void;
 
@@ -269,7 +284,7 @@ export abstract class Operator {
    * decoded by a subprocess. The engine awaits it after `init`, between frames; a rejection fails the
    * build like a throw in `init` (the running chain keeps running).
    */
-  prepare(): Promise<void> | void {}
+  preload(): Promise<void> | void {}
 
   /** Records this frame's GPU work into `ctx.frame`. Runs only when needed (see Chain.process). */
   abstract cook(ctx: CookContext): void;

@@ -2,7 +2,7 @@ import { Box, Text } from "ink";
 import { basename } from "node:path";
 import type { ReactElement } from "react";
 import type { StatsView } from "../stats/view.ts";
-import { formatGrowthShort, formatLocation, formatSoakPhase } from "../stats/format.ts";
+import { formatGrowthShort, formatLocation, formatRecordProgress, formatSoakPhase } from "../stats/format.ts";
 import type { DashboardInfo } from "./info.ts";
 import { Sparkline } from "./Sparkline.tsx";
 
@@ -54,6 +54,13 @@ export function CompactDashboard({ view, info, columns, rows }: { view: StatsVie
       ) : (
         <Text key="leak" wrap="truncate-end">{`leak ${formatGrowthShort(memory.leak)}`}</Text>
       ),
+    );
+  }
+  if (view.record) {
+    lines.push(
+      <Text key="record" wrap="truncate-end" color={view.record.state === "failed" ? "red" : undefined}>
+        {view.record.state === "failed" ? (view.record.message ?? "recording stopped") : formatRecordProgress(view.record)}
+      </Text>,
     );
   }
   const reload = view.reloads.at(-1);

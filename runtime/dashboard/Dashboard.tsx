@@ -11,6 +11,7 @@ import { Header } from "./Header.tsx";
 import type { DashboardInfo } from "./info.ts";
 import { KeyHints } from "./KeyHints.tsx";
 import { MemoryPanel } from "./MemoryPanel.tsx";
+import { RecordPanel } from "./RecordPanel.tsx";
 import { ReloadsPanel } from "./ReloadsPanel.tsx";
 import { SoakPanel } from "./SoakPanel.tsx";
 
@@ -39,6 +40,7 @@ export function Dashboard({ view, info, census, terminal }: DashboardProps) {
       <FramesPanel frames={view.frames} history={view.frameHistory} />
       <MemoryPanel memory={view.memory} inSoak={view.soak !== null} />
       {view.soak ? <SoakPanel soak={view.soak} t={view.t} /> : null}
+      {view.record ? <RecordPanel record={view.record} /> : null}
       <CensusPanel census={census} />
       <ReloadsPanel reloads={view.reloads} />
       <ErrorPanel error={view.error} />
@@ -51,12 +53,12 @@ export function Dashboard({ view, info, census, terminal }: DashboardProps) {
 
 /**
  * How many lines the full layout takes for this view, panel by panel as the panels draw them (a line
- * each unless said): header, frames, memory (2), soak (2), census (title, kinds in 33-column boxes
+ * each unless said): header, frames, memory (2), soak (2), recording, census (title, kinds in 33-column boxes
  * that wrap, top owners), reloads (title + up to 5), the error box (borders, message, source line and
  * caret), debug (title, names, "more"), key hints.
  */
 export function fullLayoutLines(view: StatsView, census: CensusSnapshot | null, columns: number): number {
-  let lines = 1 + 1 + (view.memory ? 2 : 1) + (view.soak ? 2 : 0) + (view.audio ? 1 : 0) + 1;
+  let lines = 1 + 1 + (view.memory ? 2 : 1) + (view.soak ? 2 : 0) + (view.audio ? 1 : 0) + (view.record ? 1 : 0) + 1;
   if (census) {
     const kinds = Object.values(census.kinds).filter((count) => count.created > 0).length;
     lines += 1 + Math.ceil(kinds / Math.max(1, Math.floor(columns / 33))) + (Object.keys(census.owners).length > 0 ? 1 : 0);

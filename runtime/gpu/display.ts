@@ -1,7 +1,8 @@
 /**
  * The display pass: the chain's output texture drawn into the window's surface texture, stretched
  * to fill it (as the original does) or, with `fit`, letterboxed to keep its aspect ratio. Its
- * pipeline, sampler and bind groups come from the caches like everything else, owned by "display".
+ * pipeline, sampler and bind groups come from the caches like everything else, owned by "display"
+ * (the main window) or "output:<name>" (an output window, runtime/output-windows.ts).
  */
 import { FullscreenPass } from "./fullscreen-pass.ts";
 import type { Frame, Gpu, GpuScope, TextureHandle } from "./gpu.ts";
@@ -31,8 +32,10 @@ export class DisplayPass {
     private gpu: Gpu,
     format: GPUTextureFormat,
     private fit = false,
+    /** The census owner; each output window has its own ("output:<name>"), so its uniforms are its own. */
+    private owner = "display",
   ) {
-    this.scope = gpu.scope("display");
+    this.scope = gpu.scope(owner);
     this.pass = new FullscreenPass(this.scope, { shader: loadShader("common/display.wgsl"), inputCount: 1, uniformSize: 16, slot: "display", format });
     // Premultiplied "over" for the error overlay.
     const over: GPUBlendComponent = { srcFactor: "one", dstFactor: "one-minus-src-alpha", operation: "add" };
@@ -46,11 +49,11 @@ export class DisplayPass {
    */
   draw(frame: Frame, output: TextureHandle | undefined, target: GPUTextureView, targetSize: [number, number], overlay?: TextureHandle): void {
     if (!output) {
-      frame.renderPass("display", { colorAttachments: [{ view: target, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 1] }] }).end();
+      frame.renderPass(this.owner, { colorAttachments: [{ view: target, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 1] }] }).end();
     } else {
       this.drawOutput(frame, output, target, targetSize);
     }
-    if (overlay) this.overlayPass.draw(frame, "display", target, [overlay], "load");
+    if (overlay) this.overlayPass.draw(frame, this.owner, target, [overlay], "load");
   }
 
   private drawOutput(frame: Frame, output: TextureHandle, target: GPUTextureView, targetSize: [number, number]): void {
@@ -61,7 +64,7 @@ export class DisplayPass {
       this.pass.writeUniforms(this.gpu.queue, this.data);
       this.lastTransform = key;
     }
-    this.pass.draw(frame, "display", target, [output]);
+    this.pass.draw(frame, this.owner, target, [output]);
   }
 
   dispose(): void {

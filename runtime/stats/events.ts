@@ -153,12 +153,43 @@ export interface AudioEvent {
   leadMs: number;
 }
 
-export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent | SoakEvent | AudioEvent;
+/**
+ * A recording's progress (`--record`, runtime/record/recorder.ts), a few times a second while it
+ * runs and once when it ends.
+ */
+export interface RecordEvent {
+  type: "record";
+  t: number;
+  /** The output as given (relative to the working folder when inside it). */
+  path: string;
+  codec: string;
+  width: number;
+  height: number;
+  /** Frames handed to the encoder. */
+  frames: number;
+  /** Frames asked for (--record-duration × fps); absent: until the run ends. */
+  totalFrames?: number;
+  /** Frames handed to the encoder per second of wall time since the recording started. */
+  fps: number;
+  /** Seconds until totalFrames at that rate; absent without a total or a rate. */
+  etaS?: number;
+  /** Frames not recorded because every staging slot was busy (live mode only; deterministic never drops). */
+  dropped: number;
+  elapsedS: number;
+  state: "recording" | "done" | "failed";
+  /** Why it stopped (state "failed"). */
+  message?: string;
+}
+
+export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent | SoakEvent | AudioEvent | RecordEvent;
 
 export type StatsListener = (event: StatsEvent) => void;
 
 /** What a reload producer passes to `StatsHub.reload`: the event without its stamp. */
 export type ReloadEntry = Omit<ReloadEvent, "type" | "t"> & { t?: number };
+
+/** What the recorder passes to `StatsHub.record`. */
+export type RecordEntry = Omit<RecordEvent, "type" | "t">;
 
 /** What the soak passes to `StatsHub.soak`. */
 export type SoakEntry = Omit<SoakEvent, "type" | "t">;

@@ -1,5 +1,5 @@
 /** Text formatting shared by the plain reporter and the dashboard, so both say the same thing. */
-import type { ErrorLocation, GrowthSummary, ReloadCounts, SoakEvent } from "./events.ts";
+import type { ErrorLocation, GrowthSummary, RecordEntry, ReloadCounts, SoakEvent } from "./events.ts";
 
 /** `+3`, `-2`, and `+0` (never `-0`) at the given number of decimals. */
 export function signed(value: number, decimals = 0): string {
@@ -148,4 +148,19 @@ export function formatSoakProgress(event: SoakEvent): string {
 /** `×61 so far`: how many times a repeated error has happened (see ErrorEvent's `count`). */
 export function formatRepeatCount(count: number): string {
   return `×${count} so far`;
+}
+
+/**
+ * A recording's progress bar: `record [██████░░░░░░]  90/150 frames · 28.4 fps · ETA 0:02`; without
+ * --record-duration, `record out.mp4 · 90 frames · 0:03 · 28.4 fps`; dropped frames appended.
+ */
+export function formatRecordProgress(progress: RecordEntry, barWidth = 24): string {
+  const { frames, totalFrames } = progress;
+  const dropped = progress.dropped ? ` · ${progress.dropped} dropped` : "";
+  const rate = `${progress.fps.toFixed(1)} fps`;
+  if (totalFrames === undefined) return `record ${progress.path} · ${frames} frames · ${clock(progress.elapsedS)} · ${rate}${dropped}`;
+  const filled = Math.round((Math.min(frames, totalFrames) / totalFrames) * barWidth);
+  const bar = "█".repeat(filled) + "░".repeat(barWidth - filled);
+  const eta = progress.etaS === undefined ? "ETA …" : `ETA ${clock(progress.etaS)}`;
+  return `record [${bar}] ${String(frames).padStart(String(totalFrames).length)}/${totalFrames} frames · ${rate} · ${eta}${dropped}`;
 }

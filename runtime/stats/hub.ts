@@ -1,4 +1,4 @@
-import type { AudioEvent, DebugValues, ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, ReloadEntry, SoakEntry, StatsEvent, StatsListener } from "./events.ts";
+import type { AudioEvent, DebugValues, ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, RecordEntry, ReloadEntry, SoakEntry, StatsEvent, StatsListener } from "./events.ts";
 import { FrameWindow } from "./frames.ts";
 import { BYTES_PER_MB, round2 } from "./math.ts";
 import { type LeakAlarmOptions, MemoryTracker } from "./memory.ts";
@@ -206,6 +206,11 @@ export class StatsHub {
   /** Reports a soak's progress (runtime/soak.ts, after each memory sample). */
   soak(entry: SoakEntry): void {
     this.emit({ type: "soak", t: this.seconds(), ...entry });
+  }
+
+  /** Reports a recording's progress (runtime/main.ts, a few times a second while --record runs). */
+  record(entry: RecordEntry): void {
+    this.emit({ type: "record", t: this.seconds(), ...entry });
   }
 
   /** Clears the current error shown by views (the stream keeps it). */

@@ -83,6 +83,8 @@ export function createPlainReporter(write: (line: string) => void = (line) => pr
       case "frames":
       case "debug":
       case "audio":
+      // The recording draws its own progress line (runtime/record/progress-line.ts).
+      case "record":
         break;
     }
   };

@@ -1,4 +1,4 @@
-import type { AudioEvent, DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
+import type { AudioEvent, DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, RecordEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
 import { RingBuffer } from "./ring.ts";
 
 /** Debug names the view follows at once; the ones past it are counted, not kept (the stream has them all). */
@@ -32,6 +32,8 @@ export interface StatsView {
   soak: SoakEvent | null;
   /** The audio device's latest numbers; null while the chain uses no audio. */
   audio: AudioEvent | null;
+  /** A recording's latest progress; null without --record. */
+  record: RecordEvent | null;
   /** Increases with every change; a view redraws only when it changed. */
   version: number;
 }
@@ -52,6 +54,7 @@ export class StatsViewState {
   private lastFramesT = Number.NEGATIVE_INFINITY;
   private soak: SoakEvent | null = null;
   private audio: AudioEvent | null = null;
+  private record: RecordEvent | null = null;
   private version = 0;
   private lastT = 0;
 
@@ -94,6 +97,9 @@ export class StatsViewState {
         break;
       case "audio":
         this.audio = event;
+        break;
+      case "record":
+        this.record = event;
         break;
     }
   }
@@ -146,6 +152,7 @@ export class StatsViewState {
       debugHidden: this.debugHidden,
       soak: this.soak,
       audio: this.audio,
+      record: this.record,
       version: this.version,
     };
   }

@@ -56,6 +56,9 @@ const commonSymbols = {
   glfwGetWindowPos: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.void },
   glfwSetWindowPos: { args: [FFIType.ptr, FFIType.i32, FFIType.i32], returns: FFIType.void },
   glfwGetPrimaryMonitor: { args: [], returns: FFIType.ptr },
+  glfwGetMonitors: { args: [FFIType.ptr], returns: FFIType.ptr },
+  glfwGetMonitorName: { args: [FFIType.ptr], returns: FFIType.cstring },
+  glfwGetMonitorPos: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.void },
   glfwGetVideoMode: { args: [FFIType.ptr], returns: FFIType.ptr },
   glfwGetWindowMonitor: { args: [FFIType.ptr], returns: FFIType.ptr },
   glfwSetWindowMonitor: {

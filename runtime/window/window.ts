@@ -21,6 +21,10 @@ export interface WindowOptions {
   /** Present with vsync ("fifo"); false asks the surface for "immediate". The window only stores it. */
   vsync?: boolean;
   resizable?: boolean;
+  /** Where to put the window, in screen coordinates (an output window beside the editor's). */
+  position?: { x: number; y: number };
+  /** Which monitor (glfwGetMonitors order) `fullscreen` uses, and whose origin `position` counts from; default the primary. */
+  monitor?: number;
   /**
    * X11 display to connect to (e.g. ":99"). Sets DISPLAY in the C environment before glfwInit, since
    * Bun's `process.env` does not reach `getenv()`. Leave undefined to use the inherited DISPLAY.
@@ -95,7 +99,7 @@ export function openWindow(options: WindowOptions): VividWindow | { error: strin
   let height = options.height;
   let refreshRate = GLFW.DONT_CARE as number;
   if (options.fullscreen) {
-    const mode = primaryVideoMode(glfw);
+    const mode = options.monitor !== undefined ? monitorVideoMode(glfw, options.monitor) : primaryVideoMode(glfw);
     if (mode) {
       monitor = mode.monitor;
       width = mode.width;
@@ -111,7 +115,84 @@ export function openWindow(options: WindowOptions): VividWindow | { error: strin
     return { error: `cannot open a window: ${reason}` };
   }
   openWindows++;
+  if (!monitor && (options.position || options.monitor !== undefined)) {
+    const origin = options.monitor !== undefined ? monitorOrigin(glfw, options.monitor) : { x: 0, y: 0 };
+    fn.glfwSetWindowPos(handle, origin.x + (options.position?.x ?? 0), origin.y + (options.position?.y ?? 0));
+  }
   return new GlfwWindow(glfw, handle, options, monitor !== null);
+}
+
+/** A monitor as GLFW sees it: its index (what `monitor` options take), name, position and video mode. */
+export interface MonitorInfo {
+  index: number;
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  refreshRate: number;
+  primary: boolean;
+}
+
+/** The connected monitors, or `{ error }` when there is no display (GLFW cannot start). */
+export function listMonitors(): MonitorInfo[] | { error: string } {
+  let glfw: GlfwLibrary;
+  try {
+    glfw = loadGlfw();
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+  const fn = glfw.fn;
+  clearGlfwError();
+  if (openWindows === 0 && fn.glfwInit() !== GLFW.TRUE) return { error: `no display: ${lastGlfwError() ?? "glfwInit failed"}` };
+  try {
+    const primary = fn.glfwGetPrimaryMonitor() as Pointer | null;
+    return monitorPointers(glfw).map((monitor, index) => {
+      const mode = fn.glfwGetVideoMode(monitor) as Pointer | null;
+      const origin = positionOf(glfw, monitor);
+      return {
+        index,
+        name: String(fn.glfwGetMonitorName(monitor) ?? `monitor ${index}`),
+        x: origin.x,
+        y: origin.y,
+        width: mode ? read.i32(mode, 0) : 0,
+        height: mode ? read.i32(mode, 4) : 0,
+        refreshRate: mode ? read.i32(mode, 20) : 0,
+        primary: monitor === primary,
+      };
+    });
+  } finally {
+    if (openWindows === 0) fn.glfwTerminate();
+  }
+}
+
+/** glfwGetMonitors: an array of `count` monitor pointers. */
+function monitorPointers(glfw: GlfwLibrary): Pointer[] {
+  const count = new Int32Array(1);
+  const array = glfw.fn.glfwGetMonitors(ptr(count)) as Pointer | null;
+  if (!array) return [];
+  return Array.from({ length: count[0]! }, (_, i) => read.ptr(array, i * 8) as Pointer);
+}
+
+function positionOf(glfw: GlfwLibrary, monitor: Pointer): { x: number; y: number } {
+  const x = new Int32Array(1);
+  const y = new Int32Array(1);
+  glfw.fn.glfwGetMonitorPos(monitor, ptr(x), ptr(y));
+  return { x: x[0]!, y: y[0]! };
+}
+
+/** Monitor `index`'s origin; the primary's (0, 0) when there is no such monitor. */
+function monitorOrigin(glfw: GlfwLibrary, index: number): { x: number; y: number } {
+  const monitor = monitorPointers(glfw)[index];
+  return monitor ? positionOf(glfw, monitor) : { x: 0, y: 0 };
+}
+
+function monitorVideoMode(glfw: GlfwLibrary, index: number): VideoMode | null {
+  const monitor = monitorPointers(glfw)[index];
+  if (!monitor) return primaryVideoMode(glfw);
+  const mode = glfw.fn.glfwGetVideoMode(monitor) as Pointer | null;
+  if (!mode) return null;
+  return { monitor, width: read.i32(mode, 0), height: read.i32(mode, 4), refreshRate: read.i32(mode, 20) };
 }
 
 interface VideoMode {

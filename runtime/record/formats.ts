@@ -1,0 +1,97 @@
+/**
+ * What `--record` writes: the container (from the path), the codec (`--record-codec`, or the
+ * container's default) and the ffmpeg arguments for them. Pure functions: the CLI checks a command
+ * line with them before anything starts, and the encoder spawns ffmpeg with their arguments.
+ */
+
+export const RECORD_CODECS = ["h264", "h265", "prores", "vp9", "png"] as const;
+export type RecordCodec = (typeof RECORD_CODECS)[number];
+
+export type RecordContainer = "mp4" | "mov" | "webm" | "png-sequence";
+
+/** Which codecs each container holds; the first is its default. */
+const CONTAINER_CODECS: Record<RecordContainer, readonly RecordCodec[]> = {
+  mp4: ["h264", "h265"],
+  mov: ["h264", "h265", "prores"],
+  webm: ["vp9"],
+  "png-sequence": ["png"],
+};
+
+/** The ffmpeg encoder behind each codec (checked against `ffmpeg -encoders` before a recording starts). */
+export const ENCODERS: Record<RecordCodec, string> = {
+  h264: "libx264",
+  h265: "libx265",
+  prores: "prores_ks",
+  vp9: "libvpx-vp9",
+  png: "png",
+};
+
+export interface RecordTarget {
+  path: string;
+  container: RecordContainer;
+  codec: RecordCodec;
+}
+
+/**
+ * The container and codec for `path` and an optional `--record-codec`, or a message saying what is
+ * wrong (the caller names the flag). A PNG sequence is a path with a printf frame number
+ * (`frames/%05d.png`), numbered from 1 so that file n is the frame `--snapshot-frame n` captures.
+ */
+export function recordTarget(path: string, codec?: string): RecordTarget | { error: string } {
+  const lower = path.toLowerCase();
+  let container: RecordContainer;
+  if (lower.endsWith(".png")) {
+    if (!/%0?\d*d/.test(path)) return { error: `a PNG sequence needs a frame number in its name, such as frames/%05d.png; got "${path}"` };
+    container = "png-sequence";
+  } else if (lower.endsWith(".mp4")) container = "mp4";
+  else if (lower.endsWith(".mov")) container = "mov";
+  else if (lower.endsWith(".webm")) container = "webm";
+  else return { error: `expects out.mp4, out.mov, out.webm or dir/%05d.png; got "${path}"` };
+  const allowed = CONTAINER_CODECS[container];
+  if (codec === undefined) return { path, container, codec: allowed[0]! };
+  if (!(RECORD_CODECS as readonly string[]).includes(codec)) return { error: `--record-codec expects one of ${RECORD_CODECS.join(", ")}; got "${codec}"` };
+  if (!allowed.includes(codec as RecordCodec)) {
+    const where = container === "png-sequence" ? "a PNG sequence" : `.${container}`;
+    return { error: `--record-codec ${codec} does not go into ${where} (${where} takes ${allowed.join(" or ")})` };
+  }
+  return { path, container, codec: codec as RecordCodec };
+}
+
+/**
+ * ffmpeg's command line for raw RGBA frames of `width` × `height` on stdin at `fps`, written to
+ * `target`. H.264/H.265/VP9 are 4:2:0 (what every player plays) at a high quality setting, tagged
+ * BT.709; ProRes is 4444 (10-bit 4:4:4); PNG keeps the RGBA bytes exactly.
+ *
+ * `live`: frames come at the wall clock's pace, not one per 1 / fps: each is stamped with the time it
+ * arrives and the output is made constant-rate (a frame repeated or dropped), so the file plays at the
+ * speed the show ran.
+ */
+export function ffmpegArgs(target: RecordTarget, width: number, height: number, fps: number, live = false): string[] {
+  const input = ["-hide_banner", "-nostdin", "-loglevel", "error", ...(live ? ["-use_wallclock_as_timestamps", "1"] : []), "-f", "rawvideo", "-pix_fmt", "rgba", "-s", `${width}x${height}`, "-framerate", String(fps), "-i", "pipe:0"];
+  // 4:2:0 needs even sides: an odd side gets one black row or column.
+  const even = width % 2 === 1 || height % 2 === 1 ? "pad=ceil(iw/2)*2:ceil(ih/2)*2," : "";
+  const bt709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"];
+  const yuv420 = ["-vf", `${even}scale=out_color_matrix=bt709:out_range=tv,format=yuv420p`, ...bt709];
+  let codec: string[];
+  switch (target.codec) {
+    case "h264":
+      // crf 18 is near transparent; "fast" is the speed x264 keeps up with on two cores at 720p.
+      codec = ["-c:v", "libx264", "-preset", "fast", "-crf", "18", ...yuv420];
+      break;
+    case "h265":
+      codec = ["-c:v", "libx265", "-preset", "fast", "-crf", "20", "-x265-params", "log-level=error", "-tag:v", "hvc1", ...yuv420];
+      break;
+    case "prores":
+      codec = ["-c:v", "prores_ks", "-profile:v", "4444", "-vf", "scale=out_color_matrix=bt709,format=yuv444p10le", ...bt709];
+      break;
+    case "vp9":
+      codec = ["-c:v", "libvpx-vp9", "-crf", "24", "-b:v", "0", "-deadline", "good", "-cpu-used", "4", "-row-mt", "1", ...yuv420];
+      break;
+    case "png":
+      codec = ["-c:v", "png", "-pix_fmt", "rgba", "-start_number", "1", "-f", "image2"];
+      break;
+  }
+  const container = target.container === "mp4" || target.container === "mov" ? ["-movflags", "+faststart"] : [];
+  const rate = live ? ["-fps_mode", "cfr", "-r", String(fps)] : [];
+  return [...input, ...codec, ...rate, ...container, "-y", target.path];
+}
