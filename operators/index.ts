@@ -43,3 +43,5 @@ export { Particles, EMITTER_SHAPES, PARTICLE_COLOR_MODES, type EmitterShape, typ
 export { PointSprites, POINT_PATTERNS, POINT_COLOR_MODES, type PointPattern, type PointColorMode } from "./2d/point-sprites.ts";
 export { Plexus } from "./2d/plexus.ts";
 export { Canvas, CanvasGradient, type CanvasStyle, type CanvasColor, type TextAlign, type TextBaseline, type LineCap, type LineJoin, type TextMetrics } from "./2d/canvas.ts";
+export { OscIn, type OscHandler } from "./io/osc-in.ts";
+export { OscOut } from "./io/osc-out.ts";

@@ -1,0 +1,478 @@
+/**
+ * Live control from outside: the process-wide place where OSC (and MIDI, serial) input arrives and
+ * where it is applied. Sockets and ports deliver into one bounded queue from their callbacks (decoding
+ * there, off the frame path); the engine drains the queue at the start of each frame, before
+ * `update(ctx)`, and only there are values stored, handlers run and params set. (The original applied
+ * its WebSocket params from the socket thread: a race this does not repeat.)
+ *
+ * Sockets are held here, by port, with a reference count, not by the operators: a reload builds the
+ * new chain's `OscIn` (which takes a reference) before the old one is released, so the port stays open
+ * across reloads, is never bound twice (no EADDRINUSE from ourselves) and no datagram is lost: the
+ * queue does not belong to any chain version, and the first frame of the new chain drains what
+ * arrived during the reload.
+ *
+ * Auto-mapping: while a receiver with auto-mapping on exists (every `OscIn` unless `.autoMap(false)`,
+ * and `--osc <port>`), `/<operator>/<param> <value…>` sets that param of the running chain at the next
+ * frame boundary: checked against its declared type, clamped to its declared range (see
+ * runtime/chain/params.ts `normalize`), vectors and colours from several floats. An unknown param or a
+ * bad value is counted and shown once per address, never thrown into the frame. `/vivid/…` addresses
+ * are queries answered over OSC to the sender.
+ */
+import dgram from "node:dgram";
+import type { Chain } from "../chain/chain.ts";
+import type { Operator, OperatorClass } from "../chain/operator.ts";
+import { components, describe, normalize, type ParamDecl, type ParamValue } from "../chain/params.ts";
+import { decodePacket, encodeMessage, type OscArg, type OscMessage, type TypedOscArg } from "./osc-codec.ts";
+
+/** Messages held while no frame drains them (a paused run, a flood); past it new ones are dropped and counted. */
+export const QUEUE_LIMIT = 65_536;
+/** Distinct addresses whose problems have been shown; past it problems are still counted, not shown. */
+const SHOWN_LIMIT = 256;
+/** Param changes kept per second for the stats stream (the last value of each param). */
+const CHANGES_KEPT = 16;
+
+/** Where a message came from, to answer it. */
+export interface Sender {
+  address: string;
+  port: number;
+}
+
+/** An operator of the running chain that wants OSC messages (OscIn): the hub hands it each one at the drain. */
+export interface OscListener {
+  readonly oscPort: number;
+  /** Runs its handlers for `message`; returns whether any pattern matched. */
+  receiveOsc(message: OscMessage): boolean;
+}
+
+function isOscListener(op: Operator): op is Operator & OscListener {
+  return typeof (op as Partial<OscListener>).receiveOsc === "function" && typeof (op as Partial<OscListener>).oscPort === "number";
+}
+
+/** Counters of one source (a UDP port, a MIDI or serial port), as the stats stream reports them. */
+export class SourceCounters {
+  total = 0;
+  /** Datagrams that were not OSC, unknown params, values of the wrong type. */
+  errors = 0;
+  /** Messages dropped because the queue was full. */
+  dropped = 0;
+  /** Params set by auto-mapping. */
+  mapped = 0;
+  /** Values clamped to their declared range. */
+  clamped = 0;
+  lastAddress: string | null = null;
+  private secondStartTotal = 0;
+  private secondStartMapped = 0;
+
+  constructor(readonly name: string) {}
+
+  /** Messages and mapping hits since the last call, and resets that window (once a second, by the stats hub). */
+  takeSecond(): { messages: number; mapped: number } {
+    const out = { messages: this.total - this.secondStartTotal, mapped: this.mapped - this.secondStartMapped };
+    this.secondStartTotal = this.total;
+    this.secondStartMapped = this.mapped;
+    return out;
+  }
+}
+
+/** One UDP port we listen on, shared by every OscIn (of every chain version) on it. */
+export class OscReceiver {
+  socket?: dgram.Socket;
+  refs = 0;
+  /** How many times the port was bound: stays 1 across reloads. */
+  opened = 0;
+  state: "opening" | "open" | "failed" = "opening";
+  /** Why it failed (the port in use), for `OscIn.status`. */
+  failure?: string;
+  /** Auto-mapping through this port: on unless an OscIn on it turned it off. */
+  autoMap = true;
+  /** The latest arguments of each address received (what `OscIn.value` reads), updated at the drain. */
+  readonly values = new Map<string, OscArg[]>();
+  readonly counters: SourceCounters;
+
+  constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {
+    this.counters = new SourceCounters(`osc:${port}`);
+  }
+}
+
+interface Queued {
+  message: OscMessage;
+  from: Sender;
+  receiver: OscReceiver;
+}
+
+export interface ControlSourceSummary {
+  source: string;
+  messagesPerS: number;
+  mappedPerS: number;
+  total: number;
+  lastAddress: string | null;
+  errors: number;
+  dropped: number;
+  clamped: number;
+  /** Times the port was opened (OSC receivers only). */
+  opened?: number;
+  /** Params set from outside in the last second, the last value of each ("noise.scale": 9). */
+  changes: Record<string, ParamValue>;
+}
+
+export class ControlHub {
+  private readonly receivers = new Map<number, OscReceiver>();
+  private queue: Queued[] = [];
+  private readonly listenersByChain = new WeakMap<Chain, Array<Operator & OscListener>>();
+  /** Problems shown once per key (kind and address). */
+  private readonly shown = new Set<string>();
+  private changes = new Map<string, ParamValue>();
+  /** Other sources (MIDI, serial, OSC out) register their counters here for the stats stream. */
+  private readonly extraSources = new Set<SourceCounters>();
+  private sendSocket?: dgram.Socket;
+  /** Where problems are shown (main.ts: the stats stream and the dashboard). Each is shown once. */
+  onWarning: (message: string) => void = (message) => console.error(`vivid: ${message}`);
+  /** `/vivid/reload`: main.ts queues a reload; undefined where there is none (a batch run). */
+  onReloadRequest?: () => void;
+  /** `/vivid/snapshot`: main.ts writes one at the end of the frame and calls `done` with its path. */
+  onSnapshotRequest?: (done: (path: string | null) => void) => void;
+
+  /**
+   * Takes a reference to the receiver on `port`, binding it the first time (or again after it
+   * failed). The bind is asynchronous: a port in use is reported through `onWarning`, naming the
+   * port and what to try, and the receiver's `state` says "failed".
+   */
+  acquireOsc(port: number, host = "0.0.0.0"): OscReceiver {
+    let receiver = this.receivers.get(port);
+    if (!receiver) {
+      receiver = new OscReceiver(port, host);
+      this.receivers.set(port, receiver);
+    }
+    receiver.refs++;
+    if (!receiver.socket) this.bind(receiver);
+    return receiver;
+  }
+
+  /** Gives a reference back; the last one closes the socket. */
+  releaseOsc(receiver: OscReceiver): void {
+    if (--receiver.refs > 0) return;
+    if (this.receivers.get(receiver.port) === receiver) this.receivers.delete(receiver.port);
+    const socket = receiver.socket;
+    receiver.socket = undefined;
+    if (socket && receiver.state === "open") socket.close();
+  }
+
+  /** The receiver on `port`, if one is held. */
+  receiver(port: number): OscReceiver | undefined {
+    return this.receivers.get(port);
+  }
+
+  private bind(receiver: OscReceiver): void {
+    const socket = dgram.createSocket({ type: "udp4", reuseAddr: false });
+    receiver.socket = socket;
+    receiver.state = "opening";
+    receiver.failure = undefined;
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (receiver.state !== "opening") {
+        this.warnOnce(`socket:${receiver.port}:${error.code}`, `OSC port ${receiver.port}: ${error.message}`);
+        return;
+      }
+      receiver.state = "failed";
+      receiver.failure =
+        error.code === "EADDRINUSE"
+          ? `UDP port ${receiver.port} is in use (another vivid, or an OSC program such as TouchOSC Bridge or Max, holds it): close that program, or listen on another port (oscIn.port(${receiver.port + 1}) in the chain, or --osc ${receiver.port + 1})`
+          : error.code === "EACCES"
+            ? `UDP port ${receiver.port} may not be bound by this user (ports below 1024 need root): use a port from 1024 up, e.g. 8000`
+            : `UDP port ${receiver.port} could not be opened: ${error.message}`;
+      receiver.socket = undefined;
+      try {
+        socket.close();
+      } catch {
+        // A socket that never bound may refuse to close; it holds nothing.
+      }
+      this.onWarning(`OSC: ${receiver.failure}`);
+    });
+    socket.on("listening", () => {
+      receiver.state = "open";
+      receiver.opened++;
+    });
+    socket.on("message", (bytes: Buffer, rinfo: dgram.RemoteInfo) => this.arrive(receiver, bytes, rinfo));
+    socket.bind(receiver.port, receiver.host);
+    // The port must not keep a finished run alive.
+    socket.unref();
+  }
+
+  /** A datagram arrived (socket callback): decoded here, queued for the next frame, never applied here. */
+  private arrive(receiver: OscReceiver, bytes: Uint8Array, rinfo: dgram.RemoteInfo): void {
+    let messages: OscMessage[];
+    try {
+      messages = decodePacket(bytes);
+    } catch (error) {
+      receiver.counters.errors++;
+      this.warnOnce(`garbage:${receiver.port}:${rinfo.address}`, `OSC port ${receiver.port}: a datagram from ${rinfo.address}:${rinfo.port} is not OSC (${bytes.length} bytes: ${error instanceof Error ? error.message : String(error)}); such datagrams are counted, not shown again`);
+      return;
+    }
+    const from = { address: rinfo.address, port: rinfo.port };
+    for (const message of messages) {
+      if (this.queue.length >= QUEUE_LIMIT) {
+        receiver.counters.dropped++;
+        continue;
+      }
+      this.queue.push({ message, from, receiver });
+    }
+  }
+
+  /** Messages waiting for the next frame. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * The frame boundary: stores every queued message's values, runs the running chain's OSC handlers,
+   * auto-maps params and answers queries. `report` gets a handler's throw (it is the chain's error, not
+   * ours). Called by the engine before `update(ctx)`.
+   */
+  drain(chain: Chain | undefined, report: (error: unknown) => void): void {
+    if (this.queue.length === 0) return;
+    const queue = this.queue;
+    this.queue = [];
+    const listeners = chain ? this.listenersOf(chain) : [];
+    for (const { message, from, receiver } of queue) {
+      const counters = receiver.counters;
+      counters.total++;
+      counters.lastAddress = message.address;
+      receiver.values.set(message.address, message.args);
+      if (message.address.startsWith("/vivid/")) {
+        this.answer(chain, message, from, receiver);
+        continue;
+      }
+      let handled = false;
+      for (const listener of listeners) {
+        if (listener.oscPort !== receiver.port) continue;
+        try {
+          if (listener.receiveOsc(message)) handled = true;
+        } catch (error) {
+          report(error);
+        }
+      }
+      if (chain && receiver.autoMap) this.autoMap(chain, message, counters, handled);
+    }
+  }
+
+  private listenersOf(chain: Chain): Array<Operator & OscListener> {
+    let listeners = this.listenersByChain.get(chain);
+    if (!listeners) {
+      listeners = chain.all().filter(isOscListener);
+      this.listenersByChain.set(chain, listeners);
+    }
+    return listeners;
+  }
+
+  /**
+   * `/<operator>/<param> <value…>`: sets the param of the running chain. An address of another shape,
+   * or whose first part is no operator, is the chain's own (a handler's, `value()`'s): not an error.
+   */
+  private autoMap(chain: Chain, message: OscMessage, counters: SourceCounters, handled: boolean): void {
+    const address = message.address;
+    const slash = address.indexOf("/", 1);
+    if (slash < 0 || address.indexOf("/", slash + 1) >= 0) return;
+    const opName = address.slice(1, slash);
+    const paramName = address.slice(slash + 1);
+    if (!chain.has(opName)) return;
+    const result = this.setParam(chain.get(opName), paramName, message.args, counters);
+    if (result === "unknown" && !handled) {
+      counters.errors++;
+      const op = chain.get(opName);
+      const names = Object.keys((op.constructor as OperatorClass).params);
+      this.warnOnce(`unknown:${address}`, `OSC ${address}: ${op.typeName} "${opName}" has no param "${paramName}" (params: ${names.join(", ") || "none"}); counted, not shown again`);
+    }
+  }
+
+  /**
+   * Sets `op.<paramName>` from OSC arguments, as `/op/param` does. Returns what happened; bad values
+   * are counted and shown once. (MIDI mappings use it too.)
+   */
+  setParam(op: Operator, paramName: string, args: readonly OscArg[], counters: SourceCounters, label = `/${op.name}/${paramName}`): "set" | "unknown" | "bad" {
+    const decl = (op.constructor as OperatorClass).params[paramName];
+    if (!decl) return "unknown";
+    let value: ParamValue;
+    let clamped = false;
+    try {
+      value = normalize(op.name, paramName, decl, fromArgs(decl, args), () => (clamped = true));
+    } catch (error) {
+      counters.errors++;
+      this.warnOnce(`bad:${label}`, `OSC ${label} ${args.map((a) => describe(a)).join(" ")}: ${error instanceof Error ? error.message : String(error)} (${expected(decl)}); ignored, counted, not shown again`);
+      return "bad";
+    }
+    if (clamped) {
+      counters.clamped++;
+      this.warnOnce(`range:${label}`, `OSC ${label} ${args.map((a) => describe(a)).join(" ")} is outside ${op.name}.${paramName}'s range ${decl.min ?? "…"}..${decl.max ?? "…"}: clamped to ${describe(value)} (shown once)`);
+    }
+    op.setParam(paramName, value);
+    counters.mapped++;
+    const key = `${op.name}.${paramName}`;
+    this.changes.delete(key);
+    if (this.changes.size >= CHANGES_KEPT) this.changes.delete(this.changes.keys().next().value!);
+    this.changes.set(key, value);
+    return "set";
+  }
+
+  /** `/vivid/param [address]`, `/vivid/reload`, `/vivid/snapshot`: answered to the sender from the same port. */
+  private answer(chain: Chain | undefined, message: OscMessage, from: Sender, receiver: OscReceiver): void {
+    const reply = (address: string, ...args: OscArg[]) => {
+      try {
+        receiver.socket?.send(encodeMessage(address, args), from.port, from.address);
+      } catch (error) {
+        this.warnOnce(`reply:${from.address}`, `OSC reply to ${from.address}:${from.port} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    switch (message.address) {
+      case "/vivid/reload":
+        if (this.onReloadRequest) {
+          this.onReloadRequest();
+          reply("/vivid/reload", "queued");
+        } else reply("/vivid/reload", "unavailable");
+        return;
+      case "/vivid/snapshot":
+        if (this.onSnapshotRequest) this.onSnapshotRequest((path) => reply("/vivid/snapshot", path ?? "failed"));
+        else reply("/vivid/snapshot", "unavailable");
+        return;
+      case "/vivid/param": {
+        if (!chain) return reply("/vivid/param", "no chain");
+        const asked = message.args[0];
+        for (const [address, value] of paramsOf(chain, typeof asked === "string" ? asked : undefined)) {
+          reply("/vivid/param", address, ...(Array.isArray(value) ? (value as number[]) : [value as OscArg]));
+        }
+        return;
+      }
+      default:
+        receiver.counters.errors++;
+        this.warnOnce(`vivid:${message.address}`, `OSC ${message.address}: not a query (there are /vivid/param, /vivid/reload, /vivid/snapshot)`);
+    }
+  }
+
+  /** Sends one OSC message to host:port from one shared, unbound socket. */
+  sendOsc(host: string, port: number, address: string, args: ReadonlyArray<OscArg | TypedOscArg>, counters?: SourceCounters): void {
+    const bytes = encodeMessage(address, args);
+    if (!this.sendSocket) {
+      this.sendSocket = dgram.createSocket("udp4");
+      this.sendSocket.on("error", (error) => this.warnOnce(`send:${error.message}`, `OSC send: ${error.message}`));
+      this.sendSocket.unref();
+    }
+    this.sendSocket.send(bytes, port, host);
+    if (counters) {
+      counters.total++;
+      counters.lastAddress = address;
+    }
+  }
+
+  /** Adds counters of another source (MIDI, serial, OSC out) to the stats stream; returns the function that removes them. */
+  addSource(counters: SourceCounters): () => void {
+    this.extraSources.add(counters);
+    return () => this.extraSources.delete(counters);
+  }
+
+  /** Shows `message` the first time `key` comes up. */
+  warnOnce(key: string, message: string): void {
+    if (this.shown.has(key) || this.shown.size >= SHOWN_LIMIT) return;
+    this.shown.add(key);
+    this.onWarning(message);
+  }
+
+  /**
+   * One summary per source for the stats stream, with the messages of the last second; called once a
+   * second by the stats hub (each call starts a new second). Sources that never received anything
+   * and have no port are left out.
+   */
+  summaries(): ControlSourceSummary[] {
+    const changes = Object.fromEntries(this.changes);
+    this.changes = new Map();
+    const out: ControlSourceSummary[] = [];
+    const add = (counters: SourceCounters, opened?: number) => {
+      const second = counters.takeSecond();
+      out.push({
+        source: counters.name,
+        messagesPerS: second.messages,
+        mappedPerS: second.mapped,
+        total: counters.total,
+        lastAddress: counters.lastAddress,
+        errors: counters.errors,
+        dropped: counters.dropped,
+        clamped: counters.clamped,
+        ...(opened !== undefined ? { opened } : {}),
+        changes: second.mapped > 0 ? changes : {},
+      });
+    };
+    for (const receiver of this.receivers.values()) add(receiver.counters, receiver.opened);
+    for (const counters of this.extraSources) add(counters);
+    // Changes made through a source that went away are still reported, on the first summary.
+    if (out.length > 0 && Object.keys(changes).length > 0 && !out.some((s) => Object.keys(s.changes).length > 0)) out[0]!.changes = changes;
+    return out;
+  }
+
+  /** Closes every socket (tests; a process's sockets are unref'd and close with it). */
+  closeAll(): void {
+    for (const receiver of this.receivers.values()) {
+      receiver.refs = 1;
+      this.releaseOsc(receiver);
+    }
+    this.sendSocket?.close();
+    this.sendSocket = undefined;
+    this.queue = [];
+  }
+}
+
+/** OSC arguments → the value a param of `decl`'s type takes (normalize then checks and clamps it). */
+function fromArgs(decl: ParamDecl, args: readonly OscArg[]): unknown {
+  const first = args[0];
+  switch (decl.type) {
+    case "float":
+    case "int":
+      return typeof first === "boolean" ? Number(first) : first;
+    case "bool":
+      return typeof first === "number" ? first !== 0 : first;
+    case "enum":
+      // A controller sends numbers: an index into the options, as the uniform holds it.
+      return typeof first === "number" && Number.isInteger(first) ? (decl.options![first] ?? first) : first;
+    case "path":
+      return first;
+    default:
+      return args.length === 1 ? first : [...args];
+  }
+}
+
+function expected(decl: ParamDecl): string {
+  switch (decl.type) {
+    case "float":
+    case "int":
+      return `expects one number, ${decl.min ?? "…"}..${decl.max ?? "…"}`;
+    case "bool":
+      return "expects T/F or a number (0 is false)";
+    case "enum":
+      return `expects one of ${decl.options!.join(", ")} or its index`;
+    case "path":
+      return "expects a string";
+    default:
+      return `expects ${components(decl.type)}${decl.type === "color" ? " (or 3)" : ""} floats`;
+  }
+}
+
+/** Every `/op/param` address of the chain with its value, or the one asked for (`/op/param` or `op.param`). */
+function paramsOf(chain: Chain, asked: string | undefined): Array<[string, ParamValue]> {
+  const out: Array<[string, ParamValue]> = [];
+  const wanted = asked?.replace(/^\//, "").replace(".", "/");
+  for (const op of chain.all()) {
+    for (const name of Object.keys((op.constructor as OperatorClass).params)) {
+      const address = `${op.name}/${name}`;
+      if (wanted !== undefined && wanted !== address) continue;
+      out.push([`/${address}`, op.getParam(name)]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The one hub of the process: sockets are the process's, and every engine (there is one in `bun
+ * vivid`) drains the same queue.
+ */
+export const control = new ControlHub();
+
+export type { OscArg, OscMessage };
