@@ -39,6 +39,8 @@ Flags:
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
   --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
+  --osc <port>           listen for OSC on this UDP port: /<operator>/<param> <value…> sets any param
+                         (also on while the chain has an OscIn; docs/control.md)
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -88,6 +90,8 @@ export interface RunOptions {
   escQuits: boolean;
   stats?: string;
   dashboard: boolean;
+  /** `--osc <port>`: a UDP port the runtime listens on for OSC auto-mapping. */
+  osc?: number;
   soak?: SoakOptions;
 }
 
@@ -98,6 +102,12 @@ export class UsageError extends Error {
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} expects a whole number ≥ 1, got "${value}"`);
+  return n;
+}
+
+function udpPort(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`${flag} expects a UDP port, a whole number in 1..65535, got "${value}"`);
   return n;
 }
 
@@ -197,6 +207,7 @@ export function parseCommand(argv: string[]): Command {
     "no-esc-quit": { type: "boolean" },
     stats: { type: "string" },
     "no-dashboard": { type: "boolean" },
+    osc: { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -227,6 +238,7 @@ export function parseCommand(argv: string[]): Command {
     escQuits: !values["no-esc-quit"],
     stats: values.stats,
     dashboard: !values["no-dashboard"],
+    osc: values.osc !== undefined ? udpPort("--osc", values.osc) : undefined,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;

@@ -14,6 +14,7 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { RunOptions } from "./cli.ts";
 import type { WindowControls } from "./chain/context.ts";
+import { control } from "./control/hub.ts";
 import type { DashboardAction, DashboardHandle } from "./dashboard/index.ts";
 import { Engine, type DisplayPass as DisplayPassFn, type ReloadEntry } from "./engine.ts";
 import { GpuUnavailableError } from "./gpu/device.ts";
@@ -107,6 +108,7 @@ export async function run(options: RunOptions): Promise<number> {
       : undefined,
     readGpu: () => ({ bytes: gpu.census.gpuBytes, breakdown: { textures: gpu.census.snapshot().textureBytes, buffers: gpu.census.snapshot().bufferBytes } }),
     readDebug: () => engine.ctx.debugValues,
+    readControl: () => control.summaries(),
   });
   let sink: JsonlSink | undefined;
   if (options.stats) {
@@ -168,6 +170,19 @@ export async function run(options: RunOptions): Promise<number> {
     hub.error({ message });
   };
   let snapshotFailed = false;
+
+  // ── live control (OSC, MIDI, serial): runtime/control/hub.ts applies it at each frame boundary ──
+  // Its problems (a port in use, garbage, an unknown param) are shown once each, like a runtime error.
+  control.onWarning = (message) => reportRuntimeError(`vivid: ${message}`);
+  control.onReloadRequest = reloader ? () => reloader.request(engine.chainFile) : undefined;
+  // `/vivid/snapshot`: written after the frame, like the dashboard's s key; the sender is told the path.
+  const snapshotReplies: Array<(path: string | null) => void> = [];
+  control.onSnapshotRequest = (done) => {
+    snapshotReplies.push(done);
+    snapshotRequested = true;
+  };
+  // `--osc <port>`: auto-mapping without an OscIn in the chain; held for the whole run.
+  const runtimeOsc = options.osc !== undefined ? control.acquireOsc(options.osc) : undefined;
   function reportReload(entry: ReloadEntry) {
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
@@ -293,7 +308,9 @@ export async function run(options: RunOptions): Promise<number> {
       }
       if (snapshotRequested && engine.chain) {
         snapshotRequested = false;
-        await writeSnapshot(engine, nextSnapshotPath(options.projectDir), reportRuntimeError);
+        const path = nextSnapshotPath(options.projectDir);
+        const written = await writeSnapshot(engine, path, reportRuntimeError);
+        for (const reply of snapshotReplies.splice(0)) reply(written ? path : null);
       }
 
       inFlight.push(gpu.queue.onSubmittedWorkDone());
@@ -355,6 +372,9 @@ export async function run(options: RunOptions): Promise<number> {
     dashboard = undefined;
     // The chain's dispose(ctx) and onDispose callbacks run, and its timers are cleared.
     await Promise.race([engine.dispose(), Bun.sleep(DISPOSE_WAIT_MS)]);
+    if (runtimeOsc) control.releaseOsc(runtimeOsc);
+    control.onReloadRequest = undefined;
+    control.onSnapshotRequest = undefined;
     overlay?.dispose();
     display?.dispose();
     await surface?.destroy();

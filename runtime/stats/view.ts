@@ -1,10 +1,13 @@
-import type { DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
+import type { ControlEvent, DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
 import { RingBuffer } from "./ring.ts";
 
 /** Debug names the view follows at once; the ones past it are counted, not kept (the stream has them all). */
 export const DEBUG_NAMES_SHOWN = 12;
 /** Values kept per debug name for its sparkline: the last 24, one a second as the stream sends them. */
 export const DEBUG_HISTORY_LENGTH = 24;
+
+/** Outside sources (OSC ports, MIDI, serial) the view follows at once; the stream has them all. */
+export const CONTROL_SOURCES_SHOWN = 6;
 
 /** One `ctx.debug` name: its latest value and its recent values. */
 export interface DebugSeries {
@@ -30,6 +33,8 @@ export interface StatsView {
   debugHidden: number;
   /** A soak's latest progress; null outside a soak. */
   soak: SoakEvent | null;
+  /** The latest second of each outside source (OSC, MIDI, serial), in the order first reported; at most CONTROL_SOURCES_SHOWN. */
+  control: readonly ControlEvent[];
   /** Increases with every change; a view redraws only when it changed. */
   version: number;
 }
@@ -49,6 +54,7 @@ export class StatsViewState {
   private debugHiddenT = Number.NaN;
   private lastFramesT = Number.NEGATIVE_INFINITY;
   private soak: SoakEvent | null = null;
+  private readonly control = new Map<string, ControlEvent>();
   private version = 0;
   private lastT = 0;
 
@@ -65,6 +71,8 @@ export class StatsViewState {
         this.frames = event;
         pushBounded(this.frameHistory, event, this.frameHistoryLength);
         this.dropExpiredDebug(this.lastFramesT);
+        // A source not reported with the previous frames event has closed.
+        for (const [source, last] of this.control) if (last.t < this.lastFramesT) this.control.delete(source);
         this.lastFramesT = event.t;
         break;
       case "memory":
@@ -88,6 +96,9 @@ export class StatsViewState {
         break;
       case "soak":
         this.soak = event;
+        break;
+      case "control":
+        if (this.control.has(event.source) || this.control.size < CONTROL_SOURCES_SHOWN) this.control.set(event.source, event);
         break;
     }
   }
@@ -139,6 +150,7 @@ export class StatsViewState {
       debug: Array.from(this.debugTracks, ([name, track]) => ({ name, value: track.value, history: Array.from({ length: track.history.length }, (_, index) => track.history.at(index)) })),
       debugHidden: this.debugHidden,
       soak: this.soak,
+      control: [...this.control.values()],
       version: this.version,
     };
   }
