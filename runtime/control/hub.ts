@@ -74,12 +74,17 @@ export class SourceCounters {
   }
 }
 
+/** Binds per port in this process: a receiver closed and made again shows as a second bind. */
+const bindsByPort = new Map<number, number>();
+
 /** One UDP port we listen on, shared by every OscIn (of every chain version) on it. */
 export class OscReceiver {
   socket?: dgram.Socket;
   refs = 0;
-  /** How many times the port was bound: stays 1 across reloads. */
-  opened = 0;
+  /** How many times this process has bound the port (counted by port, not by receiver): stays 1 across reloads. */
+  get opened(): number {
+    return bindsByPort.get(this.port) ?? 0;
+  }
   state: "opening" | "open" | "failed" = "opening";
   /** Why it failed (the port in use), for `OscIn.status`. */
   failure?: string;
@@ -192,7 +197,7 @@ export class ControlHub {
     });
     socket.on("listening", () => {
       receiver.state = "open";
-      receiver.opened++;
+      bindsByPort.set(receiver.port, (bindsByPort.get(receiver.port) ?? 0) + 1);
     });
     socket.on("message", (bytes: Buffer, rinfo: dgram.RemoteInfo) => this.arrive(receiver, bytes, rinfo));
     socket.bind(receiver.port, receiver.host);
