@@ -26,6 +26,8 @@ import { decodePacket, encodeMessage, type OscArg, type OscMessage, type TypedOs
 
 /** Messages held while no frame drains them (a paused run, a flood); past it new ones are dropped and counted. */
 export const QUEUE_LIMIT = 65_536;
+/** The socket's receive buffer asked of the kernel. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Distinct addresses whose problems have been shown; past it problems are still counted, not shown. */
 const SHOWN_LIMIT = 256;
 /** Param changes kept per second for the stats stream (the last value of each param). */
@@ -197,6 +199,13 @@ export class ControlHub {
     });
     socket.on("listening", () => {
       receiver.state = "open";
+      // Room in the kernel for bursts while the event loop is busy (a reload's build, a snapshot):
+      // 4 MiB holds ~5000 small datagrams; the system's net.core.rmem_max may cap it lower.
+      try {
+        socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+      } catch {
+        // A system that refuses keeps its default buffer.
+      }
       bindsByPort.set(receiver.port, (bindsByPort.get(receiver.port) ?? 0) + 1);
     });
     socket.on("message", (bytes: Buffer, rinfo: dgram.RemoteInfo) => this.arrive(receiver, bytes, rinfo));
