@@ -107,6 +107,7 @@ export class Engine {
     this.ctx = new Context(options.width, options.height);
     registerHostModule("vivid", api);
     this.ctx.ownerScope = () => this.buildingScope ?? this.scope;
+    this.ctx.midi = control.midiMappings;
     this.trackTimers();
     gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
   }

@@ -22,7 +22,13 @@ import dgram from "node:dgram";
 import type { Chain } from "../chain/chain.ts";
 import type { Operator, OperatorClass } from "../chain/operator.ts";
 import { components, describe, normalize, type ParamDecl, type ParamValue } from "../chain/params.ts";
+import { BytePorts } from "./byte-port.ts";
+import { SourceCounters } from "./counters.ts";
+import { applyMidiMappings, MidiInput, MidiMappings } from "./midi.ts";
+import { SerialInput } from "./serial.ts";
 import { decodePacket, encodeMessage, type OscArg, type OscMessage, type TypedOscArg } from "./osc-codec.ts";
+
+export { SourceCounters };
 
 /** Messages held while no frame drains them (a paused run, a flood); past it new ones are dropped and counted. */
 export const QUEUE_LIMIT = 65_536;
@@ -48,32 +54,6 @@ export interface OscListener {
 
 function isOscListener(op: Operator): op is Operator & OscListener {
   return typeof (op as Partial<OscListener>).receiveOsc === "function" && typeof (op as Partial<OscListener>).oscPort === "number";
-}
-
-/** Counters of one source (a UDP port, a MIDI or serial port), as the stats stream reports them. */
-export class SourceCounters {
-  total = 0;
-  /** Datagrams that were not OSC, unknown params, values of the wrong type. */
-  errors = 0;
-  /** Messages dropped because the queue was full. */
-  dropped = 0;
-  /** Params set by auto-mapping. */
-  mapped = 0;
-  /** Values clamped to their declared range. */
-  clamped = 0;
-  lastAddress: string | null = null;
-  private secondStartTotal = 0;
-  private secondStartMapped = 0;
-
-  constructor(readonly name: string) {}
-
-  /** Messages and mapping hits since the last call, and resets that window (once a second, by the stats hub). */
-  takeSecond(): { messages: number; mapped: number } {
-    const out = { messages: this.total - this.secondStartTotal, mapped: this.mapped - this.secondStartMapped };
-    this.secondStartTotal = this.total;
-    this.secondStartMapped = this.mapped;
-    return out;
-  }
 }
 
 /** Binds per port in this process: a receiver closed and made again shows as a second bind. */
@@ -135,6 +115,14 @@ export class ControlHub {
   /** Other sources (MIDI, serial, OSC out) register their counters here for the stats stream. */
   private readonly extraSources = new Set<SourceCounters>();
   private sendSocket?: dgram.Socket;
+  private readonly midiInputs = new Map<string, MidiInput>();
+  private readonly serialInputs = new Map<string, SerialInput>();
+  /** `ctx.midi`: controller → param mappings, by name, for the whole process (runtime/control/midi.ts). */
+  readonly midiMappings = new MidiMappings();
+  /** Counts drains (one per frame): what "this frame's events" of a MIDI or serial input compare with. */
+  frameSerial = 0;
+  /** Serial ports, raw MIDI ports and pseudo-terminals, held by path across reloads. */
+  readonly bytePorts = new BytePorts((counters) => this.addSource(counters));
   /** Where problems are shown (main.ts: the stats stream and the dashboard). Each is shown once. */
   onWarning: (message: string) => void = (message) => console.error(`vivid: ${message}`);
   /** `/vivid/reload`: main.ts queues a reload; undefined where there is none (a batch run). */
@@ -245,7 +233,58 @@ export class ControlHub {
    * ours). Called by the engine before `update(ctx)`.
    */
   drain(chain: Chain | undefined, report: (error: unknown) => void): void {
-    if (this.queue.length === 0) return;
+    this.frameSerial++;
+    if (this.queue.length > 0) this.drainOsc(chain, report);
+    for (const input of this.midiInputs.values()) {
+      if (input.queue.length === 0) {
+        if (input.frameEvents.length > 0) input.frameEvents = [];
+        input.frameSerial = this.frameSerial;
+        continue;
+      }
+      for (const event of input.apply(this.frameSerial)) {
+        if (event.type === "cc" && chain) applyMidiMappings(this, this.midiMappings, chain, event, input);
+      }
+    }
+    for (const input of this.serialInputs.values()) input.apply(this.frameSerial);
+  }
+
+  /** Takes a reference to the MIDI input at `path` (a raw MIDI device, a serial MIDI adapter, a pseudo-terminal). */
+  acquireMidiIn(path: string): MidiInput {
+    const port = this.bytePorts.acquire(path, "midi");
+    let input = this.midiInputs.get(path);
+    if (!input || input.port !== port) {
+      const created = new MidiInput(port);
+      port.onData((bytes) => created.receive(bytes));
+      this.midiInputs.set(path, created);
+      input = created;
+    }
+    return input;
+  }
+
+  releaseMidiIn(input: MidiInput): void {
+    this.bytePorts.release(input.port);
+    if (input.port.refs <= 0 && this.midiInputs.get(input.port.path) === input) this.midiInputs.delete(input.port.path);
+  }
+
+  /** Takes a reference to the serial input at `path`, at `baudRate` when it opens it. */
+  acquireSerialIn(path: string, baudRate: number): SerialInput {
+    const port = this.bytePorts.acquire(path, "serial", baudRate);
+    let input = this.serialInputs.get(path);
+    if (!input || input.port !== port) {
+      const created = new SerialInput(port);
+      port.onData((bytes) => created.receive(bytes));
+      this.serialInputs.set(path, created);
+      input = created;
+    }
+    return input;
+  }
+
+  releaseSerialIn(input: SerialInput): void {
+    this.bytePorts.release(input.port);
+    if (input.port.refs <= 0 && this.serialInputs.get(input.port.path) === input) this.serialInputs.delete(input.port.path);
+  }
+
+  private drainOsc(chain: Chain | undefined, report: (error: unknown) => void): void {
     const queue = this.queue;
     this.queue = [];
     const listeners = chain ? this.listenersOf(chain) : [];
@@ -304,7 +343,7 @@ export class ControlHub {
    * Sets `op.<paramName>` from OSC arguments, as `/op/param` does. Returns what happened; bad values
    * are counted and shown once. (MIDI mappings use it too.)
    */
-  setParam(op: Operator, paramName: string, args: readonly OscArg[], counters: SourceCounters, label = `/${op.name}/${paramName}`): "set" | "unknown" | "bad" {
+  setParam(op: Operator, paramName: string, args: readonly OscArg[], counters: SourceCounters, label = `OSC /${op.name}/${paramName}`): "set" | "unknown" | "bad" {
     const decl = (op.constructor as OperatorClass).params[paramName];
     if (!decl) return "unknown";
     let value: ParamValue;
@@ -313,12 +352,12 @@ export class ControlHub {
       value = normalize(op.name, paramName, decl, fromArgs(decl, args), () => (clamped = true));
     } catch (error) {
       counters.errors++;
-      this.warnOnce(`bad:${label}`, `OSC ${label} ${args.map((a) => describe(a)).join(" ")}: ${error instanceof Error ? error.message : String(error)} (${expected(decl)}); ignored, counted, not shown again`);
+      this.warnOnce(`bad:${label}`, `${label} ${args.map((a) => describe(a)).join(" ")}: ${error instanceof Error ? error.message : String(error)} (${expected(decl)}); ignored, counted, not shown again`);
       return "bad";
     }
     if (clamped) {
       counters.clamped++;
-      this.warnOnce(`range:${label}`, `OSC ${label} ${args.map((a) => describe(a)).join(" ")} is outside ${op.name}.${paramName}'s range ${decl.min ?? "…"}..${decl.max ?? "…"}: clamped to ${describe(value)} (shown once)`);
+      this.warnOnce(`range:${label}`, `${label} ${args.map((a) => describe(a)).join(" ")} is outside ${op.name}.${paramName}'s range ${decl.min ?? "…"}..${decl.max ?? "…"}: clamped to ${describe(value)} (shown once)`);
     }
     op.setParam(paramName, value);
     counters.mapped++;
