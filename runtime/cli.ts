@@ -41,6 +41,8 @@ Flags:
   --no-dashboard         plain lines instead of the terminal dashboard
   --osc <port>           listen for OSC on this UDP port: /<operator>/<param> <value…> sets any param
                          (also on while the chain has an OscIn; docs/control.md)
+  --midi-learn           a prompt: type operator.param, move a MIDI controller, and it is mapped
+                         (prints the ctx.midi.map line to keep it; plain lines, no dashboard)
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -92,6 +94,8 @@ export interface RunOptions {
   dashboard: boolean;
   /** `--osc <port>`: a UDP port the runtime listens on for OSC auto-mapping. */
   osc?: number;
+  /** `--midi-learn`: map MIDI controllers to params from a terminal prompt. */
+  midiLearn?: boolean;
   soak?: SoakOptions;
 }
 
@@ -208,6 +212,7 @@ export function parseCommand(argv: string[]): Command {
     stats: { type: "string" },
     "no-dashboard": { type: "boolean" },
     osc: { type: "string" },
+    "midi-learn": { type: "boolean" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -239,6 +244,7 @@ export function parseCommand(argv: string[]): Command {
     stats: values.stats,
     dashboard: !values["no-dashboard"],
     osc: values.osc !== undefined ? udpPort("--osc", values.osc) : undefined,
+    midiLearn: values["midi-learn"] ?? false,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;

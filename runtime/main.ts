@@ -15,6 +15,7 @@ import { join, relative } from "node:path";
 import type { RunOptions } from "./cli.ts";
 import type { WindowControls } from "./chain/context.ts";
 import { control } from "./control/hub.ts";
+import { startMidiLearn } from "./control/midi-learn.ts";
 import type { DashboardAction, DashboardHandle } from "./dashboard/index.ts";
 import { Engine, type DisplayPass as DisplayPassFn, type ReloadEntry } from "./engine.ts";
 import { GpuUnavailableError } from "./gpu/device.ts";
@@ -134,7 +135,8 @@ export async function run(options: RunOptions): Promise<number> {
     wakeFromPause?.();
   };
   let dashboard: DashboardHandle | undefined;
-  const interactive = process.stdout.isTTY === true && options.dashboard && !batch;
+  // --midi-learn reads its prompt's answers from the terminal, which the dashboard would take for keys.
+  const interactive = process.stdout.isTTY === true && options.dashboard && !batch && !options.midiLearn;
   if (interactive) {
     // Loaded only to be shown: Ink, React and Yoga's WebAssembly cost ~22 MB of RSS and 35 MB of
     // heap (32 MB of it Yoga's memory) before anything is drawn (docs/memory.md).
@@ -183,6 +185,7 @@ export async function run(options: RunOptions): Promise<number> {
   };
   // `--osc <port>`: auto-mapping without an OscIn in the chain; held for the whole run.
   const runtimeOsc = options.osc !== undefined ? control.acquireOsc(options.osc) : undefined;
+  const stopMidiLearn = options.midiLearn && !batch ? startMidiLearn(control.midiMappings) : undefined;
   function reportReload(entry: ReloadEntry) {
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
@@ -373,6 +376,7 @@ export async function run(options: RunOptions): Promise<number> {
     // The chain's dispose(ctx) and onDispose callbacks run, and its timers are cleared.
     await Promise.race([engine.dispose(), Bun.sleep(DISPOSE_WAIT_MS)]);
     if (runtimeOsc) control.releaseOsc(runtimeOsc);
+    stopMidiLearn?.();
     control.onReloadRequest = undefined;
     control.onSnapshotRequest = undefined;
     overlay?.dispose();

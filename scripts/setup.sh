@@ -7,6 +7,7 @@
 #   node_modules         `bun install --frozen-lockfile` (bun-webgpu, chokidar, ink, pngjs, vitest…)
 #   libglfw3             the window (GLFW through bun:ffi)
 #   xvfb, xauth, x11-apps  a virtual X display for the window tests, and xwd for their screenshots
+#   socat                a pseudo-terminal pair standing in for a serial, MIDI or DMX device in tests
 #   mesa-vulkan-drivers  only when Dawn finds no usable Vulkan adapter: Mesa's lavapipe (a CPU
 #   + libvulkan1         Vulkan driver) >= 25. Dawn rejects bookworm's Mesa 22 and silently falls
 #                        back to a "null" adapter that renders nothing, so on Debian 12 it comes
@@ -70,6 +71,9 @@ bun install --frozen-lockfile --silent
 # ── window and virtual display ──
 apt_install "the window: GLFW through bun:ffi" libglfw3
 apt_install "a virtual X display for window tests and headless machines; xwd screenshots; XTEST input" xvfb xauth x11-apps libxtst6
+
+# ── live control tests ──
+apt_install "serial, MIDI and DMX tests: a pseudo-terminal pair (socat) stands in for the device" socat
 
 # ── a Vulkan adapter Dawn accepts ──
 probe() { bun scripts/probe-gpu.ts 2>/dev/null; }
