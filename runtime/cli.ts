@@ -37,7 +37,7 @@ Flags:
   --no-vsync             present immediately instead of waiting for vsync
   --fit                  letterbox the output to keep its aspect ratio (default: stretch to the window)
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
-  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
+  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, control) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
   --osc <port>           listen for OSC on this UDP port: /<operator>/<param> <value…> sets any param
                          (also on while the chain has an OscIn; docs/control.md)
