@@ -10,14 +10,24 @@ export class SourceCounters {
   /** Values clamped to their declared range. */
   clamped = 0;
   lastAddress: string | null = null;
+  /** Params this source set in the current second, the last value of each ("noise.scale" → 9); bounded. */
+  changes = new Map<string, unknown>();
   private secondStartTotal = 0;
   private secondStartMapped = 0;
 
   constructor(readonly name: string) {}
 
-  /** Messages and mapping hits since the last call, and resets that window (once a second, by the stats hub). */
-  takeSecond(): { messages: number; mapped: number } {
-    const out = { messages: this.total - this.secondStartTotal, mapped: this.mapped - this.secondStartMapped };
+  /** Records a param this source set (the stats stream's `changes`); keeps the 16 most recent params. */
+  recordChange(param: string, value: unknown): void {
+    this.changes.delete(param);
+    if (this.changes.size >= 16) this.changes.delete(this.changes.keys().next().value!);
+    this.changes.set(param, value);
+  }
+
+  /** Messages, mapping hits and param changes since the last call, and resets that window (once a second, by the stats hub). */
+  takeSecond(): { messages: number; mapped: number; changes: Record<string, unknown> } {
+    const out = { messages: this.total - this.secondStartTotal, mapped: this.mapped - this.secondStartMapped, changes: Object.fromEntries(this.changes) };
+    if (this.changes.size > 0) this.changes = new Map();
     this.secondStartTotal = this.total;
     this.secondStartMapped = this.mapped;
     return out;

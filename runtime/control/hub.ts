@@ -36,8 +36,6 @@ export const QUEUE_LIMIT = 65_536;
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Distinct addresses whose problems have been shown; past it problems are still counted, not shown. */
 const SHOWN_LIMIT = 256;
-/** Param changes kept per second for the stats stream (the last value of each param). */
-const CHANGES_KEPT = 16;
 
 /** Where a message came from, to answer it. */
 export interface Sender {
@@ -111,7 +109,6 @@ export class ControlHub {
   private readonly listenersByChain = new WeakMap<Chain, Array<Operator & OscListener>>();
   /** Problems shown once per key (kind and address). */
   private readonly shown = new Set<string>();
-  private changes = new Map<string, ParamValue>();
   /** Other sources (MIDI, serial, OSC out) register their counters here for the stats stream. */
   private readonly extraSources = new Set<SourceCounters>();
   private sendSocket?: dgram.Socket;
@@ -361,10 +358,7 @@ export class ControlHub {
     }
     op.setParam(paramName, value);
     counters.mapped++;
-    const key = `${op.name}.${paramName}`;
-    this.changes.delete(key);
-    if (this.changes.size >= CHANGES_KEPT) this.changes.delete(this.changes.keys().next().value!);
-    this.changes.set(key, value);
+    counters.recordChange(`${op.name}.${paramName}`, value);
     return "set";
   }
 
@@ -432,12 +426,10 @@ export class ControlHub {
 
   /**
    * One summary per source for the stats stream, with the messages of the last second; called once a
-   * second by the stats hub (each call starts a new second). Sources that never received anything
-   * and have no port are left out.
+   * second by the stats hub (each call starts a new second): every OSC port held, then every other
+   * source open (MIDI, serial, OSC destinations).
    */
   summaries(): ControlSourceSummary[] {
-    const changes = Object.fromEntries(this.changes);
-    this.changes = new Map();
     const out: ControlSourceSummary[] = [];
     const add = (counters: SourceCounters, opened?: number) => {
       const second = counters.takeSecond();
@@ -451,13 +443,11 @@ export class ControlHub {
         dropped: counters.dropped,
         clamped: counters.clamped,
         ...(opened !== undefined ? { opened } : {}),
-        changes: second.mapped > 0 ? changes : {},
+        changes: second.changes as Record<string, ParamValue>,
       });
     };
     for (const receiver of this.receivers.values()) add(receiver.counters, receiver.opened);
     for (const counters of this.extraSources) add(counters);
-    // Changes made through a source that went away are still reported, on the first summary.
-    if (out.length > 0 && Object.keys(changes).length > 0 && !out.some((s) => Object.keys(s.changes).length > 0)) out[0]!.changes = changes;
     return out;
   }
 
