@@ -22,6 +22,7 @@ import dgram from "node:dgram";
 import type { Chain } from "../chain/chain.ts";
 import type { Operator, OperatorClass } from "../chain/operator.ts";
 import { components, describe, normalize, type ParamDecl, type ParamValue } from "../chain/params.ts";
+import { suggest } from "../reload/errors.ts";
 import { BytePorts } from "./byte-port.ts";
 import { SourceCounters } from "./counters.ts";
 import { applyMidiMappings, MidiInput, MidiMappings } from "./midi.ts";
@@ -149,7 +150,12 @@ export class ControlHub {
     if (this.receivers.get(receiver.port) === receiver) this.receivers.delete(receiver.port);
     const socket = receiver.socket;
     receiver.socket = undefined;
-    if (socket && receiver.state === "open") socket.close();
+    // Closed whether it has bound yet or not (a chain replaced within the bind's few milliseconds).
+    try {
+      socket?.close();
+    } catch {
+      // Closed already.
+    }
   }
 
   /** The receiver on `port`, if one is held. */
@@ -332,7 +338,7 @@ export class ControlHub {
       counters.errors++;
       const op = chain.get(opName);
       const names = Object.keys((op.constructor as OperatorClass).params);
-      this.warnOnce(`unknown:${address}`, `OSC ${address}: ${op.typeName} "${opName}" has no param "${paramName}" (params: ${names.join(", ") || "none"}); counted, not shown again`);
+      this.warnOnce(`unknown:${address}`, `OSC ${address}: ${op.typeName} "${opName}" has no param "${paramName}"${suggest(paramName, names)} (params: ${names.join(", ") || "none"}); counted, not shown again`);
     }
   }
 
@@ -451,7 +457,7 @@ export class ControlHub {
     return out;
   }
 
-  /** Closes every socket (tests; a process's sockets are unref'd and close with it). */
+  /** Closes every OSC socket (tests; a process's sockets are unref'd and close with it). */
   closeAll(): void {
     for (const receiver of this.receivers.values()) {
       receiver.refs = 1;

@@ -147,7 +147,7 @@ describe("OscIn into a running chain", () => {
     expect(noise.scale).toBe(20);
     expect(counters.errors).toBe(3);
     expect(warnings.filter((w) => w.includes("expects a finite number"))).toHaveLength(1);
-    expect(warnings.find((w) => w.includes("/noise/sclae"))).toMatch(/has no param "sclae"/);
+    expect(warnings.find((w) => w.includes("/noise/sclae"))).toMatch(/has no param "sclae" — did you mean "scale"\?/);
   });
 
   test("a vector takes several floats, a colour three or four, an enum its name or index", async () => {
