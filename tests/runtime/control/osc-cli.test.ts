@@ -97,6 +97,29 @@ describe("OSC through bun vivid", () => {
     expect(moved).toBeGreaterThan((96 * 54) / 4);
   }, 240_000);
 
+  test("--osc <port> without an OscIn: /noise/scale is auto-mapped; /vivid/reload answers and reloads", async () => {
+    const port = await freePort();
+    const live = tempProject(
+      "vivid-osc-flag-",
+      `import { Noise, type Context } from "vivid";
+export function setup(ctx: Context) {
+  ctx.chain.add(Noise, "noise").resolution(16, 16);
+  ctx.chain.output("noise");
+}
+`,
+    );
+    startVivid([live.dir, "--headless", "--no-dashboard", "--size", "16x16", "--osc", String(port), "--stats", live.stats]);
+    await waitFor("the OSC port open", () => controlEvents(live.stats, `osc:${port}`).find((e) => e.opened === 1), 60_000);
+    await send(port, "/noise/scale", 3);
+    const changed = await waitFor("the change", () => controlEvents(live.stats, `osc:${port}`).find((e) => (e.changes as Json)["noise.scale"] !== undefined), 60_000);
+    expect(changed.changes).toEqual({ "noise.scale": 3 });
+    const answer = new Promise<string>((resolve) => client.once("message", (bytes) => resolve(String(decodePacket(bytes)[0]!.args[0]))));
+    await send(port, "/vivid/reload");
+    expect(await answer).toBe("queued");
+    const reload = await waitFor("the reload", () => events(live.stats).find((e) => e.type === "reload"), 60_000);
+    expect(reload.ok).toBe(true);
+  }, 180_000);
+
   test("saving the chain five times while 1500 messages stream: every sequence number arrives, the port is opened once", async () => {
     const port = await freePort();
     const chain = (version: number) => `import { Noise, OscIn, type Context } from "vivid";
