@@ -11,8 +11,11 @@
  * param changes, Noise cooks again) and 1 of 5 `/fader/<n> <v>` (an onMessage handler). After: to
  * the closed port again. The chain reports RSS and JS heap through ctx.debug every frame (1 Hz in --stats).
  * Frame rate is the median of the per-second fps of each block, each flood block against the mean of
- * the baselines either side; memory is RSS and heap during the flood and 10 s after it against the
- * first baseline. Nothing is asserted: it prints numbers.
+ * the baselines either side; the run's CPU time and frame count (sampled together by the chain)
+ * give its CPU per frame, and a flood block's CPU beyond what its frames take at the baselines' rate
+ * is the cost per message, which a loaded machine does not blur as it does the frame rate; memory is
+ * RSS and heap during the flood and 10 s after it against the first baseline. Nothing is asserted:
+ * it prints numbers.
  */
 import dgram from "node:dgram";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -57,6 +60,10 @@ export function update(ctx: Context) {
   ctx.debug("rssMB", memory.rss / 1048576);
   ctx.debug("heapMB", memory.heapUsed / 1048576);
   ctx.debug("faders", faders);
+  // The run's own CPU time and frame count, sampled together once a second: CPU per frame and per message.
+  const cpu = process.cpuUsage();
+  ctx.debug("cpuMs", (cpu.user + cpu.system) / 1000);
+  ctx.debug("frame", ctx.frame);
 }
 `,
 );
@@ -89,6 +96,8 @@ try {
   let sent = 0;
 
   /** Sends `rate` messages a second to `target` for `ms`, in batches every 10 ms; returns [t0, t1] on the hub's clock. */
+  /** Hub time at the end of sending in each phase, by the phase's start. */
+  const sendingEnds = new Map<number, number>();
   async function phase(target: number, ms: number): Promise<[number, number]> {
     const t0 = hubSeconds();
     const start = performance.now();
@@ -103,6 +112,7 @@ try {
       }
       await Bun.sleep(10);
     }
+    sendingEnds.set(t0, hubSeconds());
     await Bun.sleep(1100); // the last second's events
     return [t0, hubSeconds()];
   }
@@ -135,6 +145,23 @@ try {
   const control = all.filter((e) => e.type === "control" && e.source === `osc:${port}`).at(-1) ?? {};
   const received = floods.flatMap((range) => all.filter((e) => e.type === "control" && e.source === `osc:${port}` && within(e, range)).map((e) => e.messagesPerS as number));
 
+  /** CPU ms and frames over the samples taken while a phase was sending: [cpu ms per s, frames per s]. */
+  const cpuAndFrames = ([t0]: [number, number]): [number, number] => {
+    const end = sendingEnds.get(t0)!;
+    const cpu = all.filter((e) => e.type === "debug" && e.name === "cpuMs" && (e.t as number) > t0 && (e.t as number) <= end);
+    const frame = all.filter((e) => e.type === "debug" && e.name === "frame" && (e.t as number) > t0 && (e.t as number) <= end);
+    if (cpu.length < 2 || frame.length < 2) return [Number.NaN, Number.NaN];
+    const seconds = (cpu.at(-1)!.t as number) - (cpu[0]!.t as number);
+    return [((cpu.at(-1)!.value as number) - (cpu[0]!.value as number)) / seconds, ((frame.at(-1)!.value as number) - (frame[0]!.value as number)) / seconds];
+  };
+  // Per flood block: the CPU its frames would have taken at the neighbouring baselines' CPU per
+  // frame, and what it took beyond that, per message.
+  const perMessageUs = floods.map((range, i) => {
+    const perFrame = [baselines[i]!, baselines[i + 1]!].map(cpuAndFrames).map(([cpu, frames]) => cpu / frames);
+    const [cpu, frames] = cpuAndFrames(range);
+    return ((cpu - frames * ((perFrame[0]! + perFrame[1]!) / 2)) / rate) * 1000;
+  });
+  const cpuPerFrame = (ranges: Array<[number, number]>) => median(ranges.map(cpuAndFrames).map(([cpu, frames]) => cpu / frames));
   const changes = floods.map((range, i) => {
     const base = (fps(baselines[i]!) + fps(baselines[i + 1]!)) / 2;
     return ((fps(range) - base) / base) * 100;
@@ -152,6 +179,7 @@ try {
   console.log(`  fps, median of per-second:   baselines ${baselines.map((r) => f1(fps(r))).join(" ")}`);
   console.log(`                               floods    ${floods.map((r) => f1(fps(r))).join(" ")}`);
   console.log(`  frame rate change per flood block against the baselines either side: ${changes.map(signed).join(" ")} % (median ${signed(median(changes))} %)`);
+  console.log(`  process CPU per frame (lavapipe's threads included where it renders): baselines ${cpuPerFrame(baselines).toFixed(2)} ms, floods ${cpuPerFrame(floods).toFixed(2)} ms; CPU per message beyond the frames': ${perMessageUs.map((x) => x.toFixed(1)).join(" ")} µs (median ${median(perMessageUs).toFixed(1)} µs)`);
   console.log(`  RSS MB:     start ${f1(rssStart)}, during the flood ${f1(Math.min(...rssFlood))}..${f1(Math.max(...rssFlood))}, 10 s after ${f1(rssAfter)} (${signed(rssAfter - rssStart)} MB)`);
   console.log(`  JS heap MB: start ${f1(heapStart)}, during the flood ${f1(Math.min(...heapFlood))}..${f1(Math.max(...heapFlood))}, 10 s after ${f1(heapAfter)} (${signed(heapAfter - heapStart)} MB)`);
 } finally {
