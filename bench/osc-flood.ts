@@ -46,7 +46,8 @@ const dir = mkdtempSync(join(tmpdir(), "vivid-osc-flood-"));
 const stats = join(dir, "stats.jsonl");
 writeFileSync(
   join(dir, "chain.ts"),
-  `import { Noise, OscIn, type Context } from "vivid";
+  `import { readFileSync } from "node:fs";
+import { Noise, OscIn, type Context } from "vivid";
 let faders = 0;
 export function setup(ctx: Context) {
   const osc = ctx.chain.add(OscIn, "osc").port(${port}).host("127.0.0.1");
@@ -63,6 +64,9 @@ export function update(ctx: Context) {
   // The run's own CPU time and frame count, sampled together once a second: CPU per frame and per message.
   const cpu = process.cpuUsage();
   ctx.debug("cpuMs", (cpu.user + cpu.system) / 1000);
+  // The main thread alone (its task id is the process id): utime + stime, in 10 ms ticks.
+  const fields = readFileSync(\`/proc/self/task/\${process.pid}/stat\`, "utf8").split(") ")[1]!.split(" ");
+  ctx.debug("mainCpuMs", (Number(fields[11]) + Number(fields[12])) * 10);
   ctx.debug("frame", ctx.frame);
 }
 `,
@@ -146,9 +150,9 @@ try {
   const received = floods.flatMap((range) => all.filter((e) => e.type === "control" && e.source === `osc:${port}` && within(e, range)).map((e) => e.messagesPerS as number));
 
   /** CPU ms and frames over the samples taken while a phase was sending: [cpu ms per s, frames per s]. */
-  const cpuAndFrames = ([t0]: [number, number]): [number, number] => {
+  const cpuAndFrames = ([t0]: [number, number], name = "cpuMs"): [number, number] => {
     const end = sendingEnds.get(t0)!;
-    const cpu = all.filter((e) => e.type === "debug" && e.name === "cpuMs" && (e.t as number) > t0 && (e.t as number) <= end);
+    const cpu = all.filter((e) => e.type === "debug" && e.name === name && (e.t as number) > t0 && (e.t as number) <= end);
     const frame = all.filter((e) => e.type === "debug" && e.name === "frame" && (e.t as number) > t0 && (e.t as number) <= end);
     if (cpu.length < 2 || frame.length < 2) return [Number.NaN, Number.NaN];
     const seconds = (cpu.at(-1)!.t as number) - (cpu[0]!.t as number);
@@ -156,12 +160,17 @@ try {
   };
   // Per flood block: the CPU its frames would have taken at the neighbouring baselines' CPU per
   // frame, and what it took beyond that, per message.
-  const perMessageUs = floods.map((range, i) => {
-    const perFrame = [baselines[i]!, baselines[i + 1]!].map(cpuAndFrames).map(([cpu, frames]) => cpu / frames);
-    const [cpu, frames] = cpuAndFrames(range);
-    return ((cpu - frames * ((perFrame[0]! + perFrame[1]!) / 2)) / rate) * 1000;
-  });
-  const cpuPerFrame = (ranges: Array<[number, number]>) => median(ranges.map(cpuAndFrames).map(([cpu, frames]) => cpu / frames));
+  const perMessageUs = (name: string) =>
+    floods.map((range, i) => {
+      const perFrame = [baselines[i]!, baselines[i + 1]!].map((r) => cpuAndFrames(r, name)).map(([cpu, frames]) => cpu / frames);
+      const [cpu, frames] = cpuAndFrames(range, name);
+      return ((cpu - frames * ((perFrame[0]! + perFrame[1]!) / 2)) / rate) * 1000;
+    });
+  const cpuPerFrame = (ranges: Array<[number, number]>, name: string) => median(ranges.map((r) => cpuAndFrames(r, name)).map(([cpu, frames]) => cpu / frames));
+  const cpuLine = (label: string, name: string) => {
+    const perMessage = perMessageUs(name);
+    return `  ${label} CPU per frame: baselines ${cpuPerFrame(baselines, name).toFixed(2)} ms, floods ${cpuPerFrame(floods, name).toFixed(2)} ms; per message beyond the frames': ${perMessage.map((x) => x.toFixed(1)).join(" ")} µs (median ${median(perMessage).toFixed(1)} µs)`;
+  };
   const changes = floods.map((range, i) => {
     const base = (fps(baselines[i]!) + fps(baselines[i + 1]!)) / 2;
     return ((fps(range) - base) / base) * 100;
@@ -179,7 +188,8 @@ try {
   console.log(`  fps, median of per-second:   baselines ${baselines.map((r) => f1(fps(r))).join(" ")}`);
   console.log(`                               floods    ${floods.map((r) => f1(fps(r))).join(" ")}`);
   console.log(`  frame rate change per flood block against the baselines either side: ${changes.map(signed).join(" ")} % (median ${signed(median(changes))} %)`);
-  console.log(`  process CPU per frame (lavapipe's threads included where it renders): baselines ${cpuPerFrame(baselines).toFixed(2)} ms, floods ${cpuPerFrame(floods).toFixed(2)} ms; CPU per message beyond the frames': ${perMessageUs.map((x) => x.toFixed(1)).join(" ")} µs (median ${median(perMessageUs).toFixed(1)} µs)`);
+  console.log(cpuLine("process (every thread: the OSC sockets', lavapipe's where it renders)", "cpuMs"));
+  console.log(cpuLine("main thread (the frame loop)", "mainCpuMs"));
   console.log(`  RSS MB:     start ${f1(rssStart)}, during the flood ${f1(Math.min(...rssFlood))}..${f1(Math.max(...rssFlood))}, 10 s after ${f1(rssAfter)} (${signed(rssAfter - rssStart)} MB)`);
   console.log(`  JS heap MB: start ${f1(heapStart)}, during the flood ${f1(Math.min(...heapFlood))}..${f1(Math.max(...heapFlood))}, 10 s after ${f1(heapAfter)} (${signed(heapAfter - heapStart)} MB)`);
 } finally {

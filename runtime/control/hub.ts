@@ -1,11 +1,12 @@
 /**
  * Live control from outside: the process-wide place where OSC (and MIDI, serial) input arrives and
- * where it is applied. Sockets and ports deliver into one bounded queue from their callbacks (decoding
- * there, off the frame path); the engine drains the queue at the start of each frame, before
+ * where it is applied. OSC sockets live on their own thread (runtime/control/osc-socket-worker.ts),
+ * which decodes every datagram and posts batches here; device files (MIDI, serial) are read by a
+ * timer. Both only queue: the engine drains the queue at the start of each frame, before
  * `update(ctx)`, and only there are values stored, handlers run and params set. (The original applied
  * its WebSocket params from the socket thread: a race this does not repeat.)
  *
- * Sockets are held here, by port, with a reference count, not by the operators: a reload builds the
+ * Sockets are held by port, with a reference count kept here, not by the operators: a reload builds the
  * new chain's `OscIn` (which takes a reference) before the old one is released, so the port stays open
  * across reloads, is never bound twice (no EADDRINUSE from ourselves) and no datagram is lost: the
  * queue does not belong to any chain version, and the first frame of the new chain drains what
@@ -27,14 +28,13 @@ import { BytePorts } from "./byte-port.ts";
 import { SourceCounters } from "./counters.ts";
 import { applyMidiMappings, MidiInput, MidiMappings } from "./midi.ts";
 import { SerialInput } from "./serial.ts";
-import { decodePacket, encodeMessage, type OscArg, type OscMessage, type TypedOscArg } from "./osc-codec.ts";
+import { encodeMessage, type OscArg, type OscMessage, type TypedOscArg } from "./osc-codec.ts";
+import type { FromSockets, ToSockets } from "./osc-socket-worker.ts";
 
 export { SourceCounters };
 
 /** Messages held while no frame drains them (a paused run, a flood); past it new ones are dropped and counted. */
 export const QUEUE_LIMIT = 65_536;
-/** The socket's receive buffer asked of the kernel. */
-const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Distinct addresses whose problems have been shown; past it problems are still counted, not shown. */
 const SHOWN_LIMIT = 256;
 
@@ -60,7 +60,8 @@ const bindsByPort = new Map<number, number>();
 
 /** One UDP port we listen on, shared by every OscIn (of every chain version) on it. */
 export class OscReceiver {
-  socket?: dgram.Socket;
+  /** Whether the sockets thread has a socket for it (bound, or binding). */
+  bound = false;
   refs = 0;
   /** How many times this process has bound the port (counted by port, not by receiver): stays 1 across reloads. */
   get opened(): number {
@@ -113,6 +114,8 @@ export class ControlHub {
   /** Other sources (MIDI, serial, OSC out) register their counters here for the stats stream. */
   private readonly extraSources = new Set<SourceCounters>();
   private sendSocket?: dgram.Socket;
+  /** The sockets thread (runtime/control/osc-socket-worker.ts), started with the first receiver. */
+  private socketsThread?: Worker;
   private readonly midiInputs = new Map<string, MidiInput>();
   private readonly serialInputs = new Map<string, SerialInput>();
   /** `ctx.midi`: controller → param mappings, by name, for the whole process (runtime/control/midi.ts). */
@@ -140,7 +143,7 @@ export class ControlHub {
       this.receivers.set(port, receiver);
     }
     receiver.refs++;
-    if (!receiver.socket) this.bind(receiver);
+    if (!receiver.bound) this.bind(receiver);
     return receiver;
   }
 
@@ -148,14 +151,9 @@ export class ControlHub {
   releaseOsc(receiver: OscReceiver): void {
     if (--receiver.refs > 0) return;
     if (this.receivers.get(receiver.port) === receiver) this.receivers.delete(receiver.port);
-    const socket = receiver.socket;
-    receiver.socket = undefined;
     // Closed whether it has bound yet or not (a chain replaced within the bind's few milliseconds).
-    try {
-      socket?.close();
-    } catch {
-      // Closed already.
-    }
+    if (receiver.bound) this.toSockets({ type: "close", port: receiver.port });
+    receiver.bound = false;
   }
 
   /** The receiver on `port`, if one is held. */
@@ -164,64 +162,60 @@ export class ControlHub {
   }
 
   private bind(receiver: OscReceiver): void {
-    const socket = dgram.createSocket({ type: "udp4", reuseAddr: false });
-    receiver.socket = socket;
+    receiver.bound = true;
     receiver.state = "opening";
     receiver.failure = undefined;
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      if (receiver.state !== "opening") {
-        this.warnOnce(`socket:${receiver.port}:${error.code}`, `OSC port ${receiver.port}: ${error.message}`);
-        return;
-      }
-      receiver.state = "failed";
-      receiver.failure =
-        error.code === "EADDRINUSE"
-          ? `UDP port ${receiver.port} is in use (another vivid, or an OSC program such as TouchOSC Bridge or Max, holds it): close that program, or listen on another port (oscIn.port(${receiver.port + 1}) in the chain, or --osc ${receiver.port + 1})`
-          : error.code === "EACCES"
-            ? `UDP port ${receiver.port} may not be bound by this user (ports below 1024 need root): use a port from 1024 up, e.g. 8000`
-            : `UDP port ${receiver.port} could not be opened: ${error.message}`;
-      receiver.socket = undefined;
-      try {
-        socket.close();
-      } catch {
-        // A socket that never bound may refuse to close; it holds nothing.
-      }
-      this.onWarning(`OSC: ${receiver.failure}`);
-    });
-    socket.on("listening", () => {
-      receiver.state = "open";
-      // Room in the kernel for bursts while the event loop is busy (a reload's build, a snapshot):
-      // 4 MiB holds ~5000 small datagrams; the system's net.core.rmem_max may cap it lower.
-      try {
-        socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
-      } catch {
-        // A system that refuses keeps its default buffer.
-      }
-      bindsByPort.set(receiver.port, (bindsByPort.get(receiver.port) ?? 0) + 1);
-    });
-    socket.on("message", (bytes: Buffer, rinfo: dgram.RemoteInfo) => this.arrive(receiver, bytes, rinfo));
-    socket.bind(receiver.port, receiver.host);
-    // The port must not keep a finished run alive.
-    socket.unref();
+    this.toSockets({ type: "bind", port: receiver.port, host: receiver.host });
   }
 
-  /** A datagram arrived (socket callback): decoded here, queued for the next frame, never applied here. */
-  private arrive(receiver: OscReceiver, bytes: Uint8Array, rinfo: dgram.RemoteInfo): void {
-    let messages: OscMessage[];
-    try {
-      messages = decodePacket(bytes);
-    } catch (error) {
-      receiver.counters.errors++;
-      this.warnOnce(`garbage:${receiver.port}:${rinfo.address}`, `OSC port ${receiver.port}: a datagram from ${rinfo.address}:${rinfo.port} is not OSC (${bytes.length} bytes: ${error instanceof Error ? error.message : String(error)}); such datagrams are counted, not shown again`);
-      return;
+  private toSockets(request: ToSockets): void {
+    if (!this.socketsThread) {
+      const thread = new Worker(new URL("./osc-socket-worker.ts", import.meta.url).href);
+      // The sockets must not keep a finished run alive.
+      (thread as Worker & { unref(): void }).unref();
+      thread.onmessage = (event: MessageEvent<FromSockets>) => this.fromSockets(event.data);
+      thread.onerror = (event) => this.onWarning(`OSC: the sockets thread failed: ${event.message}`);
+      this.socketsThread = thread;
     }
-    const from = { address: rinfo.address, port: rinfo.port };
-    for (const message of messages) {
-      if (this.queue.length >= QUEUE_LIMIT) {
-        receiver.counters.dropped++;
-        continue;
-      }
-      this.queue.push({ message, from, receiver });
+    this.socketsThread.postMessage(request);
+  }
+
+  /** What the sockets thread reports: binds, failures, and batches of decoded messages to queue. */
+  private fromSockets(report: FromSockets): void {
+    const receiver = this.receivers.get(report.port);
+    if (!receiver || !receiver.bound) return; // released meanwhile
+    switch (report.type) {
+      case "listening":
+        receiver.state = "open";
+        bindsByPort.set(receiver.port, (bindsByPort.get(receiver.port) ?? 0) + 1);
+        return;
+      case "failed":
+        receiver.state = "failed";
+        receiver.bound = false;
+        receiver.failure =
+          report.code === "EADDRINUSE"
+            ? `UDP port ${receiver.port} is in use (another vivid, or an OSC program such as TouchOSC Bridge or Max, holds it): close that program, or listen on another port (oscIn.port(${receiver.port + 1}) in the chain, or --osc ${receiver.port + 1})`
+            : report.code === "EACCES"
+              ? `UDP port ${receiver.port} may not be bound by this user (ports below 1024 need root): use a port from 1024 up, e.g. 8000`
+              : `UDP port ${receiver.port} could not be opened: ${report.message}`;
+        this.onWarning(`OSC: ${receiver.failure}`);
+        return;
+      case "socket-error":
+        this.warnOnce(`socket:${receiver.port}:${report.code}`, `OSC port ${receiver.port}: ${report.message}`);
+        return;
+      case "garbage":
+        receiver.counters.errors++;
+        this.warnOnce(`garbage:${receiver.port}:${report.address}`, `OSC port ${receiver.port}: a datagram from ${report.address}:${report.remotePort} is not OSC (${report.length} bytes: ${report.reason}); such datagrams are counted, not shown again`);
+        return;
+      case "messages":
+        for (const [message, address, port] of report.messages) {
+          if (this.queue.length >= QUEUE_LIMIT) {
+            receiver.counters.dropped++;
+            continue;
+          }
+          this.queue.push({ message, from: { address, port }, receiver });
+        }
+        return;
     }
   }
 
@@ -372,7 +366,7 @@ export class ControlHub {
   private answer(chain: Chain | undefined, message: OscMessage, from: Sender, receiver: OscReceiver): void {
     const reply = (address: string, ...args: OscArg[]) => {
       try {
-        receiver.socket?.send(encodeMessage(address, args), from.port, from.address);
+        this.toSockets({ type: "reply", port: receiver.port, bytes: encodeMessage(address, args), address: from.address, remotePort: from.port });
       } catch (error) {
         this.warnOnce(`reply:${from.address}`, `OSC reply to ${from.address}:${from.port} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -465,6 +459,8 @@ export class ControlHub {
     }
     this.sendSocket?.close();
     this.sendSocket = undefined;
+    this.socketsThread?.terminate();
+    this.socketsThread = undefined;
     this.queue = [];
   }
 }
