@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, test } from "vitest";
 import { cleanup, events, tempProject, waitFor, type Json } from "../../helpers/live-run.ts";
 import { openPtyPair, type PtyPair } from "../../helpers/pty-pair.ts";
 import { REPO } from "../../helpers/render.ts";
