@@ -39,7 +39,7 @@ Flags:
   --no-vsync             present immediately instead of waiting for vsync
   --fit                  letterbox the output to keep its aspect ratio (default: stretch to the window)
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
-  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, audio, recording) as JSON lines
+  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, audio, recording, control) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
   --setup-loop-limit <ms>  stop a loop (or recursion) of the chain's that runs longer than this in a
                          module's top level, setup, a timer or dispose (default 1000)
@@ -55,6 +55,10 @@ Flags:
   --record-duration <S>  stop after S seconds of video (S × fps frames), then exit
   --record-codec <c>     h264 | h265 (.mp4, .mov), prores (.mov), vp9 (.webm), png (default: the file's)
   --list-monitors        list the monitors (the numbers ctx.outputWindow's monitor takes), then exit
+  --osc <port>           listen for OSC on this UDP port: /<operator>/<param> <value…> sets any param
+                         (also on while the chain has an OscIn; docs/control.md)
+  --midi-learn           a prompt: type operator.param, move a MIDI controller, and it is mapped
+                         (prints the ctx.midi.map line to keep it; plain lines, no dashboard)
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --record, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -104,6 +108,10 @@ export interface RunOptions {
   escQuits: boolean;
   stats?: string;
   dashboard: boolean;
+  /** `--osc <port>`: a UDP port the runtime listens on for OSC auto-mapping. */
+  osc?: number;
+  /** `--midi-learn`: map MIDI controllers to params from a terminal prompt. */
+  midiLearn?: boolean;
   soak?: SoakOptions;
   /** --setup-loop-limit / --update-loop-limit (ms): how long the chain's code may hold the thread. */
   loopLimits?: { setupMs?: number; updateMs?: number };
@@ -129,6 +137,12 @@ export class UsageError extends Error {
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} expects a whole number ≥ 1, got "${value}"`);
+  return n;
+}
+
+function udpPort(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`${flag} expects a UDP port, a whole number in 1..65535, got "${value}"`);
   return n;
 }
 
@@ -243,6 +257,8 @@ export function parseCommand(argv: string[]): Command {
     "record-duration": { type: "string" },
     "record-codec": { type: "string" },
     "list-monitors": { type: "boolean" },
+    osc: { type: "string" },
+    "midi-learn": { type: "boolean" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -283,6 +299,8 @@ export function parseCommand(argv: string[]): Command {
     setupTimeoutMs: values["setup-timeout"] !== undefined ? positiveNumber("--setup-timeout", values["setup-timeout"]) : undefined,
     gpuTimeoutMs: values["gpu-timeout"] !== undefined ? positiveNumber("--gpu-timeout", values["gpu-timeout"]) : undefined,
     record,
+    osc: values.osc !== undefined ? udpPort("--osc", values.osc) : undefined,
+    midiLearn: values["midi-learn"] ?? false,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;

@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { Chain } from "./chain/chain.ts";
 import { Context } from "./chain/context.ts";
 import { ChainScope, trackTimers } from "./chain/scope.ts";
+import { control } from "./control/hub.ts";
 import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
 import { GpuValidationError, WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
 import { firstProjectFrame, isProjectFile, LocatedError, parseStackFrame, toChainError, type ChainError, type ErrorContext, type SourceLocation } from "./reload/errors.ts";
@@ -103,6 +104,8 @@ export class Engine {
    * keeps it, so every chain kept the one before it (10 MB of JS heap per 1000 reloads).
    */
   private readonly reportWarning = (warning: Error): void => this.onError({ ...toChainError(warning, this.projectDir), severity: "warning" }, "param");
+  /** A throw from the chain's OSC handler (runtime/control/hub.ts drains them): located like one from update. */
+  private readonly reportControlError = (error: unknown): void => this.reportError(error, "update");
   private retiring?: { chain: Chain; frames: number; waiters: Array<() => void> };
   private startMs = performance.now();
   private lastMs = this.startMs;
@@ -150,6 +153,7 @@ export class Engine {
       updateMs: options.loopLimits?.updateMs ?? DEFAULT_LOOP_LIMITS.updateMs,
     };
     this.ctx.ownerScope = () => this.buildingScope ?? this.scope;
+    this.ctx.midi = control.midiMappings;
     this.trackTimers();
     this.stopGpuErrors = this.listenToGpu(gpu);
   }
@@ -572,6 +576,8 @@ export class Engine {
     if (!chain) throw new Error("no chain loaded");
     this.advanceClock(nowMs);
     ctx.chain = chain;
+    // What arrived from outside (OSC, MIDI, serial) is applied here, at the frame boundary, before update.
+    control.drain(chain, this.reportControlError);
     let cooked = 0;
     let failed = false;
     // The chain's code runs under the loop guard's watchdog (runtime/guard/loop-guard.ts): update,

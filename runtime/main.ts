@@ -14,6 +14,8 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { RunOptions } from "./cli.ts";
 import type { WindowControls } from "./chain/context.ts";
+import { control } from "./control/hub.ts";
+import { startMidiLearn } from "./control/midi-learn.ts";
 import type { DashboardAction, DashboardHandle } from "./dashboard/index.ts";
 import { Engine, type DisplayPass as DisplayPassFn, type ReloadEntry } from "./engine.ts";
 import { GpuUnavailableError } from "./gpu/device.ts";
@@ -123,6 +125,7 @@ export async function run(options: RunOptions): Promise<number> {
     readGpu: () => ({ bytes: gpu.census.gpuBytes, breakdown: { textures: gpu.census.snapshot().textureBytes, buffers: gpu.census.snapshot().bufferBytes } }),
     readDebug: () => engine.ctx.debugValues,
     readAudio: () => (audio.used ? audio.snapshot() : undefined),
+    readControl: () => control.summaries(),
   });
   let sink: JsonlSink | undefined;
   if (options.stats) {
@@ -148,7 +151,8 @@ export async function run(options: RunOptions): Promise<number> {
     wakeFromPause?.();
   };
   let dashboard: DashboardHandle | undefined;
-  const interactive = process.stdout.isTTY === true && options.dashboard && !batch;
+  // --midi-learn reads its prompt's answers from the terminal, which the dashboard would take for keys.
+  const interactive = process.stdout.isTTY === true && options.dashboard && !batch && !options.midiLearn;
   if (interactive) {
     // Loaded only to be shown: Ink, React and Yoga's WebAssembly cost ~22 MB of RSS and 35 MB of
     // heap (32 MB of it Yoga's memory) before anything is drawn (docs/memory.md).
@@ -247,6 +251,20 @@ export async function run(options: RunOptions): Promise<number> {
     }
   }
   let saidNoOutputWindows = false;
+
+  // ── live control (OSC, MIDI, serial): runtime/control/hub.ts applies it at each frame boundary ──
+  // Its problems (a port in use, garbage, an unknown param) are shown once each, like a runtime error.
+  control.onWarning = (message) => reportRuntimeError(`vivid: ${message}`);
+  control.onReloadRequest = reloader ? () => reloader.request(engine.chainFile) : undefined;
+  // `/vivid/snapshot`: written after the frame, like the dashboard's s key; the sender is told the path.
+  const snapshotReplies: Array<(path: string | null) => void> = [];
+  control.onSnapshotRequest = (done) => {
+    snapshotReplies.push(done);
+    snapshotRequested = true;
+  };
+  // `--osc <port>`: auto-mapping without an OscIn in the chain; held for the whole run.
+  const runtimeOsc = options.osc !== undefined ? control.acquireOsc(options.osc) : undefined;
+  const stopMidiLearn = options.midiLearn && !batch ? startMidiLearn(control.midiMappings) : undefined;
   function reportReload(entry: ReloadEntry) {
     // The ledger's t is seconds since the hub started, like every stats event (the entry's own t is
     // the chain's clock, which --fixed-fps and pauses make differ from the wall clock).
@@ -483,7 +501,9 @@ export async function run(options: RunOptions): Promise<number> {
       }
       if (snapshotRequested && engine.chain) {
         snapshotRequested = false;
-        await writeSnapshot(engine, nextSnapshotPath(options.projectDir), reportRuntimeError);
+        const path = nextSnapshotPath(options.projectDir);
+        const written = await writeSnapshot(engine, path, reportRuntimeError);
+        for (const reply of snapshotReplies.splice(0)) reply(written ? path : null);
       }
 
       framesDrawn = frame;
@@ -563,6 +583,10 @@ export async function run(options: RunOptions): Promise<number> {
     await outputs?.dispose();
     // The audio device closes with the process, never with a reload.
     audio.close();
+    if (runtimeOsc) control.releaseOsc(runtimeOsc);
+    stopMidiLearn?.();
+    control.onReloadRequest = undefined;
+    control.onSnapshotRequest = undefined;
     overlay?.dispose();
     display?.dispose();
     await surface?.destroy();

@@ -9,6 +9,7 @@
 #   xvfb, xauth, x11-apps  a virtual X display for the window tests, and xwd for their screenshots
 #   ffmpeg, alsa-utils   audio: ffmpeg decodes sound files; aplay / arecord play and capture (ALSA);
 #                        --record's encoder (a subprocess fed raw frames); ffprobe for the record tests
+#   socat                a pseudo-terminal pair standing in for a serial, MIDI or DMX device in tests
 #   mesa-vulkan-drivers  only when Dawn finds no usable Vulkan adapter: Mesa's lavapipe (a CPU
 #   + libvulkan1         Vulkan driver) >= 25. Dawn rejects bookworm's Mesa 22 and silently falls
 #                        back to a "null" adapter that renders nothing, so on Debian 12 it comes
@@ -76,6 +77,9 @@ apt_install "audio: ffmpeg decodes sound files (AudioFile); aplay/arecord play a
 
 # ── recording ──
 apt_install "--record encodes through ffmpeg; the record tests read files back with ffprobe" ffmpeg
+
+# ── live control tests ──
+apt_install "serial, MIDI and DMX tests: a pseudo-terminal pair (socat) stands in for the device" socat
 
 # ── a Vulkan adapter Dawn accepts ──
 probe() { bun scripts/probe-gpu.ts 2>/dev/null; }

@@ -3,6 +3,7 @@
  * for the whole process: time never resets on reload. Input comes from the window when there is one;
  * headless, every key reads as up and the mouse sits at the centre.
  */
+import type { MidiMappings } from "../control/midi.ts";
 import type { Chain } from "./chain.ts";
 import { activeScope, type ChainScope } from "./scope.ts";
 
@@ -72,6 +73,11 @@ export class Context {
   /** Values from `debug(name, value)`, shown by the dashboard and sent to `--stats` once a second; dropped 60 frames after the last update. */
   readonly debugValues = new Map<string, DebugValue>();
   input: InputSource = NO_INPUT;
+  /**
+   * `ctx.midi.map(cc, "op.param", min?, max?)`: controllers mapped to params by name, kept across
+   * reloads (runtime/control/midi.ts). Set by the engine.
+   */
+  midi!: MidiMappings;
   window?: WindowControls;
   /** Set by the engine: the version being built, else the running one (runtime/chain/scope.ts). */
   ownerScope: () => ChainScope | undefined = () => undefined;

@@ -100,14 +100,15 @@ export abstract class Operator {
 
   /** The serial of this instance's last CPU write into each pooled GPU object it fills (see `wrote`). */
   private ownWrites = new WeakMap<object, number>();
-  private values = new Map<string, ParamValue>();
+  /** Current param values by name (not `values`: SerialIn has a public `values`, its CSV numbers). */
+  private paramValues = new Map<string, ParamValue>();
   /** Params driven by a function each frame (`bind`, `bindDirect`); assigning the param clears its binding. */
   private bindings = new Map<string, () => unknown>();
   /** Where each binding was made: a warning about the value it gives is located there (its function is off the stack by then). */
   private bindingSites = new Map<string, Error>();
 
   constructor(readonly name: string) {
-    for (const [param, decl] of this.paramEntries()) this.values.set(param, decl.default);
+    for (const [param, decl] of this.paramEntries()) this.paramValues.set(param, decl.default);
   }
 
   /**
@@ -145,7 +146,7 @@ export abstract class Operator {
   }
 
   getParam(name: string): ParamValue {
-    const value = this.values.get(name);
+    const value = this.paramValues.get(name);
     if (value === undefined) throw new Error(`${this.typeName} "${this.name}" has no param "${name}"${suggest(name, this.paramNames())} (has: ${this.paramNames().join(", ")})`);
     return value;
   }
@@ -209,7 +210,7 @@ export abstract class Operator {
    */
   private writeParam(name: string, value: unknown, bindingSite?: Error): void {
     const decl = this.declOf(name);
-    const previous = this.values.get(name)!;
+    const previous = this.paramValues.get(name)!;
     const warn = (key: string, message: string) => this.warnOnce(key, bindingSite ? `${message} (from its binding)` : message, bindingSite);
     let normalized: ParamValue;
     try {
@@ -220,7 +221,7 @@ export abstract class Operator {
       return;
     }
     if (sameValue(previous, normalized)) return;
-    this.values.set(name, normalized);
+    this.paramValues.set(name, normalized);
     this.dirty = true;
     this.paramsVersion++;
   }

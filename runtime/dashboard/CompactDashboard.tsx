@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import type { ReactElement } from "react";
 import type { StatsView } from "../stats/view.ts";
 import { formatGrowthShort, formatLocation, formatRecordProgress, formatSoakPhase } from "../stats/format.ts";
+import { formatControlSummary } from "./ControlPanel.tsx";
 import type { DashboardInfo } from "./info.ts";
 import { Sparkline } from "./Sparkline.tsx";
 
@@ -13,7 +14,7 @@ const ERROR_MESSAGE_LINES = 2;
  * The dashboard for a small terminal (down to 40×10): one line per subject, each cut to the width,
  * and never more than `rows - 1` lines (Ink redraws a frame as tall as the terminal by clearing the
  * screen, which scrolls). What matters most comes first and the key hints stay last: header, frames,
- * memory, the leak or soak line, the last reload, the current error.
+ * memory, the leak or soak line, the last reload, the current error, the busiest outside source.
  */
 export function CompactDashboard({ view, info, columns, rows }: { view: StatsView; info: DashboardInfo; columns: number; rows: number }) {
   const lines: ReactElement[] = [];
@@ -90,6 +91,9 @@ export function CompactDashboard({ view, info, columns, rows }: { view: StatsVie
       ),
     );
   }
+  // The busiest outside source, one line.
+  const busiest = [...view.control].sort((a, b) => b.messagesPerS - a.messagesPerS)[0];
+  if (busiest) lines.push(<Text key="control" wrap="truncate-end">{formatControlSummary(busiest)}</Text>);
   const keys = (
     <Text key="keys" dimColor wrap="truncate-end">
       q quit · r reload · s snapshot · p pause

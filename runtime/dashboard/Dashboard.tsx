@@ -4,6 +4,7 @@ import type { StatsView } from "../stats/hub.ts";
 import { AudioPanel } from "./AudioPanel.tsx";
 import { CensusPanel } from "./CensusPanel.tsx";
 import { CompactDashboard } from "./CompactDashboard.tsx";
+import { ControlPanel } from "./ControlPanel.tsx";
 import { DebugPanel } from "./DebugPanel.tsx";
 import { ErrorPanel } from "./ErrorPanel.tsx";
 import { FramesPanel } from "./FramesPanel.tsx";
@@ -46,6 +47,7 @@ export function Dashboard({ view, info, census, terminal }: DashboardProps) {
       <ErrorPanel error={view.error} />
       {view.audio ? <AudioPanel audio={view.audio} /> : null}
       <DebugPanel debug={view.debug} hidden={view.debugHidden} />
+      <ControlPanel control={view.control} />
       <KeyHints />
     </Box>
   );
@@ -55,7 +57,7 @@ export function Dashboard({ view, info, census, terminal }: DashboardProps) {
  * How many lines the full layout takes for this view, panel by panel as the panels draw them (a line
  * each unless said): header, frames, memory (2), soak (2), recording, census (title, kinds in 33-column boxes
  * that wrap, top owners), reloads (title + up to 5), the error box (borders, message, source line and
- * caret), debug (title, names, "more"), key hints.
+ * caret), debug (title, names, "more"), control (title, sources), key hints.
  */
 export function fullLayoutLines(view: StatsView, census: CensusSnapshot | null, columns: number): number {
   let lines = 1 + 1 + (view.memory ? 2 : 1) + (view.soak ? 2 : 0) + (view.audio ? 1 : 0) + (view.record ? 1 : 0) + 1;
@@ -69,5 +71,6 @@ export function fullLayoutLines(view: StatsView, census: CensusSnapshot | null, 
     lines += 2 + messageLines + (view.error.sourceLine !== undefined && view.error.line ? 2 : 0);
   }
   if (view.debug.length > 0) lines += 1 + view.debug.length + (view.debugHidden > 0 ? 1 : 0);
+  if (view.control.length > 0) lines += 1 + view.control.length;
   return lines;
 }

@@ -181,7 +181,31 @@ export interface RecordEvent {
   message?: string;
 }
 
-export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent | SoakEvent | AudioEvent | RecordEvent;
+/**
+ * What arrived from one outside source (an OSC port, a MIDI or serial port, an OSC destination sent
+ * to) in the last second, sent with each frames event while the source exists. `changes` are the
+ * params it set in that second (the last value of each, "noise.scale": 9), so the ledger shows what
+ * a controller did. Totals count since the source opened; `opened` (OSC ports) stays 1 across reloads.
+ */
+export interface ControlEvent {
+  type: "control";
+  t: number;
+  source: string;
+  messagesPerS: number;
+  /** Params set by auto-mapping or a MIDI mapping in the last second. */
+  mappedPerS: number;
+  total: number;
+  lastAddress: string | null;
+  /** Datagrams or bytes that were not valid, unknown params, values of the wrong type. */
+  errors: number;
+  /** Messages dropped because the frame loop was not draining (a full queue). */
+  dropped: number;
+  clamped: number;
+  opened?: number;
+  changes: Record<string, number | boolean | string | readonly number[]>;
+}
+
+export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent | SoakEvent | AudioEvent | RecordEvent | ControlEvent;
 
 export type StatsListener = (event: StatsEvent) => void;
 
@@ -199,6 +223,9 @@ export type ErrorEntry = ErrorLocation & { t?: number };
 
 /** The chain's debug values as the hub's reader returns them (the Context's `debugValues`). */
 export type DebugValues = ReadonlyMap<string, { readonly value: number | boolean | string }>;
+
+/** What the hub's control reader returns: one entry per source (runtime/control/hub.ts `summaries`). */
+export type ControlEntry = Omit<ControlEvent, "type" | "t">;
 
 /** Process memory as the hub's reader returns it, in bytes. */
 export interface ProcessMemory {

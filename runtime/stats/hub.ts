@@ -1,4 +1,4 @@
-import type { AudioEvent, DebugValues, ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, RecordEntry, ReloadEntry, SoakEntry, StatsEvent, StatsListener } from "./events.ts";
+import type { AudioEvent, ControlEntry, DebugValues, ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, RecordEntry, ReloadEntry, SoakEntry, StatsEvent, StatsListener } from "./events.ts";
 import { FrameWindow } from "./frames.ts";
 import { BYTES_PER_MB, round2 } from "./math.ts";
 import { type LeakAlarmOptions, MemoryTracker } from "./memory.ts";
@@ -17,6 +17,8 @@ export interface StatsHubOptions {
   readDebug?: () => DebugValues;
   /** The audio device's numbers, read with each frames summary; undefined while the chain uses no audio. Default: none. */
   readAudio?: () => Omit<AudioEvent, "type" | "t"> | undefined;
+  /** The outside sources' last second (OSC, MIDI, serial), read with each frames summary. Default: none. */
+  readControl?: () => readonly ControlEntry[];
   /** Frames summary period. Default 1000 ms. */
   framesEveryMs?: number;
   /** Memory sample period. Default 10 000 ms; the first sample, at one period, is the warm-up sample. */
@@ -73,6 +75,7 @@ export class StatsHub {
   private readonly readGpu: () => GpuMemory;
   private readonly readDebug: () => DebugValues;
   private readonly readAudio: () => Omit<AudioEvent, "type" | "t"> | undefined;
+  private readonly readControl: () => readonly ControlEntry[];
   private readonly framesEveryMs: number;
   private readonly memoryEveryMs: number;
   private readonly frameWindow: FrameWindow;
@@ -93,6 +96,7 @@ export class StatsHub {
     this.readGpu = options.readGpu ?? noGpu;
     this.readDebug = options.readDebug ?? (() => noDebug);
     this.readAudio = options.readAudio ?? (() => undefined);
+    this.readControl = options.readControl ?? (() => []);
     this.framesEveryMs = options.framesEveryMs ?? 1000;
     this.memoryEveryMs = options.memoryEveryMs ?? 10_000;
     this.viewState = new StatsViewState(options.frameHistoryLength ?? 60, options.reloadHistoryLength ?? 8);
@@ -134,6 +138,7 @@ export class StatsHub {
       this.emitFrames(now);
       this.emitDebug(now);
       this.emitAudio(now);
+      this.emitControl(now);
     }
     if (now >= this.nextMemoryAt) {
       this.nextMemoryAt = this.nextDue(now, this.memoryEveryMs);
@@ -153,6 +158,7 @@ export class StatsHub {
     if (this.frameWindow.frameCount > 0) this.emitFrames(now);
     this.emitDebug(now);
     this.emitAudio(now);
+    this.emitControl(now);
     this.emit(this.sampleMemory(now));
   }
 
@@ -247,6 +253,11 @@ export class StatsHub {
   private emitAudio(now: number): void {
     const audio = this.readAudio();
     if (audio) this.emit({ type: "audio", t: this.seconds(now), ...audio });
+  }
+
+  private emitControl(now: number): void {
+    const t = this.seconds(now);
+    for (const entry of this.readControl()) this.emit({ type: "control", t, ...entry });
   }
 
   private nextDue(now: number, period: number): number {

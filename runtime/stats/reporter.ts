@@ -1,4 +1,4 @@
-import type { ErrorEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsListener } from "./events.ts";
+import type { ControlEvent, ErrorEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsListener } from "./events.ts";
 import { formatCounts, formatGrowthShort, formatLocation, formatRepeatCount, formatSoakProgress, formatSourceExcerpt, signed, stamp } from "./format.ts";
 
 /**
@@ -52,6 +52,12 @@ function formatAlarmLine(event: MemoryEvent): string {
     : `${stamp(event.t)} Memory leak alarm cleared: ${formatGrowthShort(event.leak)}`;
 }
 
+/** `[12.0s] osc:8000 set noise.scale = 9, noise.speed = 0.2 (3 msg/s, 0 errors)`: params set from outside in one second. */
+export function formatControlLine(event: ControlEvent): string {
+  const set = Object.entries(event.changes).map(([param, value]) => `${param} = ${Array.isArray(value) ? `[${value.join(", ")}]` : String(value)}`);
+  return `${stamp(event.t)} ${event.source} set ${set.join(", ")} (${event.messagesPerS} msg/s, ${event.errors} error${event.errors === 1 ? "" : "s"})`;
+}
+
 /** A soak's progress: `[120.0s] Soak warm-up (reloads 120/500, frames 1500/10000, settle 60 s) · 2:00 of 30:00, 28:00 left`. */
 export function formatSoakLine(event: SoakEvent): string {
   return `${stamp(event.t)} Soak ${formatSoakProgress(event)}`;
@@ -60,7 +66,8 @@ export function formatSoakLine(event: SoakEvent): string {
 /**
  * The view used without a TTY (pipes, CI, `--no-dashboard`): a subscriber that prints the memory
  * line every 10 s (in a soak, its progress line after it), one line per reload and the lines of
- * each error. Frames and debug events print nothing (the dashboard and the `--stats` file show them).
+ * each error, and a line for each second in which a controller set params (OSC, MIDI). Frames and
+ * debug events print nothing (the dashboard and the `--stats` file show them).
  */
 export function createPlainReporter(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): StatsListener {
   let alarm = false;
@@ -79,6 +86,9 @@ export function createPlainReporter(write: (line: string) => void = (line) => pr
         break;
       case "soak":
         write(formatSoakLine(event));
+        break;
+      case "control":
+        if (Object.keys(event.changes).length > 0) write(formatControlLine(event));
         break;
       case "frames":
       case "debug":

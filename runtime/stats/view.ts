@@ -1,10 +1,13 @@
-import type { AudioEvent, DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, RecordEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
+import type { AudioEvent, ControlEvent, DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, RecordEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
 import { RingBuffer } from "./ring.ts";
 
 /** Debug names the view follows at once; the ones past it are counted, not kept (the stream has them all). */
 export const DEBUG_NAMES_SHOWN = 12;
 /** Values kept per debug name for its sparkline: the last 24, one a second as the stream sends them. */
 export const DEBUG_HISTORY_LENGTH = 24;
+
+/** Outside sources (OSC ports, MIDI, serial) the view follows at once; the stream has them all. */
+export const CONTROL_SOURCES_SHOWN = 6;
 
 /** One `ctx.debug` name: its latest value and its recent values. */
 export interface DebugSeries {
@@ -34,6 +37,8 @@ export interface StatsView {
   audio: AudioEvent | null;
   /** A recording's latest progress; null without --record. */
   record: RecordEvent | null;
+  /** The latest second of each outside source (OSC, MIDI, serial), in the order first reported; at most CONTROL_SOURCES_SHOWN. */
+  control: readonly ControlEvent[];
   /** Increases with every change; a view redraws only when it changed. */
   version: number;
 }
@@ -55,6 +60,7 @@ export class StatsViewState {
   private soak: SoakEvent | null = null;
   private audio: AudioEvent | null = null;
   private record: RecordEvent | null = null;
+  private readonly control = new Map<string, ControlEvent>();
   private version = 0;
   private lastT = 0;
 
@@ -71,6 +77,8 @@ export class StatsViewState {
         this.frames = event;
         pushBounded(this.frameHistory, event, this.frameHistoryLength);
         this.dropExpiredDebug(this.lastFramesT);
+        // A source not reported with the previous frames event has closed.
+        for (const [source, last] of this.control) if (last.t < this.lastFramesT) this.control.delete(source);
         this.lastFramesT = event.t;
         break;
       case "memory":
@@ -100,6 +108,9 @@ export class StatsViewState {
         break;
       case "record":
         this.record = event;
+        break;
+      case "control":
+        if (this.control.has(event.source) || this.control.size < CONTROL_SOURCES_SHOWN) this.control.set(event.source, event);
         break;
     }
   }
@@ -153,6 +164,7 @@ export class StatsViewState {
       soak: this.soak,
       audio: this.audio,
       record: this.record,
+      control: [...this.control.values()],
       version: this.version,
     };
   }
