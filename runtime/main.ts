@@ -21,6 +21,8 @@ import { DisplayPass } from "./gpu/display.ts";
 import { Gpu } from "./gpu/gpu.ts";
 import { createSurface, type Surface } from "./gpu/surface.ts";
 import { ErrorOverlay } from "./overlay.ts";
+import type { Inspector } from "./inspector/inspector.ts";
+import type { InspectServer } from "./inspector/server.ts";
 import { guardProcess } from "./process-guard.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
@@ -131,13 +133,28 @@ export async function run(options: RunOptions): Promise<number> {
     }
     wakeFromPause?.();
   };
+  // ── the web inspector (runtime/inspector): its link is printed before the dashboard takes the terminal ──
+  let inspector: Inspector | undefined;
+  let inspectServer: InspectServer | undefined;
+  if (options.inspect && !batch && !soak) {
+    const [{ Inspector }, { startInspectServer }, pkg] = await Promise.all([import("./inspector/inspector.ts"), import("./inspector/server.ts"), import("../package.json", { with: { type: "json" } })]);
+    const candidate = new Inspector(engine, hub, { project: options.projectName, version: pkg.default.version, requestReload: () => reloader?.request("manual"), onQueued: () => wakeFromPause?.() });
+    try {
+      inspectServer = startInspectServer(candidate, options.inspect);
+      inspector = candidate;
+      console.log(`vivid: inspector at ${inspectServer.url}`);
+    } catch (err) {
+      candidate.dispose();
+      console.error(`vivid: ${err instanceof Error ? err.message : String(err)}; running without it`);
+    }
+  }
   let dashboard: DashboardHandle | undefined;
   const interactive = process.stdout.isTTY === true && options.dashboard && !batch;
   if (interactive) {
     // Loaded only to be shown: Ink, React and Yoga's WebAssembly cost ~22 MB of RSS and 35 MB of
     // heap (32 MB of it Yoga's memory) before anything is drawn (docs/memory.md).
     const { mountDashboard } = await import("./dashboard/index.ts");
-    dashboard = mountDashboard(hub, { project: options.projectName, adapter: gpu.adapter.name, width: size.width, height: size.height, census: () => gpu.census.snapshot() }, { onKey });
+    dashboard = mountDashboard(hub, { project: options.projectName, adapter: gpu.adapter.name, width: size.width, height: size.height, census: () => gpu.census.snapshot(), inspector: inspectServer?.url }, { onKey });
   } else if (!batch) {
     hub.subscribe(createPlainReporter());
   }
@@ -238,6 +255,8 @@ export async function run(options: RunOptions): Promise<number> {
         if (applied?.ok) errorSinceSwap = undefined;
         changed = true;
       }
+      // What pages, editors and agents sent since the last frame is applied here, between frames.
+      if (inspector?.boundary()) changed = true;
       if (win) {
         win.pollEvents();
         if (win.shouldClose || (options.escQuits && win.input.key("Escape").pressed)) break;
@@ -264,14 +283,18 @@ export async function run(options: RunOptions): Promise<number> {
       }
       frame++;
       const target = surface?.acquire() ?? null;
-      const draw: DisplayPassFn | undefined = target
-        ? (f, output) => {
-            const text = overlay?.update({ gpu, frame: f, time: engine.ctx.time, dt: engine.ctx.dt, frameIndex: engine.ctx.frame });
-            display!.draw(f, output, target.view, [surface!.width, surface!.height], text);
-          }
-        : undefined;
+      const draw: DisplayPassFn | undefined =
+        target || inspector
+          ? (f, output) => {
+              inspector?.recordFrame(f, output);
+              if (!target) return;
+              const text = overlay?.update({ gpu, frame: f, time: engine.ctx.time, dt: engine.ctx.dt, frameIndex: engine.ctx.frame });
+              display!.draw(f, inspector ? inspector.screenTexture(output) : output, target.view, [surface!.width, surface!.height], text);
+            }
+          : undefined;
       if (engine.chain && !paused) engine.frame(start, draw);
       else engine.idleFrame(draw, start);
+      inspector?.afterSubmit();
       const cpuMs = performance.now() - start;
       if (target) surface!.present();
       win?.input.endFrame();
@@ -350,6 +373,8 @@ export async function run(options: RunOptions): Promise<number> {
   async function teardown() {
     // Before anything is released: the last frames, debug values and memory go into --stats.
     hub.finish();
+    inspectServer?.stop();
+    inspector?.dispose();
     await reloader?.close();
     dashboard?.unmount();
     dashboard = undefined;
