@@ -284,7 +284,7 @@ export async function run(options: RunOptions): Promise<number> {
       frame++;
       const target = surface?.acquire() ?? null;
       const draw: DisplayPassFn | undefined =
-        target || inspector
+        target || inspector?.wantsFrames
           ? (f, output) => {
               inspector?.recordFrame(f, output);
               if (!target) return;

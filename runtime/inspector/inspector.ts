@@ -167,9 +167,9 @@ export class Inspector {
     this.thumbnails.submitted();
   }
 
-  /** Whether the thumbnails hold GPU objects now (only while a page watches). */
-  get thumbnailsActive(): boolean {
-    return this.thumbnails.active;
+  /** Whether a page watches thumbnails: only then does a frame need `recordFrame` (with no window, the loop passes no display callback otherwise). */
+  get wantsFrames(): boolean {
+    return this.thumbnails.watched;
   }
 
   dispose(): void {

@@ -76,6 +76,11 @@ export class Thumbnails {
     return this.scope !== undefined;
   }
 
+  /** Whether a page watches: only then does the frame loop hand frames to `record`. */
+  get watched(): boolean {
+    return this.watching;
+  }
+
   /**
    * Records this frame's thumbnails into `frame` when one is due and a staging buffer is free.
    * Returns whether it did (then `submitted` must follow the frame's submit).
@@ -109,12 +114,20 @@ export class Thumbnails {
     return true;
   }
 
-  /** After the frame that `record` wrote into was submitted: maps the staging buffer, off the frame path. */
+  /**
+   * After the frame that `record` wrote into was submitted: maps the staging buffer once that frame is
+   * done, off the frame path. Not `mapAsync` at once: bun-webgpu waits for a map by polling Dawn on
+   * every turn of the event loop, a core spinning for the whole frame, which on a software GPU is a
+   * core the rasteriser needed (bench/inspector.ts measured it; docs/performance.md).
+   * The queue's work-done wait (runtime/gpu/work-done.ts) polls sparingly; the map then finds the
+   * copy done.
+   */
   submitted(): void {
     for (const slot of this.ring) {
       if (slot.state !== "copying") continue;
       slot.state = "mapping";
-      slot.buffer.buffer.mapAsync(GPUMapMode.READ, 0, slot.bytes).then(
+      const mapped = this.gpu.queue.onSubmittedWorkDone().then(() => slot.buffer.buffer.mapAsync(GPUMapMode.READ, 0, slot.bytes));
+      mapped.then(
         () => {
           const rgba = new Uint8Array(slot.buffer.buffer.getMappedRange(0, slot.bytes).slice(0));
           slot.buffer.buffer.unmap();
