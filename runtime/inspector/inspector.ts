@@ -172,6 +172,11 @@ export class Inspector {
     return this.thumbnails.watched;
   }
 
+  /** Thumbnail readbacks delivered so far. */
+  get thumbnailsDelivered(): number {
+    return this.thumbnails.delivered;
+  }
+
   dispose(): void {
     this.unsubscribe();
     this.thumbnails.dispose();

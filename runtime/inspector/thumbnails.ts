@@ -115,18 +115,15 @@ export class Thumbnails {
   }
 
   /**
-   * After the frame that `record` wrote into was submitted: maps the staging buffer once that frame is
-   * done, off the frame path. Not `mapAsync` at once: bun-webgpu waits for a map by polling Dawn on
-   * every turn of the event loop, a core spinning for the whole frame, which on a software GPU is a
-   * core the rasteriser needed (bench/inspector.ts measured it; docs/performance.md).
-   * The queue's work-done wait (runtime/gpu/work-done.ts) polls sparingly; the map then finds the
-   * copy done.
+   * After the frame that `record` wrote into was submitted: maps the staging buffer, off the frame
+   * path (the map's wait polls Dawn sparingly, runtime/gpu/map-wait.ts, rather than spinning a core
+   * the software rasteriser needs).
    */
   submitted(): void {
     for (const slot of this.ring) {
       if (slot.state !== "copying") continue;
       slot.state = "mapping";
-      const mapped = this.gpu.queue.onSubmittedWorkDone().then(() => slot.buffer.buffer.mapAsync(GPUMapMode.READ, 0, slot.bytes));
+      const mapped = slot.buffer.buffer.mapAsync(GPUMapMode.READ, 0, slot.bytes);
       mapped.then(
         () => {
           const rgba = new Uint8Array(slot.buffer.buffer.getMappedRange(0, slot.bytes).slice(0));
