@@ -102,7 +102,11 @@ describe("vivid mcp", () => {
     expect(reloaded.lastReload).toMatchObject({ ok: true, created: { shaderModules: 0, pipelines: 0, bindGroups: 0, textures: 0, buffers: 0 } });
     expect(json(await call(client, "get_live_params", { operator: "mirror" })).mirror.segments).toBe(4);
 
-    const stats = json(await call(client, "get_stats"));
+    // (the first frames summary comes a second after start)
+    const stats = await poll("a frames summary in get_stats", async () => {
+      const result = json(await call(client, "get_stats"));
+      return result.frames.fps > 0 ? result : undefined;
+    });
     expect(stats.frames.fps).toBeGreaterThan(0);
     expect(stats.census.live.renderPipeline).toBeGreaterThan(0);
     expect(typeof stats.memory.rssMB).toBe("number");
