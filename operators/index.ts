@@ -43,3 +43,10 @@ export { Particles, EMITTER_SHAPES, PARTICLE_COLOR_MODES, type EmitterShape, typ
 export { PointSprites, POINT_PATTERNS, POINT_COLOR_MODES, type PointPattern, type PointColorMode } from "./2d/point-sprites.ts";
 export { Plexus } from "./2d/plexus.ts";
 export { Canvas, CanvasGradient, type CanvasStyle, type CanvasColor, type TextAlign, type TextBaseline, type LineCap, type LineJoin, type TextMetrics } from "./2d/canvas.ts";
+export { AudioFile } from "./audio/audio-file.ts";
+export { AudioIn } from "./audio/audio-in.ts";
+export { AudioOutput } from "./audio/audio-output.ts";
+export { FFT } from "./audio/fft.ts";
+export { Levels } from "./audio/levels.ts";
+export { BandSplit, BANDS, type BandName } from "./audio/band-split.ts";
+export { BeatDetect } from "./audio/beat-detect.ts";

@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * `bun vivid [project-dir | chain.ts] [flags]` and its subcommands (`new`, `operators`, `soak`).
+ * `bun vivid [project-dir | chain.ts] [flags]` and its subcommands (`new`, `operators`, `soak`, `devices`).
  * Arguments are parsed with node:util's parseArgs (built in, strict), then checked here so every bad
  * value names its flag.
  * Exit codes: 0 ok, 1 the project failed (missing, bad chain, no GPU), 2 bad command line (an output
@@ -22,6 +22,7 @@ Usage:
                                           .gitignore, AGENTS.md, then bun install there
   bun vivid operators [name] [--json | --markdown]
                                           list operators and their params
+  bun vivid devices                       list audio outputs and inputs (ALSA; AudioIn.device picks one)
   bun vivid soak <project> [soak flags]   run for a long time, re-saving the chain; PASS/FAIL/INCONCLUSIVE on leaks
   bun vivid soak --judge <soak.json> [--max-slope <MB/h>] [--png <out.png>]
                                           judge a saved soak again from its samples (and plot it)
@@ -40,13 +41,20 @@ Flags:
   --no-vsync             present immediately instead of waiting for vsync
   --fit                  letterbox the output to keep its aspect ratio (default: stretch to the window)
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
-  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
+  --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, audio) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
   --inspect-port <N>     the web inspector's port (default 9876; 0 picks a free one); its link is
                          printed on start (docs/inspector.md)
   --inspect-host <addr>  bind the inspector to this address instead of 127.0.0.1; the link then
                          carries a token every request needs
   --no-inspect           no inspector (a run with --frames or --snapshot has none either)
+  --setup-loop-limit <ms>  stop a loop (or recursion) of the chain's that runs longer than this in a
+                         module's top level, setup, a timer or dispose (default 1000)
+  --update-loop-limit <ms> the same for one frame's update and cook (default 250)
+  --setup-timeout <ms>   fail a reload whose async setup has not settled by then (default 10000);
+                         the running chain keeps playing while a new one builds
+  --gpu-timeout <ms>     a frame not finished on the GPU by then is reported with its operators, and
+                         the run moves to a new device, as after a device loss (default 2000)
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -55,7 +63,7 @@ is missing or cannot be written exits 2, naming the flag.
 New-project flags:
   -t, --template <name>  blank (default: a gradient and a shape), noise (coloured fractal noise),
                          feedback (trails, params driven by LFOs), 3d (meshes, lights, camera);
-                         planned: audio (needs the audio operators, issue #19)
+                         planned: audio (meanwhile see examples/audio-reactive)
   --force                write into a folder that is not empty (files of the same name are replaced)
   --no-install           write the files only; run bun install yourself
 
@@ -99,6 +107,12 @@ export interface RunOptions {
   soak?: SoakOptions;
   /** The web inspector's address; undefined: none (--no-inspect, a batch run, a soak). */
   inspect?: { port: number; host: string };
+  /** --setup-loop-limit / --update-loop-limit (ms): how long the chain's code may hold the thread. */
+  loopLimits?: { setupMs?: number; updateMs?: number };
+  /** --setup-timeout (ms): how long an async setup may take to settle. */
+  setupTimeoutMs?: number;
+  /** --gpu-timeout (ms): how long a frame may take on the GPU before the device is replaced. */
+  gpuTimeoutMs?: number;
 }
 
 export class UsageError extends Error {
@@ -186,6 +200,7 @@ export type Command =
   | { kind: "version" }
   | { kind: "run"; options: RunOptions }
   | { kind: "operators"; name?: string; format: "text" | "json" | "markdown" }
+  | { kind: "devices" }
   | { kind: "new"; options: NewProjectOptions }
   | { kind: "judge"; file: string; maxSlopeMBh?: number; png?: string }
   | { kind: "mcp"; port: number; host: string; token?: string };
@@ -196,6 +211,10 @@ export function parseCommand(argv: string[]): Command {
   if (argv[0] === "soak") return parseSoakCommand(argv.slice(1));
   if (argv[0] === "new") return parseNewCommand(argv.slice(1));
   if (argv[0] === "mcp") return parseMcpCommand(argv.slice(1));
+  if (argv[0] === "devices") {
+    if (argv.length > 1) throw new UsageError(`devices takes no arguments (got ${argv.slice(1).join(" ")})`);
+    return { kind: "devices" };
+  }
   const parsed = parseFlags(argv, {
     headless: { type: "boolean" },
     frames: { type: "string" },
@@ -212,6 +231,10 @@ export function parseCommand(argv: string[]): Command {
     "inspect-port": { type: "string" },
     "inspect-host": { type: "string" },
     "no-inspect": { type: "boolean" },
+    "setup-loop-limit": { type: "string" },
+    "update-loop-limit": { type: "string" },
+    "setup-timeout": { type: "string" },
+    "gpu-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -243,6 +266,12 @@ export function parseCommand(argv: string[]): Command {
     stats: values.stats,
     dashboard: !values["no-dashboard"],
     inspect: inspectFlags(values, values.frames !== undefined || values.snapshot !== undefined),
+    loopLimits: {
+      setupMs: values["setup-loop-limit"] !== undefined ? positiveNumber("--setup-loop-limit", values["setup-loop-limit"]) : undefined,
+      updateMs: values["update-loop-limit"] !== undefined ? positiveNumber("--update-loop-limit", values["update-loop-limit"]) : undefined,
+    },
+    setupTimeoutMs: values["setup-timeout"] !== undefined ? positiveNumber("--setup-timeout", values["setup-timeout"]) : undefined,
+    gpuTimeoutMs: values["gpu-timeout"] !== undefined ? positiveNumber("--gpu-timeout", values["gpu-timeout"]) : undefined,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;
@@ -419,6 +448,11 @@ export async function main(argv: string[]): Promise<number> {
   if (command.kind === "operators") {
     const { listOperators } = await import("./operators-list.ts");
     return listOperators(command.name, command.format);
+  }
+  if (command.kind === "devices") {
+    const { formatDevices, listDevices } = await import("./audio/devices.ts");
+    console.log(formatDevices(listDevices()));
+    return 0;
   }
   if (command.kind === "new") {
     const { NewProjectError, newProject } = await import("./new-project.ts");

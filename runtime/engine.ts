@@ -3,17 +3,20 @@
  * runs frames (time → update → cook → optional display pass → one submit) and reports errors.
  * main.ts drives it from the frame loop; tests drive it directly.
  */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Chain } from "./chain/chain.ts";
 import { Context } from "./chain/context.ts";
 import { ChainScope, trackTimers } from "./chain/scope.ts";
 import { createdSince, releasedSince, type CensusSnapshot } from "./gpu/census.ts";
 import { GpuValidationError, WgslError, type Frame, type Gpu, type TextureHandle } from "./gpu/gpu.ts";
-import { firstProjectFrame, isProjectFile, parseStackFrame, toChainError, type ChainError, type ErrorContext } from "./reload/errors.ts";
+import { firstProjectFrame, isProjectFile, LocatedError, parseStackFrame, toChainError, type ChainError, type ErrorContext, type SourceLocation } from "./reload/errors.ts";
 import { chainImportGraph, projectImportGraph } from "./reload/module-graph.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
+import { DEFAULT_LOOP_LIMITS, loopGuard, type LoopLimits } from "./guard/loop-guard.ts";
 import type { ReloadCounts, ReloadEvent } from "./stats/events.ts";
 import * as api from "./index.ts";
+import { audio } from "./audio/system.ts";
 
 export interface EngineOptions {
   /** The project folder; errors are located in files under it. */
@@ -24,7 +27,21 @@ export interface EngineOptions {
   height: number;
   /** Deterministic time: time = frame / fixedFps, dt = 1 / fixedFps. */
   fixedFps?: number;
+  /** How long the chain's code may run in one call before its loop is stopped (runtime/guard/loop-guard.ts). */
+  loopLimits?: { [K in keyof LoopLimits]?: number | undefined };
+  /** How long an async setup may take to settle before the reload fails (ms, default SETUP_TIMEOUT_MS). */
+  setupTimeoutMs?: number;
 }
+
+/** How long a device recovery waits for a reload in progress to land before it goes on. */
+const RELOAD_LANDS_MS = 3000;
+/** How long after a swap a rejection the replaced version reported before counts as its late tail. */
+const REPLACED_TAIL_MS = 500;
+/** Distinct unhandled rejections remembered per version for that. */
+const ASYNC_KEYS_KEPT = 32;
+
+/** How long an async `setup` may take to settle by default; the running chain keeps playing meanwhile. */
+export const SETUP_TIMEOUT_MS = 10_000;
 
 /** Frames a replaced chain is kept before its objects are released (see Engine.retire). */
 export const RETIRE_AFTER_FRAMES = 3;
@@ -56,6 +73,17 @@ function objectCounts(diff: ReturnType<typeof createdSince>): ReloadCounts {
  */
 export type ErrorPhase = "load" | "setup" | "update" | "cook" | "gpu" | "timer" | "async" | "dispose" | "param";
 
+/**
+ * The Context a build's setup and first update see: the engine's own for everything (reads and
+ * writes go to it), except `chain`, which is always the chain being built.
+ */
+function buildContext(ctx: Context, chain: Chain): Context {
+  return new Proxy(ctx, {
+    get: (target, key) => (key === "chain" ? chain : Reflect.get(target, key, target)),
+    set: (target, key, value) => (key === "chain" ? false : Reflect.set(target, key, value, target)),
+  });
+}
+
 /** Draws the chain's output (or, with none yet, nothing but black) into the window inside the frame's encoder. */
 export type DisplayPass = (frame: Frame, output: TextureHandle | undefined) => void;
 
@@ -65,6 +93,8 @@ export class Engine {
   readonly chainFile: string;
   chain?: Chain;
   module?: ChainModule;
+  /** Called when a new chain was swapped in (before its first frame). */
+  onSwap: () => void = () => {};
   /** Called for each error; an error repeated every frame is reported once until the next build. */
   onError: (error: ChainError, phase: ErrorPhase) => void = () => {};
   /**
@@ -72,7 +102,7 @@ export class Engine {
    * closes over build's whole scope, the running chain and the new module included, and the chain
    * keeps it, so every chain kept the one before it (10 MB of JS heap per 1000 reloads).
    */
-  private readonly reportWarning = (warning: Error): void => this.onError(toChainError(warning, this.projectDir), "param");
+  private readonly reportWarning = (warning: Error): void => this.onError({ ...toChainError(warning, this.projectDir), severity: "warning" }, "param");
   private retiring?: { chain: Chain; frames: number; waiters: Array<() => void> };
   private startMs = performance.now();
   private lastMs = this.startMs;
@@ -92,20 +122,82 @@ export class Engine {
   private outsideFiles = new Set<string>();
   /** Stops this engine's timer tracking (runtime/chain/scope.ts); undefined while it is not tracking. */
   private stopTrackingTimers?: () => void;
+  /** The unhandled rejections the running version reported (see `reportError`), and the replaced one's. */
+  private asyncKeys = new Set<string>();
+  private replacedAsyncKeys = new Set<string>();
+  private swappedAt = Number.NEGATIVE_INFINITY;
   /** The last error located for `reportError`, so a throw repeated 60 times a second is located once. */
   private lastLocated?: { key: string; error: ChainError };
 
+  /** The GPU the chain runs on; `useGpu` moves it to a new one after a device loss. */
+  gpu: Gpu;
+  private stopGpuErrors: () => void;
+
   constructor(
-    readonly gpu: Gpu,
+    gpu: Gpu,
     readonly options: EngineOptions,
   ) {
+    this.gpu = gpu;
     this.projectDir = resolve(options.projectDir);
     this.chainFile = resolve(options.chainFile);
     this.ctx = new Context(options.width, options.height);
+    this.cooking = { chain: undefined, args: { gpu, frame: undefined as unknown as Frame, time: 0, dt: 0, frameIndex: 0 } };
     registerHostModule("vivid", api);
+    // The audio clock: frame / fixedFps with --fixed-fps (no device), else the device's.
+    audio.configure({ fixedFps: options.fixedFps });
+    loopGuard.limits = {
+      setupMs: options.loopLimits?.setupMs ?? DEFAULT_LOOP_LIMITS.setupMs,
+      updateMs: options.loopLimits?.updateMs ?? DEFAULT_LOOP_LIMITS.updateMs,
+    };
     this.ctx.ownerScope = () => this.buildingScope ?? this.scope;
     this.trackTimers();
-    gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
+    this.stopGpuErrors = this.listenToGpu(gpu);
+  }
+
+  private listenToGpu(gpu: Gpu): () => void {
+    return gpu.onError((report) => this.onError({ ...report.location, message: `${report.owner}: ${report.location ? "WGSL: " : ""}${report.message}` }, "gpu"));
+  }
+
+  /**
+   * Moves the running chain to `gpu` (a new device, after the old one was lost): the chain is built
+   * again from its declarations (its setup runs again, as a new version), adopts from the old chain
+   * what is not on the old device (particles' state, LFO phases, decoded images; pooled textures and
+   * buffers are new, so their contents start over), and the old chain's objects are released on the
+   * old device at once. The caller destroys the old Gpu. On failure the engine has no chain (frames
+   * are idle) and the error says why. With `rebuild: false` (after a GPU hang: the same shader would
+   * hang the new device too) the chain is only released, and the next save loads it again.
+   */
+  async useGpu(gpu: Gpu, { rebuild = true } = {}): Promise<BuildResult | undefined> {
+    // A reload building on the old device lands first (or fails there), and what it swapped in is
+    // rebuilt; one still building after a moment (on a hung device it may never end) swaps nothing in.
+    await Promise.race([this.reloading, new Promise((resolve) => setTimeout(resolve, RELOAD_LANDS_MS))]);
+    const module = rebuild ? this.module : undefined;
+    this.retire();
+    this.stopGpuErrors();
+    this.gpu = gpu;
+    this.cooking.args.gpu = gpu;
+    this.stopGpuErrors = this.listenToGpu(gpu);
+    if (!module) {
+      // Not rebuilt (its shader hung the last device): the chain stops until the next save loads it.
+      const scope = this.scope;
+      this.scope = undefined;
+      if (scope) void this.disposeScope(scope, this.module, this.chain);
+      this.chain?.dispose();
+      this.chain = undefined;
+      return undefined;
+    }
+    const built = await this.build(module);
+    if (built.ok) {
+      this.swap(built.chain, module);
+      this.retire();
+    } else {
+      const scope = this.scope;
+      this.scope = undefined;
+      if (scope) void this.disposeScope(scope, module, this.chain);
+      this.chain?.dispose();
+      this.chain = undefined;
+    }
+    return built;
   }
 
   /** Wraps the timer functions while this engine lives (again after `dispose`, if it loads again). */
@@ -133,6 +225,7 @@ export class Engine {
    */
   async loadModule(): Promise<{ ok: true; module: ChainModule } | { ok: false; error: ChainError; pending: boolean }> {
     this.trackTimers();
+    this.closing = false;
     void this.buildingScope?.dispose();
     const scope = new ChainScope((error, phase, site) => this.reportError(error, phase, site));
     this.buildingScope = scope;
@@ -156,19 +249,24 @@ export class Engine {
   async build(module: ChainModule): Promise<BuildResult> {
     const chain = new Chain();
     chain.onWarning = this.reportWarning;
-    const running = this.ctx.chain;
     const scope = this.buildingScope ?? new ChainScope((error, phase, site) => this.reportError(error, phase, site));
     this.buildingScope = scope;
-    this.ctx.chain = chain;
+    // The running chain keeps playing while this one builds (an async setup's awaits let frames run):
+    // the build's ctx is the engine's, but its `chain` is always the one being built, so a frame in
+    // between, or a setup that goes on after its reload failed, never touches the other chain.
+    const ctx = buildContext(this.ctx, chain);
     let setUp = false;
     try {
-      await scope.run(() => module.setup(this.ctx));
+      await this.settled(scope.run(() => loopGuard.call("setup", "setupMs", module.setup, ctx)));
       setUp = true;
       chain.resolve();
       await this.gpu.validated(() => chain.init(this.gpu));
+      // Decoding an audio file (a subprocess) is awaited here, between frames, never inside one.
+      await chain.prepare();
       if (this.chain) chain.adoptFrom(this.chain);
       // The first frame belongs to the transaction: a chain whose update throws at once is not swapped in.
-      await scope.run(() => module.update?.(this.ctx));
+      const update = module.update;
+      if (update) await scope.run(() => loopGuard.call("update", "updateMs", update, ctx));
       await this.gpu.validated(() => this.firstCook(chain));
       this.builtScopes.set(chain, scope);
       return { ok: true, chain };
@@ -181,7 +279,56 @@ export class Engine {
       return { ok: false, error };
     } finally {
       if (this.buildingScope === scope) this.buildingScope = undefined;
-      this.ctx.chain = running ?? chain;
+      this.ctx.chain = this.chain ?? chain;
+    }
+  }
+
+  /**
+   * What `setup` returned, settled: an async setup gets `setupTimeoutMs` to finish, after which the
+   * reload fails with that message (the running chain plays on meanwhile); `dispose` ends the wait too.
+   */
+  private settled(result: unknown): unknown {
+    if (!result || typeof (result as PromiseLike<unknown>).then !== "function") return result;
+    const ms = this.options.setupTimeoutMs ?? SETUP_TIMEOUT_MS;
+    return new Promise((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new LocatedError(`setup() did not settle within ${ms} ms (--setup-timeout <ms> sets the limit); the running chain was kept`, this.setupLocation())), ms);
+      const settle = () => {
+        clearTimeout(timeout);
+        this.abortBuild = undefined;
+      };
+      this.abortBuild = () => {
+        settle();
+        reject(new Error("the run ended while setup() was still running"));
+      };
+      (result as PromiseLike<unknown>).then(
+        (value) => {
+          settle();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settle();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** The reload in progress, if any (settled: it never rejects). */
+  private reloading?: Promise<unknown>;
+  /** Set by `dispose`: a reload that finishes after it swaps nothing in. */
+  private closing = false;
+
+  /** Ends the wait for an async setup still running (see `settled`), if any. */
+  private abortBuild?: () => void;
+
+  /** Where the chain file declares `setup`, for an error about setup as a whole. */
+  private setupLocation(): SourceLocation | undefined {
+    try {
+      const lines = readFileSync(this.chainFile, "utf8").split("\n");
+      const line = lines.findIndex((text) => /\bfunction\s+setup\b|\bsetup\s*=/.test(text));
+      return line === -1 ? undefined : { file: this.chainFile, line: line + 1, column: Math.max(1, lines[line]!.search(/\S/) + 1) };
+    } catch {
+      return undefined;
     }
   }
 
@@ -212,6 +359,13 @@ export class Engine {
    */
   reportError(err: unknown, phase: ErrorPhase, site?: Error): void {
     const key = `${phase}\n${err instanceof Error ? `${err.message}\n${err.stack}` : String(err)}`;
+    if (phase === "async") {
+      // Bun reports an unhandled rejection on a later turn of the event loop (up to ~100 ms measured),
+      // and the running chain draws until the swap: the replaced version's last rejections can come
+      // after it. Those it had reported already are its tail, not the new version's errors.
+      if (performance.now() - this.swappedAt < REPLACED_TAIL_MS && this.replacedAsyncKeys.has(key)) return;
+      if (this.asyncKeys.size < ASYNC_KEYS_KEPT) this.asyncKeys.add(key);
+    }
     if (this.lastLocated?.key !== key) this.lastLocated = { key, error: this.describeError(err, site) };
     this.onError(this.lastLocated.error, phase);
   }
@@ -226,7 +380,8 @@ export class Engine {
     const ctx = this.ctx;
     const frame = this.gpu.beginFrame("first cook");
     try {
-      chain.process({ gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame });
+      const args = { gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame };
+      loopGuard.call("the first frame's cook", "updateMs", (cooking: typeof args) => chain.process(cooking), args);
     } catch (err) {
       frame.discard();
       throw err;
@@ -261,7 +416,13 @@ export class Engine {
    * success. `eventMs` is when the change was seen (performance.now()). `done` resolves with `ms`
    * filled in once the new chain's first frame has finished on the GPU.
    */
-  async reload(file: string, eventMs = performance.now()): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
+  reload(file: string, eventMs = performance.now()): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
+    const reloading = this.reloadOnce(file, eventMs);
+    this.reloading = reloading.catch(() => undefined);
+    return reloading;
+  }
+
+  private async reloadOnce(file: string, eventMs: number): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
     const before = this.gpu.census.snapshot();
     const rssBefore = process.memoryUsage.rss();
     const loaded = await this.loadModule();
@@ -271,8 +432,19 @@ export class Engine {
       error = loaded.error;
       pending = loaded.pending;
     } else {
+      const onGpu = this.gpu;
       const built = await this.build(loaded.module);
-      if (built.ok) this.swap(built.chain, loaded.module);
+      if (built.ok && onGpu !== this.gpu) {
+        // The device was replaced while this chain built on the old one: its objects are there.
+        void this.disposeScope(this.builtScopes.get(built.chain)!, loaded.module, built.chain);
+        built.chain.dispose();
+        error = { message: "the GPU device was replaced while this reload was building; save again" };
+      } else if (built.ok && this.closing) {
+        // The run ended while this chain built: it never runs, and what it holds goes now.
+        void this.disposeScope(this.builtScopes.get(built.chain)!, loaded.module, built.chain);
+        built.chain.dispose();
+        error = { message: "the run ended before this reload finished" };
+      } else if (built.ok) this.swap(built.chain, loaded.module);
       else error = built.error;
     }
     const swapMs = performance.now() - eventMs;
@@ -320,6 +492,10 @@ export class Engine {
     this.builtScopes.delete(chain);
     this.ctx.chain = chain;
     this.reportedFrameError = false;
+    this.replacedAsyncKeys = this.asyncKeys;
+    this.asyncKeys = new Set();
+    this.swappedAt = performance.now();
+    this.onSwap();
     if (previous) this.retiring = { chain: previous, frames: RETIRE_AFTER_FRAMES, waiters: [] };
     if (previousScope) void this.disposeScope(previousScope, previousModule, previous);
   }
@@ -385,14 +561,10 @@ export class Engine {
     ctx.chain = chain;
     let cooked = 0;
     let failed = false;
+    // The chain's code runs under the loop guard's watchdog (runtime/guard/loop-guard.ts): update,
+    // then the cook, which reads the chain's bindings, each for the update limit.
     try {
-      // (No closure a frame: the scope calls update with ctx itself.)
-      const update = this.module?.update;
-      const result = update && this.scope ? this.scope.run(update, ctx) : update?.(ctx);
-      // An async update's rejection is its throw, a frame late.
-      if (result && typeof (result as PromiseLike<unknown>).then === "function") {
-        (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.reportFrameError(err, "update"));
-      }
+      loopGuard.call("update", "updateMs", this.runUpdate, ctx);
     } catch (err) {
       // What update() did before the throw is half an edit: this frame does not cook it. The params
       // it set stay set (dirty) and cook with the first frame whose update() completes.
@@ -402,12 +574,20 @@ export class Engine {
     let frame = this.gpu.beginFrame(failed ? "display" : undefined);
     if (!failed) {
       try {
-        cooked = chain.process({ gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame });
+        const cooking = this.cooking;
+        cooking.chain = chain;
+        cooking.args.frame = frame;
+        cooking.args.time = ctx.time;
+        cooking.args.dt = ctx.dt;
+        cooking.args.frameIndex = ctx.frame;
+        cooked = loopGuard.call("the cook (the bindings it reads)", "updateMs", this.runCook, cooking);
       } catch (err) {
         failed = true;
         frame.discard();
         this.reportFrameError(err, "cook");
         frame = this.gpu.beginFrame("display");
+      } finally {
+        this.cooking.chain = undefined;
       }
     }
     display?.(frame, chain.outputTexture);
@@ -418,6 +598,20 @@ export class Engine {
     return cooked;
   }
 
+  /** update(ctx) of the running version, inside its scope (no closure a frame: made once). */
+  private readonly runUpdate = (ctx: Context): void => {
+    const update = this.module?.update;
+    const result = update && this.scope ? this.scope.run(update, ctx) : update?.(ctx);
+    // An async update's rejection is its throw, a frame late.
+    if (result && typeof (result as PromiseLike<unknown>).then === "function") {
+      (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.reportFrameError(err, "update"));
+    }
+  };
+
+  /** The frame's cook, with its arguments in one object reused every frame. */
+  private readonly cooking: { chain: Chain | undefined; args: Parameters<Chain["process"]>[0] };
+  private readonly runCook = (cooking: Engine["cooking"]): number => cooking.chain!.process(cooking.args);
+
   /**
    * A frame that shows the last output without running update or cooking: while paused, or while
    * the first load is still broken. Time stands still through it.
@@ -425,6 +619,7 @@ export class Engine {
   idleFrame(display?: DisplayPass, nowMs = performance.now()): void {
     this.startMs += nowMs - this.lastMs;
     this.lastMs = nowMs;
+    loopGuard.touch();
     if (this.retiring && --this.retiring.frames <= 0) this.retire();
     if (!display) return;
     const frame = this.gpu.beginFrame("idle");
@@ -454,6 +649,9 @@ export class Engine {
     const scope = this.scope;
     const chain = this.chain;
     this.scope = undefined;
+    // A reload still building (main.ts does not wait for them) is ended and releases its own chain.
+    this.closing = true;
+    this.abortBuild?.();
     const disposed = scope ? this.disposeScope(scope, this.module, chain) : Promise.resolve();
     void this.buildingScope?.dispose();
     this.buildingScope = undefined;
@@ -462,6 +660,6 @@ export class Engine {
     this.chain = undefined;
     this.stopTrackingTimers?.();
     this.stopTrackingTimers = undefined;
-    return disposed;
+    return Promise.all([disposed, this.reloading]).then(() => undefined);
   }
 }

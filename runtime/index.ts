@@ -13,3 +13,5 @@ export type { ChainModule } from "./reload/loader.ts";
 export { Operator, TextureOperator, ShaderOperator, ValueOperator, defineOperator, type CookContext, type InitContext } from "./chain/operator.ts";
 export { float, int, bool, vec2, vec3, vec4, color, choice, path, type ParamDecl, type ParamInfo, type ParamValue } from "./chain/params.ts";
 export * from "../operators/index.ts";
+export { AudioSource, type ChannelMode } from "../operators/audio/source.ts";
+export { encodeWav, clickTrack, clickTimes, type ClickTrackOptions } from "./audio/wav.ts";

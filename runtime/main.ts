@@ -24,11 +24,13 @@ import { ErrorOverlay } from "./overlay.ts";
 import type { Inspector } from "./inspector/inspector.ts";
 import type { InspectServer } from "./inspector/server.ts";
 import { guardProcess } from "./process-guard.ts";
+import { DeviceWatch, GPU_HANG_MS, recoverDevice } from "./guard/device-loss.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
 import { saveSnapshot } from "./snapshot.ts";
 import { SOAK_EXIT_CODES, SoakDriver, formatVerdict, plotRss } from "./soak.ts";
 import { trimMalloc } from "./stats/trim.ts";
+import { audio } from "./audio/system.ts";
 import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
 import { openWindow, type VividWindow } from "./window/window.ts";
@@ -38,6 +40,8 @@ const MAX_FRAMES_IN_FLIGHT = 2;
 const PAUSED_POLL_MS = { window: 33, headless: 250 };
 /** How long teardown waits for the chain's async clean-up (a socket's close) before it goes on. */
 const DISPOSE_WAIT_MS = 2000;
+/** Frames after a device recovery at which the census is compared with before the loss. */
+const RECOVERY_CENSUS_FRAMES = 5;
 
 export async function run(options: RunOptions): Promise<number> {
   // A run with --frames or --snapshot is a batch job: no watching, and a broken chain is exit 1.
@@ -109,6 +113,7 @@ export async function run(options: RunOptions): Promise<number> {
       : undefined,
     readGpu: () => ({ bytes: gpu.census.gpuBytes, breakdown: { textures: gpu.census.snapshot().textureBytes, buffers: gpu.census.snapshot().bufferBytes } }),
     readDebug: () => engine.ctx.debugValues,
+    readAudio: () => (audio.used ? audio.snapshot() : undefined),
   });
   let sink: JsonlSink | undefined;
   if (options.stats) {
@@ -164,6 +169,9 @@ export async function run(options: RunOptions): Promise<number> {
   // The last error since the running chain was swapped in: its reload's ok entry, which comes a few
   // frames after the swap, must not clear it from the views.
   let errorSinceSwap: ChainError | undefined;
+  engine.onSwap = () => (errorSinceSwap = undefined);
+  // A reload that finished while paused: the next look draws the new chain once.
+  let reloadLanded = false;
   // A batch run ends at the first error, with exit code 1.
   let batchError: ChainError | undefined;
   engine.onError = (error, phase) => {
@@ -214,6 +222,64 @@ export async function run(options: RunOptions): Promise<number> {
   const frameLimit = options.frames ?? (options.snapshot ? options.snapshotFrame : Infinity);
   const snapshotAt = options.snapshot ? Math.min(options.snapshotFrame, frameLimit) : -1;
   const inFlight: Promise<unknown>[] = [];
+  // The frame number of each entry of inFlight, to name a frame that hangs on the GPU.
+  const inFlightFrames: number[] = [];
+  // A lost device or a hung frame: the next frame boundary moves the run to a new device.
+  const deviceWatch = new DeviceWatch(gpu, {
+    hangMs: options.gpuTimeoutMs ?? GPU_HANG_MS,
+    onTrouble: () => wakeFromPause?.(),
+    // The operators that cooked in a hung frame (or after it: at most one frame more is in flight).
+    operatorsOf: (index) => (engine.chain?.processingOrder ?? []).filter((op) => op.cookedAt >= index).map((op) => `${op.typeName} "${op.name}"`),
+  });
+  let recoveries = 0;
+  // A hidden test hook: VIVID_TEST_LOSE_DEVICE=<N>x<T> destroys the device every N frames, T times
+  // (a real loss, the way Dawn reports one; tests/runtime/guard/device-loss.test.ts).
+  const [loseDeviceEvery = 0, loseDeviceTimes = 0] = (process.env.VIVID_TEST_LOSE_DEVICE ?? "").split("x").map(Number);
+  let devicesLost = 0;
+  async function recoverGpu(): Promise<void> {
+    const trouble = deviceWatch.trouble!;
+    recoveries++;
+    // Shown like an error; the hub counts repeats, so N losses of one kind are one line with a count.
+    hub.error({ message: trouble.message });
+    overlay?.set({ message: trouble.message });
+    // What was in flight on the old device will never be waited for.
+    inFlight.length = 0;
+    inFlightFrames.length = 0;
+    const liveBefore = gpu.census.live();
+    const recovered = await recoverDevice(
+      engine,
+      async () => {
+        inspector?.releaseGpuObjects();
+        overlay?.dispose();
+        display?.dispose();
+        // A surface waits for the device to finish its work: a hung one never does.
+        await (trouble.kind === "hang" ? Promise.race([surface?.destroy(), Bun.sleep(500)]) : surface?.destroy());
+      },
+      (next) => {
+        gpu = next;
+        deviceWatch.watch(next);
+        if (!win) return;
+        const fb = win.framebufferSize();
+        surface = createSurface(next.device, win.nativeHandles(), next.census);
+        surface.configure(fb.width, fb.height, vsync ? win.presentMode : "immediate");
+        display = new DisplayPass(next, surface.format, options.fit);
+        overlay = new ErrorOverlay(next, fb.width, fb.height);
+        overlay.set({ message: trouble.message });
+      },
+      trouble,
+    );
+    deviceWatch.trouble = undefined;
+    const leak = recovered.leaked > 0 ? `; ${recovered.leaked} GPU objects were left on the old device (a leak)` : "";
+    const outcome = recovered.ok ? "the chain runs again" : `the chain failed on the new device: ${recovered.error}`;
+    // The census is compared a few frames on, once the chain's frame-to-frame objects exist again (a
+    // feedback's second bind group is made by its second frame).
+    const report = (frames: number) => console.log(`vivid: GPU recovered (${recoveries} so far): ${outcome}; ${gpu.census.live()} GPU objects live ${frames} frames later (${liveBefore} before the loss)${leak}`);
+    recoveryReport = { atFrame: framesDrawn + RECOVERY_CENSUS_FRAMES, print: () => report(RECOVERY_CENSUS_FRAMES) };
+    if (recovered.leaked > 0) hub.error({ message: `GPU recovery left ${recovered.leaked} objects on the old device (a leak)` });
+  }
+  let recoveryReport: { atFrame: number; print: () => void } | undefined;
+  // Frames the loop drew (idle ones too: after a GPU hang the chain is stopped, and time with it).
+  let framesDrawn = 0;
   const stop = () => {
     quit = true;
     wakeFromPause?.();
@@ -249,10 +315,20 @@ export async function run(options: RunOptions): Promise<number> {
     let frame = 0;
     while (frame < frameLimit && !quit) {
       // While paused, a frame is drawn only for a snapshot or when what it shows changed (a reload, a resize).
-      let changed = snapshotRequested && engine.chain !== undefined;
+      if (deviceWatch.trouble) await recoverGpu();
+      let changed = (snapshotRequested && engine.chain !== undefined) || reloadLanded;
+      reloadLanded = false;
       if (reloader?.pending) {
-        const applied = await reloader.apply();
-        if (applied?.ok) errorSinceSwap = undefined;
+        // The new chain loads and builds while this loop keeps drawing the running one (an async
+        // setup awaits without stopping frames); the swap lands between two frames.
+        void reloader.apply().then(
+          () => {
+            reloadLanded = true;
+            wakeFromPause?.();
+          },
+          // The transaction reports the chain's errors itself; this is the runtime failing.
+          (error: unknown) => reportRuntimeError(`vivid: the reload failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
         changed = true;
       }
       // What pages, editors and agents sent since the last frame is applied here, between frames.
@@ -319,12 +395,26 @@ export async function run(options: RunOptions): Promise<number> {
         await writeSnapshot(engine, nextSnapshotPath(options.projectDir), reportRuntimeError);
       }
 
+      framesDrawn = frame;
+      if (recoveryReport && frame >= recoveryReport.atFrame) {
+        recoveryReport.print();
+        recoveryReport = undefined;
+      }
       inFlight.push(gpu.queue.onSubmittedWorkDone());
-      // Wait for the older frame, unless a save arrives first: then reload without waiting.
-      if (inFlight.length >= MAX_FRAMES_IN_FLIGHT) await (reloader ? reloader.waitFor(inFlight.shift()!) : inFlight.shift());
-      else await new Promise((resolve) => setImmediate(resolve));
+      inFlightFrames.push(engine.ctx.frame - 1);
+      if (loseDeviceEvery > 0 && frame % loseDeviceEvery === 0 && devicesLost < loseDeviceTimes) {
+        devicesLost++;
+        gpu.device.destroy();
+      }
+      // Wait for the older frame, unless a save arrives first (then reload without waiting), or the
+      // frame hangs on the GPU (then the device is replaced at the next frame boundary).
+      if (inFlight.length >= MAX_FRAMES_IN_FLIGHT) {
+        const done = deviceWatch.waitForFrame(inFlight.shift()!, inFlightFrames.shift()!);
+        await (reloader ? reloader.waitFor(done) : done);
+      } else await new Promise((resolve) => setImmediate(resolve));
     }
-    await Promise.all(inFlight);
+    // (Not forever: a frame that hangs on the GPU never finishes.)
+    if (!deviceWatch.trouble) await deviceWatch.waitForFrame(Promise.all(inFlight), inFlightFrames.at(-1) ?? 0);
     if (batchError) {
       console.error(formatChainError(batchError));
       loopFailed = false;
@@ -380,6 +470,8 @@ export async function run(options: RunOptions): Promise<number> {
     dashboard = undefined;
     // The chain's dispose(ctx) and onDispose callbacks run, and its timers are cleared.
     await Promise.race([engine.dispose(), Bun.sleep(DISPOSE_WAIT_MS)]);
+    // The audio device closes with the process, never with a reload.
+    audio.close();
     overlay?.dispose();
     display?.dispose();
     await surface?.destroy();
@@ -389,6 +481,7 @@ export async function run(options: RunOptions): Promise<number> {
     gpu.destroy();
     sink?.close();
     restoreProcess();
+    deviceWatch.close();
   }
 }
 

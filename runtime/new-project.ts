@@ -19,7 +19,7 @@ export const TEMPLATES = ["blank", "noise", "feedback", "3d"] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 /** Templates the original had that wait for operators this port does not have yet. */
 export const PLANNED_TEMPLATES: Record<string, string> = {
-  audio: "the audio template needs the audio operators (issue #19), which do not exist yet; choose blank, noise, feedback or 3d",
+  audio: "there is no audio template yet (the audio operators exist: see examples/audio-reactive); choose blank, noise, feedback or 3d",
 };
 
 export class NewProjectError extends Error {

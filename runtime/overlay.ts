@@ -23,13 +23,14 @@ export function overlayLines(error: ChainError, cwd = process.cwd(), columns = I
   const shown = error.file && relative(cwd, error.file);
   const file = shown && !shown.startsWith("..") ? shown : error.file;
   const where = file ? `${file}${error.line ? `:${error.line}:${error.column ?? 1}` : ""}` : "";
-  const text = [`${where ? `${where}: ` : ""}error`, ...error.message.split("\n").filter((line) => line.trim() !== "")];
+  const warning = error.severity === "warning";
+  const text = [`${where ? `${where}: ` : ""}${warning ? "warning" : "error"}`, ...error.message.split("\n").filter((line) => line.trim() !== "")];
   const lines = text.flatMap((line) => wrapLine(line, columns));
   if (error.line) {
     const excerpt = formatSourceExcerpt(error);
     if (excerpt.length > 0) lines.push("", ...wrapExcerpt(excerpt, columns));
   }
-  lines.push("", ...wrapLine("the last good chain keeps running — save to try again", columns));
+  lines.push("", ...wrapLine(warning ? "the chain runs on — a save clears this" : "the last good chain keeps running — save to try again", columns));
   return lines;
 }
 
@@ -139,10 +140,12 @@ export class ErrorOverlay {
     const columns = Math.max(8, Math.floor((width - 2 * MARGIN) / canvas.measureText("M").width));
     const lines = overlayLines(this.error, process.cwd(), columns);
     const lineHeight = Math.round(FONT_PX * 1.4);
-    canvas.fillStyle = [0.08, 0.0, 0.0, 0.82];
+    // Red for an error, amber for a warning (a clamped value): the headline's colour says which.
+    const warning = this.error.severity === "warning";
+    canvas.fillStyle = warning ? [0.08, 0.06, 0.0, 0.82] : [0.08, 0.0, 0.0, 0.82];
     canvas.fillRect(0, 0, width, MARGIN * 2 + lineHeight * lines.length);
     lines.forEach((line, i) => {
-      canvas.fillStyle = i === 0 ? [1, 0.45, 0.4, 1] : [0.95, 0.92, 0.9, 1];
+      canvas.fillStyle = i === 0 ? (warning ? [1, 0.8, 0.3, 1] : [1, 0.45, 0.4, 1]) : [0.95, 0.92, 0.9, 1];
       canvas.fillText(line, MARGIN, MARGIN + i * lineHeight);
     });
   }

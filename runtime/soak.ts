@@ -18,7 +18,7 @@
  *   FAIL when GPU bytes at the end differ from those at warm-up, a census live count differs, a
  *   long-lived GPU object (pipeline, bind group, texture, buffer…) was created after warm-up, a
  *   reload failed, or RSS grows over maxSlopeMBh in a sustained way (judgeGrowth: the lower 95 %
- *   bound of the Theil–Sen slope of 1-minute medians over the limit, also in each half alone);
+ *   bound of the Theil–Sen slope of 1-minute floors (second-lowest sample of each minute) over the limit, also in each half alone);
  *   PASS when the census checks hold and the upper bound is at or under maxSlopeMBh;
  *   INCONCLUSIVE otherwise (too short to tell), with the minutes more that would decide.
  *
@@ -175,7 +175,7 @@ export interface SoakVerdict extends SoakRecord {
   rss: GrowthJudgement;
   rssStartMB: number;
   rssEndMB: number;
-  /** Theil–Sen slopes of the 1-minute medians after warm-up (RSS's is rss.slopeMBh). */
+  /** Theil–Sen slopes after warm-up: of 1-minute floors for RSS (rss.slopeMBh), of medians for the heap and GPU bytes. */
   rssSlopeMBh: number | null;
   heapSlopeMBh: number | null;
   gpuSlopeMBh: number | null;
@@ -200,9 +200,9 @@ export function samplesAfterWarmup(samples: readonly Sample[], warmupEndS: numbe
 export function judgeSoak(record: SoakRecord, options: SoakJudgeOptions): SoakVerdict {
   const after = samplesAfterWarmup(record.samples, record.warmupEndS);
   const t = after.map((s) => s.t);
-  const growth = (pick: (s: Sample) => number) => judgeGrowth(t, after.map(pick), { limitMBh: options.maxSlopeMBh });
+  const growth = (pick: (s: Sample) => number, block: "median" | "floor" = "median") => judgeGrowth(t, after.map(pick), { limitMBh: options.maxSlopeMBh, block });
   const rounded = (value: number | null) => (value === null ? null : Number(value.toFixed(3)));
-  const rss = growth((s) => s.rssMB);
+  const rss = growth((s) => s.rssMB, "floor");
   const v: SoakVerdict = {
     ...record,
     result: "PASS",
@@ -409,7 +409,7 @@ export class SoakDriver {
     const t = this.samples.values("t");
     let first = 0;
     while (first < t.length && t[first]! < this.warmT) first++;
-    entry.rss = growthSummary(judgeGrowth(t.subarray(first), this.samples.values("rssMB").subarray(first), { limitMBh: this.options.maxSlopeMBh }));
+    entry.rss = growthSummary(judgeGrowth(t.subarray(first), this.samples.values("rssMB").subarray(first), { limitMBh: this.options.maxSlopeMBh, block: "floor" }));
     return entry;
   }
 
@@ -516,7 +516,7 @@ export function formatVerdict(v: SoakVerdict): string {
   return [
     `soak: ${v.minutes} min, ${v.frames} frames, p99 frame ${v.frameMsP99} ms, ${v.reloads} reloads (${v.reloadsFailed} failed), ${v.errors} errors`,
     `soak: warm-up ${v.warmupEndS === null ? "never ended" : `${v.warmupEndS.toFixed(0)} s, ${v.warmupFrames} frames`}${v.warmupReloads ? `, ${v.warmupReloads} reloads` : ""}`,
-    `soak: RSS ${v.rssStartMB.toFixed(1)} → ${v.rssEndMB.toFixed(1)} MB over ${rss.measuredMinutes.toFixed(1)} min after warm-up; slope (Theil–Sen of ${rss.blocks} 1-min medians) ${slope(rss.slopeMBh)}, ${bounds}${halves}${noise}; heap ${slope(v.heapSlopeMBh)}, GPU ${slope(v.gpuSlopeMBh)}`,
+    `soak: RSS ${v.rssStartMB.toFixed(1)} → ${v.rssEndMB.toFixed(1)} MB over ${rss.measuredMinutes.toFixed(1)} min after warm-up; slope (Theil–Sen of ${rss.blocks} 1-min ${rss.block === "floor" ? "floors" : "medians"}) ${slope(rss.slopeMBh)}, ${bounds}${halves}${noise}; heap ${slope(v.heapSlopeMBh)}, GPU ${slope(v.gpuSlopeMBh)}`,
     `soak: GPU bytes ${v.gpuBytesStart} → ${v.gpuBytesEnd}; live objects ${JSON.stringify(v.liveStart)} → ${JSON.stringify(v.liveEnd)}`,
     `soak: ${v.result}: ${v.reasons.join("; ")}`,
   ].join("\n");

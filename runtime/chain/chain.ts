@@ -22,6 +22,8 @@ export class Chain {
   private operators = new Map<string, Operator>();
   private outputName?: string;
   private outputSite?: Error;
+  private audioOutputName?: string;
+  private audioOutputSite?: Error;
   private order: Operator[] = [];
   private resolved = false;
   /**
@@ -116,7 +118,21 @@ export class Chain {
     if (!(output instanceof TextureOperator)) {
       throw new GraphError(`chain.output("${this.outputName}"): ${output.typeName} outputs a ${output.outputKind}, not a texture`, this.outputSite);
     }
+    this.resolveAudioOutput();
     this.resolved = true;
+  }
+
+  /** Checks `audioOutput(name)` and marks the operator heard (an AudioOutput reads `audible`). */
+  private resolveAudioOutput(): void {
+    const outputs = this.all().filter((op) => op.outputKind === "audio" && "audible" in op);
+    if (this.audioOutputName === undefined) {
+      if (outputs.length === 1) (outputs[0] as Operator & { audible: boolean }).audible = true;
+      return;
+    }
+    const named = this.operators.get(this.audioOutputName);
+    if (!named) throw new GraphError(`chain.audioOutput("${this.audioOutputName}"): no operator named "${this.audioOutputName}"${suggest(this.audioOutputName, this.names())}`, this.audioOutputSite);
+    if (!outputs.includes(named)) throw new GraphError(`chain.audioOutput("${this.audioOutputName}"): ${named.typeName} is not an AudioOutput (add one: chain.add(AudioOutput, "out").input("${this.audioOutputName}"))`, this.audioOutputSite);
+    (named as Operator & { audible: boolean }).audible = true;
   }
 
   /** Creates every operator's GPU resources (through its own scope), inputs first. */
@@ -131,6 +147,27 @@ export class Chain {
         throw err;
       }
     }
+  }
+
+  /** Awaits every operator's `prepare` (an audio file being decoded); a rejection names its operator like a throw in init. */
+  async prepare(): Promise<void> {
+    for (const op of this.order) {
+      try {
+        await op.prepare();
+      } catch (err) {
+        this.failedOperator = op;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Names the operator whose sound is heard (an AudioOutput), as the original's `chain.audioOutput`.
+   * Without the call, a chain's only AudioOutput is the one heard.
+   */
+  audioOutput(name: string): void {
+    this.audioOutputName = name;
+    this.audioOutputSite = new Error("audioOutput");
   }
 
   /**
@@ -201,22 +238,25 @@ function inputCooked(op: Operator, frameIndex: number): boolean {
   return false;
 }
 
-/** Kahn's algorithm over input edges; a leftover set means a cycle, reported as a path. */
+/**
+ * Kahn's algorithm over input edges; a leftover set means a cycle, reported as a path. Among the
+ * operators ready to cook, numbers and sound (value and audio operators) go first, so a binding on a
+ * texture operator reads this frame's value even when the value comes from an analyser that has an
+ * input itself (an AudioFile → Levels → a Shape's binding). Texture operators keep breadth-first order.
+ */
 export function topologicalOrder(operators: Operator[]): Operator[] {
   const pending = new Map(operators.map((op) => [op, new Set(op.inputs)] as const));
   const order: Operator[] = [];
-  // Value operators first (stable): a param bound to `lfo.value` then reads this frame's value.
-  let ready = operators.filter((op) => op.inputs.length === 0).sort((a, b) => Number(b.outputKind === "value") - Number(a.outputKind === "value"));
+  const numbersOrSound = (op: Operator) => op.outputKind === "value" || op.outputKind === "audio";
+  const ready = operators.filter((op) => op.inputs.length === 0).sort((a, b) => Number(numbersOrSound(b)) - Number(numbersOrSound(a)));
   while (ready.length > 0) {
-    const next: Operator[] = [];
-    for (const op of ready) {
-      order.push(op);
-      pending.delete(op);
-      for (const [other, inputs] of pending) {
-        if (inputs.delete(op) && inputs.size === 0 && !order.includes(other) && !next.includes(other)) next.push(other);
-      }
+    const index = Math.max(0, ready.findIndex(numbersOrSound));
+    const op = ready.splice(index, 1)[0]!;
+    order.push(op);
+    pending.delete(op);
+    for (const [other, inputs] of pending) {
+      if (inputs.delete(op) && inputs.size === 0 && !order.includes(other) && !ready.includes(other)) ready.push(other);
     }
-    ready = next;
   }
   if (pending.size > 0) {
     const cycle = findCycle([...pending.keys()]);

@@ -26,8 +26,8 @@ import {
   type UniformField,
 } from "./params.ts";
 
-/** What an operator outputs: a texture, a value, or one of the 3D kinds that feed Render3D. */
-export type OutputKind = "texture" | "value" | "geometry" | "scene" | "camera" | "light";
+/** What an operator outputs: a texture, a value, one of the 3D kinds that feed Render3D, or sound (runtime/audio). */
+export type OutputKind = "texture" | "value" | "geometry" | "scene" | "camera" | "light" | "audio";
 
 /** What an operator's `cook` gets each frame it cooks. */
 export interface CookContext {
@@ -263,6 +263,13 @@ export abstract class Operator {
 
   /** Creates GPU resources through `this.scope`. Runs once per chain build. */
   abstract init(ctx: InitContext): void;
+
+  /**
+   * Work that must finish before the first cook but must not block the frame thread: an audio file
+   * decoded by a subprocess. The engine awaits it after `init`, between frames; a rejection fails the
+   * build like a throw in `init` (the running chain keeps running).
+   */
+  prepare(): Promise<void> | void {}
 
   /** Records this frame's GPU work into `ctx.frame`. Runs only when needed (see Chain.process). */
   abstract cook(ctx: CookContext): void;

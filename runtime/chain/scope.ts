@@ -21,6 +21,7 @@
  * process: it is handed to the scope's error reporter, located like any chain error.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { loopGuard } from "../guard/loop-guard.ts";
 
 /**
  * Where a scope's errors go: a throw from a timer, or from a dispose callback. `site` is an Error made
@@ -162,7 +163,8 @@ export class ChainScope {
       if (!repeat && id !== undefined) this.forgetTimer(id);
       this.run(() => {
         try {
-          const result = callback(...args);
+          // A timer's callback holds the thread like setup does: its loops get the setup limit.
+          const result = loopGuard.call("a timer's callback", "setupMs", () => callback(...args), undefined);
           if (result && typeof (result as PromiseLike<unknown>).then === "function") {
             (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.reportError(error, "timer", site));
           }
@@ -208,7 +210,7 @@ export class ChainScope {
     const pending: Promise<unknown>[] = [];
     for (const fn of [...this.disposers.reverse(), ...extra]) {
       try {
-        const result = this.run(fn);
+        const result = this.run(() => loopGuard.call("dispose", "setupMs", fn, undefined));
         if (result && typeof (result as PromiseLike<unknown>).then === "function") {
           pending.push(Promise.resolve(result).catch((error: unknown) => this.reportError(error, "dispose")));
         }

@@ -1,6 +1,7 @@
 import { Box } from "ink";
 import type { CensusSnapshot } from "../gpu/census.ts";
 import type { StatsView } from "../stats/hub.ts";
+import { AudioPanel } from "./AudioPanel.tsx";
 import { CensusPanel } from "./CensusPanel.tsx";
 import { CompactDashboard } from "./CompactDashboard.tsx";
 import { DebugPanel } from "./DebugPanel.tsx";
@@ -41,6 +42,7 @@ export function Dashboard({ view, info, census, terminal }: DashboardProps) {
       <CensusPanel census={census} />
       <ReloadsPanel reloads={view.reloads} />
       <ErrorPanel error={view.error} />
+      {view.audio ? <AudioPanel audio={view.audio} /> : null}
       <DebugPanel debug={view.debug} hidden={view.debugHidden} />
       <KeyHints />
     </Box>
@@ -54,7 +56,7 @@ export function Dashboard({ view, info, census, terminal }: DashboardProps) {
  * caret), debug (title, names, "more"), key hints.
  */
 export function fullLayoutLines(view: StatsView, census: CensusSnapshot | null, columns: number): number {
-  let lines = 1 + 1 + (view.memory ? 2 : 1) + (view.soak ? 2 : 0) + 1;
+  let lines = 1 + 1 + (view.memory ? 2 : 1) + (view.soak ? 2 : 0) + (view.audio ? 1 : 0) + 1;
   if (census) {
     const kinds = Object.values(census.kinds).filter((count) => count.created > 0).length;
     lines += 1 + Math.ceil(kinds / Math.max(1, Math.floor(columns / 33))) + (Object.keys(census.owners).length > 0 ? 1 : 0);

@@ -392,6 +392,10 @@ export class Gpu {
 
   createTexture(owner: string, spec: TextureSpec): TextureHandle {
     const layers = spec.layers ?? 1;
+    const largest = this.device.limits.maxTextureDimension2D;
+    if (spec.width > largest || spec.height > largest) {
+      throw new RangeError(`${owner}: a ${spec.width}×${spec.height} texture is larger than this GPU allows (${largest}×${largest}, ${this.adapter.name})`);
+    }
     const bytes = textureBytes(spec.width, spec.height, spec.format, layers);
     const texture = this.device.createTexture({
       label: `${owner}/${spec.slot}`,

@@ -74,7 +74,7 @@ export class Inspector {
     private readonly hub: StatsHub,
     private readonly options: InspectorOptions,
   ) {
-    this.thumbnails = new Thumbnails(engine.gpu, (frame) => {
+    this.thumbnails = new Thumbnails(() => engine.gpu, (frame) => {
       const data = encodeThumbnails({ cellWidth: frame.cellWidth, cellHeight: frame.cellHeight, columns: frame.columns, operators: frame.operators }, frame.rgba);
       for (const client of this.clients) if (client.watchesThumbnails) client.send(data);
     });
@@ -175,6 +175,11 @@ export class Inspector {
   /** Thumbnail readbacks delivered so far. */
   get thumbnailsDelivered(): number {
     return this.thumbnails.delivered;
+  }
+
+  /** Before the GPU device is replaced (runtime/main.ts's recovery): the thumbnails' objects are given back. */
+  releaseGpuObjects(): void {
+    this.thumbnails.releaseForNewDevice();
   }
 
   dispose(): void {

@@ -61,7 +61,8 @@ export class Thumbnails {
   delivered = 0;
 
   constructor(
-    private readonly gpu: Gpu,
+    /** The GPU the chain runs on now (a device loss moves the run to a new one). */
+    private readonly gpuOf: () => Gpu,
     private readonly deliver: (frame: ThumbnailFrame) => void,
     private readonly intervalMs = 1000 / THUMBS_PER_SECOND,
   ) {}
@@ -147,9 +148,17 @@ export class Thumbnails {
     this.release();
   }
 
+  /**
+   * Gives every object back now, before the device they live on is replaced (a device loss); a page
+   * still watching gets its thumbnails laid out again on the new device.
+   */
+  releaseForNewDevice(): void {
+    this.release();
+  }
+
   private layOut(sources: readonly ThumbnailSource[]): void {
     this.release();
-    const scope = this.gpu.scope("inspector");
+    const scope = this.gpuOf().scope("inspector");
     this.scope = scope;
     const rows = Math.ceil(sources.length / THUMB_COLUMNS);
     const width = THUMB_COLUMNS * THUMB_WIDTH;
@@ -161,7 +170,7 @@ export class Thumbnails {
     // they share the pipeline and, by slot name, one uniform buffer holding "stretch".
     for (const source of sources) {
       const pass = new FullscreenPass(scope, { shader, inputCount: 1, uniformSize: 16, slot: "thumbnail-uniforms", format: "rgba8unorm" });
-      pass.writeUniforms(this.gpu.queue, new Float32Array([1, 1, 0, 0]));
+      pass.writeUniforms(this.gpuOf().queue, new Float32Array([1, 1, 0, 0]));
       this.passes.set(source.name, pass);
     }
   }

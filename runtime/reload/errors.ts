@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorLocation } from "../stats/events.ts";
 import { formatSourceExcerpt } from "../stats/format.ts";
+import { originalColumn } from "../guard/columns.ts";
 
 /**
  * An error in the user's project: the stats protocol's ErrorLocation, the one record the ledger, the
@@ -60,7 +61,9 @@ export function parseStackFrame(frame: string): SourceLocation | undefined {
   let file = match[1]!;
   if (file.startsWith("file://")) file = fileURLToPath(file);
   if (!isAbsolute(file)) return undefined;
-  return { file, line: Number(match[2]), column: Number(match[3]) };
+  const line = Number(match[2]);
+  // A project module runs instrumented (runtime/guard/): its columns are mapped back to the file on disk.
+  return { file, line, column: originalColumn(file, line, Number(match[3])) };
 }
 
 /** The first frame of `stack` that lies in the project (outside node_modules and the runtime). */
@@ -271,12 +274,13 @@ export function toChainError(err: unknown, projectDir: string, context: ErrorCon
  *          |     ^
  */
 export function formatChainError(error: ChainError, relativeTo: string = process.cwd()): string {
-  if (!error.file) return `error: ${error.message}`;
+  const kind = error.severity === "warning" ? "warning" : "error";
+  if (!error.file) return `${kind}: ${error.message}`;
   const rel = relative(relativeTo, error.file);
   const shown = rel.startsWith("..") ? error.file : rel;
   const place = error.line ? `${shown}:${error.line}${error.column ? `:${error.column}` : ""}` : shown;
   const excerpt = error.line ? formatSourceExcerpt(error).map((line) => `  ${line}`) : [];
-  return [`${place}: error: ${error.message}`, ...excerpt].join("\n");
+  return [`${place}: ${kind}: ${error.message}`, ...excerpt].join("\n");
 }
 
 /** ` — did you mean "x"?` for the known name closest to `name` within two edits, or "". */

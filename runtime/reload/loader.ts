@@ -5,6 +5,7 @@ import { type ChainError, isProjectFile, suggest, toChainError, withSourceLine }
 import { locateJsonError } from "./json-errors.ts";
 import { settleAfterError, snapshotFiles } from "./half-written.ts";
 import { chainImportGraph, findImportOfMissingExport, isScriptFile, projectImportGraph } from "./module-graph.ts";
+import { guardProjectModules } from "../guard/loop-guard.ts";
 
 /**
  * What a chain file exports: `setup` builds the chain, `update` (optional) runs every frame,
@@ -133,6 +134,8 @@ async function loadOnce(chainFile: string, projectDir: string, options: LoadOpti
   const dir = realPath(projectDir);
   const file = realPath(chainFile);
   const settleMs = options.settleMs ?? 50;
+  // The project's modules load instrumented: an endless loop in them ends with a located error.
+  guardProjectModules(dir);
 
   const lastFiles = lastFilesByChain.get(file) ?? [];
   // Files the chain imports from outside the project folder are the chain's code too: read afresh.

@@ -69,6 +69,11 @@ export interface ErrorLocation {
   message: string;
   /** The text of the offending line, shown under the message with a caret at `column`. */
   sourceLine?: string;
+  /**
+   * "warning" for what the chain survives as it is (a param value clamped to its range, a
+   * non-finite value ignored): shown as a warning, not as an error the last good chain stands in for.
+   */
+  severity?: "warning";
 }
 
 /**
@@ -130,7 +135,25 @@ export interface SoakEvent {
   rss: GrowthSummary | null;
 }
 
-export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent | SoakEvent;
+/**
+ * The audio device, once a second after the frames event, while the chain uses audio
+ * (runtime/audio/system.ts). `sink` is the device's ALSA name, "null" (no device: the clock runs on
+ * its own), or "fixed" (--fixed-fps: no device at all); `opens` counts device opens in the process
+ * (a reload never adds one); `dspLoad` is mixing time / block time over the last second (0..1);
+ * `leadMs` how far ahead of what is heard the device is fed.
+ */
+export interface AudioEvent {
+  type: "audio";
+  t: number;
+  sink: string;
+  opens: number;
+  underruns: number;
+  dspLoad: number;
+  clockSeconds: number;
+  leadMs: number;
+}
+
+export type StatsEvent = FramesEvent | MemoryEvent | ReloadEvent | ErrorEvent | DebugEvent | SoakEvent | AudioEvent;
 
 export type StatsListener = (event: StatsEvent) => void;
 

@@ -3,23 +3,32 @@
  * so both say the same thing about the same samples. Why this method, with the noise it was
  * measured against: docs/memory.md, "How the verdict reads a slope".
  *
- * The samples (every 10 s) become 1-minute medians; the slope is the Theil–Sen slope of those
- * medians, with Sen's 90 % interval (each bound holds with 95 % confidence):
+ * The samples (every 10 s) become one value per minute — the median, or for a series whose noise
+ * only ever adds (RSS: memory taken for a moment and given back) its floor, the second-lowest — and the
+ * slope is the Theil–Sen slope of those values, with Sen's 90 % interval (each bound holds with
+ * 95 % confidence):
  *   pass          the upper bound is at or under the limit: the data rules growth above it out;
  *   fail          the lower bound is over the limit, and so is that of each half of the window
  *                 fitted alone: growth that is sustained, not one step or one bump;
  *   inconclusive  anything else, with an estimate of how many more minutes would decide.
  */
 import type { GrowthSummary } from "./events.ts";
-import { blockMedians, median, robustResidualSd, senSlope } from "./math.ts";
+import { blockMedians, floorValue, median, robustResidualSd, senSlope } from "./math.ts";
 
 export type GrowthState = GrowthSummary["state"];
 
 export interface GrowthOptions {
   /** Highest slope that passes, MB/h. */
   limitMBh: number;
-  /** Block length for the medians, seconds. Default 60. */
+  /** Block length, seconds. Default 60. */
   blockSeconds?: number;
+  /**
+   * What stands for a block: "median" (default), or "floor", its second-lowest sample (math.ts,
+   * floorValue) — for RSS, where a transient allocation only ever adds to what is retained, so a
+   * bump over up to four of a minute's six samples leaves its floor alone while memory that is
+   * kept raises every floor after it.
+   */
+  block?: "median" | "floor";
   /** Standard normal quantile of the interval. Default 1.645 (two-sided 90 %, each bound 95 %). */
   z?: number;
   /** The longest wait the estimate of `moreMinutes` reports; longer is null. Default 24 h. */
@@ -29,11 +38,13 @@ export interface GrowthOptions {
 export interface GrowthJudgement extends GrowthSummary {
   /** Minutes from the first to the last sample judged. */
   measuredMinutes: number;
-  /** Block medians the slope was fitted to. */
+  /** Block values (medians or floors) the slope was fitted to. */
   blocks: number;
+  /** What stood for each block. */
+  block: "median" | "floor";
   /** Theil–Sen slope of each half of the blocks (null until each half has MIN_BLOCKS). */
   halvesMBh: [number, number] | null;
-  /** Robust standard deviation of the block medians around the fitted line, MB. */
+  /** Robust standard deviation of the block values around the fitted line, MB. */
   noiseMB: number | null;
   /** One sentence: why this state. */
   reason: string;
@@ -51,6 +62,7 @@ const HOUR = 3600;
 export function judgeGrowth(tSeconds: ArrayLike<number>, mb: ArrayLike<number>, options: GrowthOptions): GrowthJudgement {
   const limit = options.limitMBh;
   const blockSeconds = options.blockSeconds ?? 60;
+  const block = options.block ?? "median";
   const z = options.z ?? 1.645;
   const maxMinutes = options.maxMinutes ?? 24 * 60;
   const n = tSeconds.length;
@@ -58,16 +70,16 @@ export function judgeGrowth(tSeconds: ArrayLike<number>, mb: ArrayLike<number>, 
   const hours = Float64Array.from({ length: n }, (_, i) => tSeconds[i]! / HOUR);
   const intervals = Float64Array.from({ length: Math.max(0, n - 1) }, (_, i) => tSeconds[i + 1]! - tSeconds[i]!);
   const perBlock = n >= 2 ? Math.max(1, Math.round(blockSeconds / median(intervals))) : 1;
-  const blocks = n >= 2 ? blockMedians(hours, mb, hours[0]!, blockSeconds / HOUR, Math.ceil(perBlock / 2)) : { x: [], y: [] };
+  const blocks = n >= 2 ? blockMedians(hours, mb, hours[0]!, blockSeconds / HOUR, Math.ceil(perBlock / 2), block === "floor" ? floorValue : median) : { x: [], y: [] };
   const nb = blocks.x.length;
 
   const fit = nb >= 2 ? senSlope(blocks.x, blocks.y, z) : null;
   const rawFit = !fit && n >= 2 ? senSlope(hours, mb, z) : null;
   const slope = fit?.slope ?? rawFit?.slope ?? null;
-  // The noise of one block median, for the estimate of minutes more: from the samples (a median
-  // of k normal samples has ~1.25/sqrt(k) of their spread), or from the medians themselves when
-  // that is larger (samples that wander together within a minute); a spread measured on a few
-  // medians alone comes out far too small as often as not.
+  // The noise of one block value, for the estimate of minutes more: from the samples (a median
+  // of k normal samples has ~1.25/sqrt(k) of their spread; a floor of six about as much), or
+  // from the block values themselves when that is larger (samples that wander together within a
+  // minute); a spread measured on a few block values alone comes out far too small as often as not.
   let noise: number | null = null;
   if (n >= 3 && slope !== null) noise = (1.2533 * robustResidualSd(hours, mb, slope)) / Math.sqrt(perBlock);
   if (nb >= 3) noise = Math.max(noise ?? 0, robustResidualSd(blocks.x, blocks.y, fit!.slope));
@@ -89,6 +101,7 @@ export function judgeGrowth(tSeconds: ArrayLike<number>, mb: ArrayLike<number>, 
     limitMBh: limit,
     measuredMinutes,
     blocks: nb,
+    block,
     slopeMBh: slope,
     lowerMBh: lower,
     upperMBh: upper,
@@ -115,7 +128,7 @@ export function judgeGrowth(tSeconds: ArrayLike<number>, mb: ArrayLike<number>, 
     judgement.moreMinutes = minutesToDecide(nb, slope, side, noise, limit, z, blockSeconds, maxMinutes);
     judgement.reason =
       lower === null || upper === null
-        ? `${nb} of the ${MIN_BLOCKS} one-minute medians a bound needs`
+        ? `${nb} of the ${MIN_BLOCKS} one-minute ${block === "floor" ? "floors" : "medians"} a bound needs`
         : `slope between ${fmt(lower)} and ${fmt(upper)} (90 %): the limit ${fmt(limit)} is inside`;
   }
   return judgement;

@@ -1,4 +1,4 @@
-import type { DebugValues, ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, ReloadEntry, SoakEntry, StatsEvent, StatsListener } from "./events.ts";
+import type { AudioEvent, DebugValues, ErrorEntry, GpuMemory, MemoryEvent, ProcessMemory, ReloadEntry, SoakEntry, StatsEvent, StatsListener } from "./events.ts";
 import { FrameWindow } from "./frames.ts";
 import { BYTES_PER_MB, round2 } from "./math.ts";
 import { type LeakAlarmOptions, MemoryTracker } from "./memory.ts";
@@ -15,6 +15,8 @@ export interface StatsHubOptions {
   readGpu?: () => GpuMemory;
   /** The chain's `ctx.debug` values, read with each frames summary. Default: none. */
   readDebug?: () => DebugValues;
+  /** The audio device's numbers, read with each frames summary; undefined while the chain uses no audio. Default: none. */
+  readAudio?: () => Omit<AudioEvent, "type" | "t"> | undefined;
   /** Frames summary period. Default 1000 ms. */
   framesEveryMs?: number;
   /** Memory sample period. Default 10 000 ms; the first sample, at one period, is the warm-up sample. */
@@ -70,6 +72,7 @@ export class StatsHub {
   private readonly readMemory: () => ProcessMemory;
   private readonly readGpu: () => GpuMemory;
   private readonly readDebug: () => DebugValues;
+  private readonly readAudio: () => Omit<AudioEvent, "type" | "t"> | undefined;
   private readonly framesEveryMs: number;
   private readonly memoryEveryMs: number;
   private readonly frameWindow: FrameWindow;
@@ -89,6 +92,7 @@ export class StatsHub {
     this.readMemory = options.readMemory ?? processMemory;
     this.readGpu = options.readGpu ?? noGpu;
     this.readDebug = options.readDebug ?? (() => noDebug);
+    this.readAudio = options.readAudio ?? (() => undefined);
     this.framesEveryMs = options.framesEveryMs ?? 1000;
     this.memoryEveryMs = options.memoryEveryMs ?? 10_000;
     this.viewState = new StatsViewState(options.frameHistoryLength ?? 60, options.reloadHistoryLength ?? 8);
@@ -129,6 +133,7 @@ export class StatsHub {
       this.nextFramesAt = this.nextDue(now, this.framesEveryMs);
       this.emitFrames(now);
       this.emitDebug(now);
+      this.emitAudio(now);
     }
     if (now >= this.nextMemoryAt) {
       this.nextMemoryAt = this.nextDue(now, this.memoryEveryMs);
@@ -147,6 +152,7 @@ export class StatsHub {
     for (const repeats of this.repeats.values()) this.sendRepeats(repeats, now);
     if (this.frameWindow.frameCount > 0) this.emitFrames(now);
     this.emitDebug(now);
+    this.emitAudio(now);
     this.emit(this.sampleMemory(now));
   }
 
@@ -231,6 +237,11 @@ export class StatsHub {
     for (const [name, { value }] of this.readDebug()) {
       this.emit({ type: "debug", t, name, value: typeof value === "number" && !Number.isFinite(value) ? String(value) : value });
     }
+  }
+
+  private emitAudio(now: number): void {
+    const audio = this.readAudio();
+    if (audio) this.emit({ type: "audio", t: this.seconds(now), ...audio });
   }
 
   private nextDue(now: number, period: number): number {

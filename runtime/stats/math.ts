@@ -89,13 +89,21 @@ export function senSlope(xs: ArrayLike<number>, ys: ArrayLike<number>, z = 1.645
 }
 
 /**
- * Medians of consecutive blocks of `blockWidth` x units, counted from `x0`: the points with
- * x0 + k·width ≤ x < x0 + (k+1)·width make block k, whose point is (mean x, median y). Blocks
- * with fewer than `minCount` points (a gap, the unfinished last block) are left out. A median per
- * block keeps a spike shorter than half a block out of the series, and neighbouring blocks are
- * much less alike than neighbouring samples (which a confidence interval assumes).
+ * One value per block of `blockWidth` x units, counted from `x0`: the points with
+ * x0 + k·width ≤ x < x0 + (k+1)·width make block k, whose point is (mean x, `reduce` of its y:
+ * the median unless told otherwise). Blocks with fewer than `minCount` points (a gap, the
+ * unfinished last block) are left out. A median per block keeps a spike shorter than half a block
+ * out of the series, a minimum one shorter than the whole block, and neighbouring blocks are much
+ * less alike than neighbouring samples (which a confidence interval assumes).
  */
-export function blockMedians(xs: ArrayLike<number>, ys: ArrayLike<number>, x0: number, blockWidth: number, minCount: number): { x: number[]; y: number[] } {
+export function blockMedians(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  x0: number,
+  blockWidth: number,
+  minCount: number,
+  reduce: (values: Float64Array) => number = median,
+): { x: number[]; y: number[] } {
   const out = { x: [] as number[], y: [] as number[] };
   let i = 0;
   while (i < xs.length) {
@@ -111,9 +119,30 @@ export function blockMedians(xs: ArrayLike<number>, ys: ArrayLike<number>, x0: n
       values[k] = ys[start + k]!;
     }
     out.x.push(sumX / count);
-    out.y.push(median(values));
+    out.y.push(reduce(values));
   }
   return out;
+}
+
+/**
+ * The floor of a block of samples: its second-lowest value (its lowest when it has fewer than four).
+ * Of six normal samples this scatters by 0.53 of their spread (the minimum by 0.64, the median by
+ * 0.46), and it ignores anything that lifts up to four of the six, and one that drops one.
+ * NaN when empty.
+ */
+export function floorValue(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  let lowest = Number.POSITIVE_INFINITY;
+  let second = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < lowest) {
+      second = lowest;
+      lowest = v;
+    } else if (v < second) second = v;
+  }
+  return n < 4 ? lowest : second;
 }
 
 /**

@@ -23,7 +23,7 @@ export interface LeakAlarmOptions {
  * about 0.5 GB a day, which takes down an installation that runs for a week, and the judgement
  * tells it from noise within ten to fifteen minutes. Slower leaks are the soak's job. A one-time
  * step (a new operator allocating its textures) tilts the window but neither half of it, so it
- * never raises the alarm; a bump that comes back does not move the medians the slope is fitted to.
+ * never raises the alarm; a bump that comes back does not move the 1-minute floors (second-lowest samples) the slope is fitted to.
  */
 export const LEAK_ALARM_DEFAULTS: Readonly<LeakAlarmOptions> = Object.freeze({
   thresholdMBh: 20,
@@ -82,7 +82,7 @@ export class MemoryTracker {
     this.previousMB = rssMB;
     this.seconds.push(tSeconds);
     this.rss.push(rssMB);
-    const growth = judgeGrowth(this.seconds.copyTo(this.secondsScratch), this.rss.copyTo(this.rssScratch), { limitMBh: this.options.thresholdMBh });
+    const growth = judgeGrowth(this.seconds.copyTo(this.secondsScratch), this.rss.copyTo(this.rssScratch), { limitMBh: this.options.thresholdMBh, block: "floor" });
     return { last10sMB, totalMB: rssMB - this.baselineMB!, leak: growthSummary(growth), alarm: growth.state === "fail" };
   }
 }

@@ -33,9 +33,9 @@ export function formatReloadLine(event: ReloadEvent): string {
  * `           |         ^`
  * and its repeats as one line each, at most one a second: `[13.3s] Error at …: … (×61 so far)`.
  */
-export function formatErrorLines(event: Pick<ErrorEvent, "t" | "file" | "line" | "column" | "message" | "sourceLine" | "count">): string[] {
+export function formatErrorLines(event: Pick<ErrorEvent, "t" | "file" | "line" | "column" | "message" | "sourceLine" | "count" | "severity">): string[] {
   const where = formatLocation(event);
-  const head = `${stamp(event.t)} Error${where ? ` at ${where}` : ""}: ${event.message}`;
+  const head = `${stamp(event.t)} ${event.severity === "warning" ? "Warning" : "Error"}${where ? ` at ${where}` : ""}: ${event.message}`;
   // A repeat of the error just shown: one line with the count, the excerpt was shown the first time.
   if (event.count !== undefined && event.count > 1) return [`${head} (${formatRepeatCount(event.count)})`];
   const indent = " ".repeat(stamp(event.t).length + 1);
@@ -82,6 +82,7 @@ export function createPlainReporter(write: (line: string) => void = (line) => pr
         break;
       case "frames":
       case "debug":
+      case "audio":
         break;
     }
   };

@@ -1,4 +1,4 @@
-import type { DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
+import type { AudioEvent, DebugEvent, ErrorEvent, FramesEvent, MemoryEvent, ReloadEvent, SoakEvent, StatsEvent } from "./events.ts";
 import { RingBuffer } from "./ring.ts";
 
 /** Debug names the view follows at once; the ones past it are counted, not kept (the stream has them all). */
@@ -30,6 +30,8 @@ export interface StatsView {
   debugHidden: number;
   /** A soak's latest progress; null outside a soak. */
   soak: SoakEvent | null;
+  /** The audio device's latest numbers; null while the chain uses no audio. */
+  audio: AudioEvent | null;
   /** Increases with every change; a view redraws only when it changed. */
   version: number;
 }
@@ -49,6 +51,7 @@ export class StatsViewState {
   private debugHiddenT = Number.NaN;
   private lastFramesT = Number.NEGATIVE_INFINITY;
   private soak: SoakEvent | null = null;
+  private audio: AudioEvent | null = null;
   private version = 0;
   private lastT = 0;
 
@@ -88,6 +91,9 @@ export class StatsViewState {
         break;
       case "soak":
         this.soak = event;
+        break;
+      case "audio":
+        this.audio = event;
         break;
     }
   }
@@ -139,6 +145,7 @@ export class StatsViewState {
       debug: Array.from(this.debugTracks, ([name, track]) => ({ name, value: track.value, history: Array.from({ length: track.history.length }, (_, index) => track.history.at(index)) })),
       debugHidden: this.debugHidden,
       soak: this.soak,
+      audio: this.audio,
       version: this.version,
     };
   }

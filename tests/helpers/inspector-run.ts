@@ -48,9 +48,13 @@ export interface InspectedRun {
   connect: () => Promise<InspectorConnection>;
 }
 
-/** Starts `bun runtime/cli.ts <project> --headless --no-dashboard --inspect-port 0 …` and waits for its inspector link. */
+/**
+ * Starts `bun runtime/cli.ts <project> --headless --no-dashboard --inspect-port 0 …` and waits for its
+ * inspector link. A frame may take a minute on the GPU (--gpu-timeout): lavapipe on a busy 2-core box
+ * takes seconds for a 1280×720 kaleidoscope frame, which the default 2 s would call a hang.
+ */
 export async function startInspected(project: string, extra: string[] = []): Promise<InspectedRun> {
-  const child = Bun.spawn(["nice", "-n", "19", "bun", "runtime/cli.ts", project, "--headless", "--no-dashboard", "--inspect-port", "0", "--size", "160x90", ...extra], {
+  const child = Bun.spawn(["nice", "-n", "19", "bun", "runtime/cli.ts", project, "--headless", "--no-dashboard", "--inspect-port", "0", "--size", "160x90", "--gpu-timeout", "60000", ...extra], {
     cwd: REPO,
     stdout: "pipe",
     stderr: "pipe",

@@ -32,11 +32,11 @@ describe("vivid new", () => {
     rmSync(dir, { recursive: true });
   });
 
-  test("--template audio says it waits for the audio operators (exit 2, nothing written)", () => {
+  test("--template audio says there is none yet and points at the example (exit 2, nothing written)", () => {
     const dir = join(temp("vivid-new-audio-"), "piece");
     const run = vivid(["new", dir, "--template", "audio", "--no-install"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("audio operators (issue #19)");
+    expect(run.stderr).toContain("there is no audio template yet (the audio operators exist: see examples/audio-reactive)");
     expect(existsSync(dir)).toBe(false);
   });
 

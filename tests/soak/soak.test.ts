@@ -28,7 +28,7 @@ export function setup(ctx) {
   const verdict = JSON.parse(readFileSync(json, "utf8"));
   // 10 to 20 s of samples after the warm-up cannot bound a slope: with the census equal, the
   // verdict is that the run was too short, and it says so (exit 3).
-  expect(output).toMatch(/soak: INCONCLUSIVE: RSS \d of the 5 one-minute medians a bound needs; about \d+ min more would decide/);
+  expect(output).toMatch(/soak: INCONCLUSIVE: RSS \d of the 5 one-minute floors a bound needs; about \d+ min more would decide/);
   expect(run.exitCode).toBe(3);
   expect(verdict.result).toBe("INCONCLUSIVE");
   expect(verdict.reloads).toBeGreaterThanOrEqual(8);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { overlayLines } from "../../../runtime/overlay.ts";
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,6 +121,12 @@ describe("out-of-range values", () => {
     expect(diffImages(atMax, rgbaFloatToBytes((await engine.readOutput()).pixels)).maxAbs).toBe(0);
     // Once per operator instance and param: the setup's assignment warns, update's 10 do not.
     expect(errors.map((e) => [e.phase, e.error.message, e.error.line])).toEqual([["param", "noise.scale = 50 is outside its range 0.1..20: clamped to 20", SETUP_LINE]]);
+    // A warning, not an error: the overlay, dashboard and plain lines say "warning" and do not
+    // claim that the last good chain stands in.
+    expect(errors[0]!.error.severity).toBe("warning");
+    const lines = overlayLines(errors[0]!.error);
+    expect(lines[0]).toMatch(/:\d+:\d+: warning$/);
+    expect(lines.at(-1)).toBe("the chain runs on — a save clears this");
     engine.dispose();
   });
 });

@@ -62,3 +62,18 @@ describe("hello-noise over 100 frames (real chain file, real device)", () => {
     gpu.destroy();
   });
 });
+
+describe("a texture larger than the device allows", () => {
+  test("is refused with the owner, the size and the device's limit, and nothing is counted", async () => {
+    const gpu = await Gpu.open();
+    try {
+      const largest = gpu.device.limits.maxTextureDimension2D;
+      expect(() =>
+        gpu.createTexture("noise", { slot: "out", width: largest + 1, height: 16, format: "rgba16float", usage: GPUTextureUsage.TEXTURE_BINDING }),
+      ).toThrow(new RegExp(`^noise: a ${largest + 1}×16 texture is larger than this GPU allows \\(${largest}×${largest}, `));
+      expect(gpu.census.live()).toBe(0);
+    } finally {
+      gpu.destroy();
+    }
+  });
+});

@@ -90,7 +90,24 @@ describe("state hand-over", () => {
     const final = await done;
     expect(final.created.textures).toBe(0);
     expect(final.released.textures).toBe(0);
-    expect(diffImages(before, await output()).meanAbs).toBeGreaterThan(0.5);
+    // The trail carries on with the new decay exactly as it would have had 0.7 been set in place
+    // at that frame, with no save: a reference engine on the same chain, 12 frames, decay = 0.7, 3 frames.
+    const after = await output();
+    const reference = new Engine(gpu, { projectDir: dir, chainFile: join(dir, "reference.ts"), width: 32, height: 32, fixedFps: 60 });
+    try {
+      writeFileSync(join(dir, "reference.ts"), chain());
+      const loaded = await reference.load();
+      if (!loaded.ok) throw new Error(loaded.error.message);
+      for (let i = 0; i < 12; i++) reference.frame();
+      (reference.chain!.get("fb") as unknown as { decay: number }).decay = 0.7;
+      for (let i = 0; i < 3; i++) reference.frame();
+      const expected = rgbaFloatToBytes((await reference.readOutput()).pixels);
+      expect(diffImages(expected, after).maxAbs).toBeLessThanOrEqual(1);
+      // …and that is a moving trail, not a frozen or blank one: it moved on from before the save.
+      expect(diffImages(before, expected).meanAbs).toBeGreaterThan(0.5);
+    } finally {
+      reference.dispose();
+    }
   });
 
   test("a new resolution for one operator makes that operator's texture only; the others keep theirs", async () => {

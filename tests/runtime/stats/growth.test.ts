@@ -134,3 +134,30 @@ describe("judgeGrowth", () => {
     expect(judgeGrowth([10], [100], { limitMBh: 1 })).toMatchObject({ state: "inconclusive", slopeMBh: null, moreMinutes: 5 });
   });
 });
+
+describe("judgeGrowth with 1-minute floors (RSS)", () => {
+  // The standard soak of 2026-12-06 (docs/memory.md): 33 minutes measured, flat, with eight bumps
+  // of about +25 MB that each lasted 20–30 s (the JS allocator's arena taking memory for a moment).
+  const bumps = [150, 420, 610, 905, 1180, 1400, 1660, 1870].map((at, i) => ({ at: 720 + at, length: i % 2 ? 30 : 20 }));
+  const bumped = (s: number) => (bumps.some((b) => s >= b.at && s < b.at + b.length) ? 25 : 0);
+
+  test("eight +25 MB bumps of 20–30 s in a flat 33-minute soak: PASS, the slope about 0", () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const { t, mb } = series(720, 2700, { sd: 0.33, seed, extra: bumped });
+      const floors = judgeGrowth(t, mb, { limitMBh: 1, block: "floor" });
+      expect(floors.state, `seed ${seed}`).toBe("pass");
+      expect(floors.block).toBe("floor");
+      expect(Math.abs(floors.slopeMBh!)).toBeLessThan(0.5);
+    }
+  });
+
+  test("+6 MB/h with the same bumps on top: FAIL, in each half too", () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const { t, mb } = series(720, 2700, { slopeMBh: 6, sd: 0.33, seed, extra: bumped });
+      const j = judgeGrowth(t, mb, { limitMBh: 1, block: "floor" });
+      expect(j.state, `seed ${seed}`).toBe("fail");
+      expect(j.slopeMBh!).toBeGreaterThan(5);
+      expect(j.slopeMBh!).toBeLessThan(7);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { FrameWindow } from "../../../runtime/stats/frames.ts";
-import { blockMedians, leastSquaresSlope, median, percentileSorted, robustResidualSd, senSlope } from "../../../runtime/stats/math.ts";
+import { blockMedians, floorValue, leastSquaresSlope, median, percentileSorted, robustResidualSd, senSlope } from "../../../runtime/stats/math.ts";
 import { RingBuffer } from "../../../runtime/stats/ring.ts";
 
 describe("percentileSorted (nearest rank)", () => {
@@ -102,6 +102,22 @@ describe("blockMedians", () => {
 
   test("points before x0 are not a block", () => {
     expect(blockMedians([-2, -1, 0, 1], [9, 9, 1, 2], 0, 2, 2)).toEqual({ x: [0.5], y: [1.5] });
+  });
+
+  test("with floorValue: a bump over four of six samples leaves the block's value alone", () => {
+    const xs = [0, 1, 2, 3, 4, 5];
+    expect(blockMedians(xs, [250, 275, 275, 275, 275, 250.4], 0, 6, 3, floorValue)).toEqual({ x: [2.5], y: [250.4] });
+    // The median of the same block is lifted to the bump.
+    expect(blockMedians(xs, [250, 275, 275, 275, 275, 250.4], 0, 6, 3).y[0]).toBe(275);
+  });
+});
+
+describe("floorValue", () => {
+  test("the second-lowest of four or more, the lowest of fewer, NaN of none", () => {
+    expect(floorValue([5, 1, 3, 2, 9, 7])).toBe(2);
+    expect(floorValue([4, 4, 9, 8])).toBe(4);
+    expect(floorValue([3, 1, 2])).toBe(1);
+    expect(floorValue([])).toBeNaN();
   });
 });
 

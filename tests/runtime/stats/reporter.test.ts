@@ -80,6 +80,9 @@ describe("reload and error lines", () => {
 
   test("an error without a place is one line", () => {
     expect(formatErrorLines({ t: 3, message: "device lost" })).toEqual(["[3.0s] Error: device lost"]);
+    expect(formatErrorLines({ t: 3, message: "noise.scale = 50 is outside its range 0.1..20: clamped to 20", severity: "warning" })).toEqual([
+      "[3.0s] Warning: noise.scale = 50 is outside its range 0.1..20: clamped to 20",
+    ]);
   });
 
   test("the reporter prints memory, reloads, errors and alarm changes, never frames", () => {

@@ -1,0 +1,36 @@
+import { GraphError } from "../../runtime/chain/chain.ts";
+import { Operator, type OutputKind } from "../../runtime/chain/operator.ts";
+
+/** Which channel(s) an analyser reads: both averaged, or one. */
+export type ChannelMode = "mono" | "left" | "right";
+
+/**
+ * An operator whose output is sound (AudioFile, AudioIn): analysers read it on the frame thread.
+ * `position` is "now" on the source's own timeline, in frames at 48 kHz, as of this frame's cook:
+ * in a deterministic render frame / fps, live what the device is playing (or has captured) now.
+ * Frames are read by absolute index, so an analyser can take exactly the frames it has not seen.
+ */
+export abstract class AudioSource extends Operator {
+  static override readonly outputKind: OutputKind = "audio";
+  /** "Now" on this source's timeline, in frames; set by its cook. */
+  position = 0;
+
+  init(): void {}
+
+  /** Audio moves with time: a source cooks every frame (its position), and so do its analysers. */
+  override isTimeDependent(): boolean {
+    return true;
+  }
+
+  /** Writes frames [start, start + count) of this source into `out` (0 where there is nothing). */
+  abstract read(out: Float32Array, start: number, count: number, mode: ChannelMode): void;
+}
+
+/** Input 0 of an analyser as an AudioSource, or a message naming the call to make. */
+export function audioInput(op: Operator): AudioSource {
+  const input = op.inputs[0];
+  if (input instanceof AudioSource) return input;
+  const site = op.inputSites[0] ?? op.addSite;
+  if (!input) throw new GraphError(`${op.typeName} "${op.name}" needs an audio input: call ${op.name}.input("<AudioFile or AudioIn name>")`, site);
+  throw new GraphError(`${op.typeName} "${op.name}": input "${input.name}" is a ${input.typeName} (${input.outputKind}), not sound: connect an AudioFile or AudioIn`, site);
+}

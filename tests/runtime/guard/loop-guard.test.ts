@@ -1,0 +1,185 @@
+/**
+ * Loop guards on the real Engine and device, with chain files on disk: each kind of endless loop (and
+ * an endless recursion) in the chain's code, wherever the runtime calls it from, ends with an error at
+ * the loop's line and column in the file as written, and the running chain is untouched. Code in the
+ * project's node_modules is not instrumented (but stopped all the same); columns of other errors on an
+ * instrumented line are those of the file on disk.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { native } from "../../helpers/native.ts";
+import type { ChainError } from "../../../runtime/reload/errors.ts";
+import type { ErrorPhase } from "../../../runtime/engine.ts";
+
+const { Engine } = native.engine;
+type EngineT = InstanceType<typeof Engine>;
+
+let gpu: import("../../../runtime/gpu/gpu.ts").Gpu;
+let root: string;
+let dirCount = 0;
+
+beforeAll(async () => {
+  gpu = await native.gpu.Gpu.open();
+  root = mkdtempSync(join(tmpdir(), "vivid-loop-guard-"));
+});
+
+afterAll(() => {
+  expect(gpu.census.live()).toBe(0);
+  gpu.destroy();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function save(file: string, text: string): void {
+  writeFileSync(`${file}.tmp-save`, text);
+  renameSync(`${file}.tmp-save`, file);
+}
+
+/** 1-based line and column of the first `needle` in `text`. */
+function placeOf(text: string, needle: string): { line: number; column: number } {
+  const lines = text.split("\n");
+  const line = lines.findIndex((l) => l.includes(needle));
+  if (line === -1) throw new Error(`"${needle}" is not in the text`);
+  return { line: line + 1, column: lines[line]!.indexOf(needle) + 1 };
+}
+
+const GOOD = `import { SolidColor } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(SolidColor, "fill").resolution(8, 8).color = [0.2, 0.4, 0.6, 1];
+  ctx.chain.output("fill");
+}
+`;
+
+/** An engine on a fresh project folder holding `files` (chain.ts first), limits 300 ms / 150 ms. */
+async function open(files: Record<string, string>): Promise<{ engine: EngineT; dir: string; errors: Array<{ error: ChainError; phase: ErrorPhase }> }> {
+  const dir = join(root, `p${++dirCount}`);
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  const engine = new Engine(gpu, { projectDir: dir, chainFile: join(dir, "chain.ts"), width: 8, height: 8, fixedFps: 60, loopLimits: { setupMs: 300, updateMs: 150 } });
+  const errors: Array<{ error: ChainError; phase: ErrorPhase }> = [];
+  engine.onError = (error, phase) => errors.push({ error, phase });
+  return { engine, dir, errors };
+}
+
+async function pixel(engine: EngineT): Promise<number[]> {
+  const { pixels } = await engine.readOutput();
+  return Array.from(pixels.slice(0, 4), (v) => Math.round(v * 100) / 100);
+}
+
+describe("an endless loop in a reload fails it at the loop, the running chain kept", () => {
+  const cases: Array<{ name: string; text: string; needle: string; limit: string }> = [
+    { name: "while in update", text: GOOD + "export function update(ctx) {\n  let n = 0;\n  while (n >= 0) n++;\n}\n", needle: "while (n >= 0)", limit: "150 ms limit for update" },
+    { name: "do…while in setup", text: GOOD.replace('ctx.chain.output("fill");', 'ctx.chain.output("fill");\n  let n = 0;\n  do { n++; } while (n > 0);'), needle: "do { n++; }", limit: "300 ms limit for setup" },
+    { name: "for (;;); at the top level", text: "let spins = 0;\nfor (;;) spins++;\n" + GOOD, needle: "for (;;)", limit: "300 ms limit for the module's top level" },
+    { name: "for…of inside a for…in", text: GOOD + "export function update(ctx) {\n  const seen = { a: 1 };\n  for (const key in seen) { const list = [key]; for (const item of list) list.push(item); }\n}\n", needle: "for (const item of list)", limit: "150 ms limit for update" },
+    { name: "a recursion that never ends (nor overflows)", text: GOOD + "function branch(depth) {\n  return depth > 40 ? 0 : branch(depth + 1) + branch(depth + 1);\n}\nexport function update(ctx) { branch(0); }\n", needle: "function branch", limit: "150 ms limit for update" },
+    {
+      name: "while in a binding (the first cook reads it)",
+      text: 'import { Noise } from "vivid";\nexport function setup(ctx) {\n  const noise = ctx.chain.add(Noise, "noise").resolution(8, 8);\n  noise.bind("scale", () => {\n    let k = 0;\n    while (k >= 0) k++;\n    return 0.5;\n  });\n  ctx.chain.output("noise");\n}\n',
+      needle: "while (k >= 0)",
+      limit: "150 ms limit for the first frame's cook",
+    },
+    { name: "while after an await in an async setup", text: GOOD.replace("export function setup(ctx) {", "export async function setup(ctx) {\n  await Bun.sleep(1);\n  let n = 0;\n  while (n >= 0) { n += 1; }"), needle: "while (n >= 0)", limit: "300 ms limit for a callback or after an await" },
+  ];
+  for (const { name, text, needle, limit } of cases) {
+    test(name, async () => {
+      const { engine, dir } = await open({ "chain.ts": GOOD });
+      expect((await engine.load()).ok).toBe(true);
+      engine.frame();
+      const before = await pixel(engine);
+      expect(before).toEqual([0.2, 0.4, 0.6, 1]);
+
+      const file = join(dir, "chain.ts");
+      save(file, text);
+      const startedAt = performance.now();
+      const { entry } = await engine.reload("chain.ts");
+      const tookMs = performance.now() - startedAt;
+      expect(entry.ok).toBe(false);
+      expect(entry.error).toMatchObject({ file, ...placeOf(text, needle) });
+      expect(entry.error!.message).toContain(limit);
+      expect(tookMs).toBeLessThan(5000);
+
+      // The running chain is the old one, and it still draws.
+      engine.frame();
+      expect(await pixel(engine)).toEqual(before);
+      await engine.dispose();
+    });
+  }
+
+  test("a loop in a helper module is located in the helper", async () => {
+    const helper = "export function spin() {\n  let n = 0;\n  while (true) { n++; }\n}\n";
+    const chain = `import { spin } from "./lib/spin.ts";\n${GOOD}export function update(ctx) {\n  spin();\n}\n`;
+    const { engine, dir } = await open({ "chain.ts": chain, "lib/spin.ts": helper });
+    const built = await engine.load();
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(built.error).toMatchObject({ file: join(dir, "lib/spin.ts"), ...placeOf(helper, "while (true)") });
+    await engine.dispose();
+  });
+});
+
+describe("a loop of the running chain", () => {
+  test("in update from frame 3 on: each such frame is cut at the limit, reported once at the loop; the frames before and a fixed save draw", async () => {
+    const text = GOOD + "export function update(ctx) {\n  if (ctx.frame >= 3) for (let i = 0; i >= 0; i++) {}\n}\n";
+    const { engine, dir, errors } = await open({ "chain.ts": text });
+    expect((await engine.load()).ok).toBe(true);
+    for (let i = 0; i < 3; i++) engine.frame();
+    const startedAt = performance.now();
+    engine.frame();
+    engine.frame();
+    const twoFramesMs = performance.now() - startedAt;
+    expect(twoFramesMs).toBeGreaterThanOrEqual(300);
+    expect(twoFramesMs).toBeLessThan(3000);
+    expect(errors.map((e) => e.phase)).toEqual(["update"]);
+    expect(errors[0]!.error).toMatchObject({ file: join(dir, "chain.ts"), ...placeOf(text, "for (let i = 0") });
+    expect(await pixel(engine)).toEqual([0.2, 0.4, 0.6, 1]);
+    save(join(dir, "chain.ts"), GOOD);
+    expect((await engine.reload("chain.ts")).entry.ok).toBe(true);
+    engine.frame();
+    await engine.dispose();
+  });
+
+  test("in a timer's callback: a located timer error, and the run goes on", async () => {
+    const text = GOOD.replace('ctx.chain.output("fill");', 'ctx.chain.output("fill");\n  setTimeout(() => { let n = 0; while (n >= 0) n++; }, 1);');
+    const { engine, dir, errors } = await open({ "chain.ts": text });
+    expect((await engine.load()).ok).toBe(true);
+    for (let i = 0; i < 100 && errors.length === 0; i++) await Bun.sleep(20);
+    expect(errors.map((e) => e.phase)).toEqual(["timer"]);
+    expect(errors[0]!.error).toMatchObject({ file: join(dir, "chain.ts"), ...placeOf(text, "while (n >= 0)") });
+    expect(errors[0]!.error.message).toContain("300 ms limit for a timer's callback");
+    engine.frame();
+    await engine.dispose();
+  });
+});
+
+describe("what is instrumented, and how it shows", () => {
+  test("a busy wait in the project's node_modules is stopped too (the watchdog), located at the project's function that called it; node_modules is not instrumented", async () => {
+    const pkg = {
+      "node_modules/busy/package.json": JSON.stringify({ name: "busy", type: "module", main: "index.js" }),
+      "node_modules/busy/index.js": "export function busy() {\n  const end = performance.now() + 60000;\n  while (performance.now() < end) {}\n}\n",
+    };
+    const chain = `import { busy } from "busy";\n${GOOD}export function update(ctx) {\n  busy();\n}\n`;
+    const { engine, dir } = await open({ "chain.ts": chain, ...pkg });
+    const built = await engine.load();
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(built.error).toMatchObject({ file: join(dir, "chain.ts"), ...placeOf(chain, "function update") });
+    expect(built.error.message).toContain("this function ran past the 150 ms limit for update");
+    await engine.dispose();
+  });
+
+  test("a throw on a line the instrumentation changed is reported at its column in the file on disk", async () => {
+    const text = GOOD + 'export function update(ctx) {\n  for (let i = 0; i < 2; i++) {} const f = (x) => x; while (f(false)) {} throw new Error("boom");\n}\n';
+    const { engine, dir } = await open({ "chain.ts": text });
+    const built = await engine.load();
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    // Bun puts a `new Error` throw at the constructor's name.
+    expect(built.error).toMatchObject({ message: "boom", file: join(dir, "chain.ts"), ...placeOf(text, 'Error("boom")') });
+    await engine.dispose();
+  });
+});
