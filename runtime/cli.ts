@@ -27,6 +27,9 @@ Usage:
   bun vivid soak <project> [soak flags]   run for a long time, re-saving the chain; PASS/FAIL/INCONCLUSIVE on leaks
   bun vivid soak --judge <soak.json> [--max-slope <MB/h>] [--png <out.png>]
                                           judge a saved soak again from its samples (and plot it)
+  bun vivid mcp [--inspect-port <N>] [--inspect-host <addr> --inspect-token <T>]
+                                          a Model Context Protocol server on stdio for coding
+                                          agents, proxying to the running instance's inspector
 
 Flags:
   --headless             render offscreen (no window)
@@ -41,6 +44,11 @@ Flags:
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
   --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values, audio, recording, control) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
+  --inspect-port <N>     the web inspector's port (default 9876; 0 picks a free one); its link is
+                         printed on start (docs/inspector.md)
+  --inspect-host <addr>  bind the inspector to this address instead of 127.0.0.1; the link then
+                         carries a token every request needs
+  --no-inspect           no inspector (a run with --frames or --snapshot has none either)
   --setup-loop-limit <ms>  stop a loop (or recursion) of the chain's that runs longer than this in a
                          module's top level, setup, a timer or dispose (default 1000)
   --update-loop-limit <ms> the same for one frame's update and cook (default 250)
@@ -113,6 +121,8 @@ export interface RunOptions {
   /** `--midi-learn`: map MIDI controllers to params from a terminal prompt. */
   midiLearn?: boolean;
   soak?: SoakOptions;
+  /** The web inspector's address; undefined: none (--no-inspect, a batch run, a soak). */
+  inspect?: { port: number; host: string };
   /** --setup-loop-limit / --update-loop-limit (ms): how long the chain's code may hold the thread. */
   loopLimits?: { setupMs?: number; updateMs?: number };
   /** --setup-timeout (ms): how long an async setup may take to settle. */
@@ -224,13 +234,15 @@ export type Command =
   | { kind: "devices" }
   | { kind: "monitors" }
   | { kind: "new"; options: NewProjectOptions }
-  | { kind: "judge"; file: string; maxSlopeMBh?: number; png?: string };
+  | { kind: "judge"; file: string; maxSlopeMBh?: number; png?: string }
+  | { kind: "mcp"; port: number; host: string; token?: string };
 
 /** Parses argv (without `bun` and the script). Throws UsageError for a bad command line. */
 export function parseCommand(argv: string[]): Command {
   if (argv[0] === "operators") return parseOperatorsCommand(argv.slice(1));
   if (argv[0] === "soak") return parseSoakCommand(argv.slice(1));
   if (argv[0] === "new") return parseNewCommand(argv.slice(1));
+  if (argv[0] === "mcp") return parseMcpCommand(argv.slice(1));
   if (argv[0] === "devices") {
     if (argv.length > 1) throw new UsageError(`devices takes no arguments (got ${argv.slice(1).join(" ")})`);
     return { kind: "devices" };
@@ -248,6 +260,9 @@ export function parseCommand(argv: string[]): Command {
     "no-esc-quit": { type: "boolean" },
     stats: { type: "string" },
     "no-dashboard": { type: "boolean" },
+    "inspect-port": { type: "string" },
+    "inspect-host": { type: "string" },
+    "no-inspect": { type: "boolean" },
     "setup-loop-limit": { type: "string" },
     "update-loop-limit": { type: "string" },
     "setup-timeout": { type: "string" },
@@ -292,6 +307,7 @@ export function parseCommand(argv: string[]): Command {
     escQuits: !values["no-esc-quit"],
     stats: values.stats,
     dashboard: !values["no-dashboard"],
+    inspect: inspectFlags(values, values.frames !== undefined || values.snapshot !== undefined),
     loopLimits: {
       setupMs: values["setup-loop-limit"] !== undefined ? positiveNumber("--setup-loop-limit", values["setup-loop-limit"]) : undefined,
       updateMs: values["update-loop-limit"] !== undefined ? positiveNumber("--update-loop-limit", values["update-loop-limit"]) : undefined,
@@ -333,6 +349,33 @@ function recordFlags(
   }
   const durationS = values["record-duration"] !== undefined ? positiveNumber("--record-duration", values["record-duration"]) : undefined;
   return { target, fps, durationS };
+}
+
+/** --inspect-port / --inspect-host / --no-inspect; a batch run (`batch`) has no inspector. */
+function inspectFlags(values: { "inspect-port"?: string; "inspect-host"?: string; "no-inspect"?: boolean }, batch: boolean): RunOptions["inspect"] {
+  const port = values["inspect-port"] !== undefined ? portFlag("--inspect-port", values["inspect-port"]) : 9876;
+  const host = values["inspect-host"] ?? "127.0.0.1";
+  if (values["inspect-host"] !== undefined && host.trim() === "") throw new UsageError(`--inspect-host expects an address such as 0.0.0.0, got ""`);
+  if (values["no-inspect"]) {
+    if (values["inspect-port"] !== undefined || values["inspect-host"] !== undefined) throw new UsageError("--no-inspect and --inspect-port / --inspect-host contradict each other; give one");
+    return undefined;
+  }
+  return batch ? undefined : { port, host };
+}
+
+function portFlag(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`${flag} expects a port number 0..65535, got "${value}"`);
+  return n;
+}
+
+function parseMcpCommand(argv: string[]): Command {
+  const parsed = parseFlags(argv, { "inspect-port": { type: "string" }, "inspect-host": { type: "string" }, "inspect-token": { type: "string" }, help: { type: "boolean", short: "h" } });
+  if (parsed.values.help) return { kind: "help" };
+  if (parsed.positionals.length) throw new UsageError(`mcp takes no project: it talks to the instance already running (got ${parsed.positionals.join(" ")})`);
+  const port = parsed.values["inspect-port"] !== undefined ? portFlag("--inspect-port", parsed.values["inspect-port"]) : 9876;
+  if (port === 0) throw new UsageError("--inspect-port for mcp is the running instance's port, not 0");
+  return { kind: "mcp", port, host: parsed.values["inspect-host"] ?? "127.0.0.1", token: parsed.values["inspect-token"] };
 }
 
 /** node:util's strict parseArgs over `options`; a bad flag becomes a UsageError naming it (exit 2). */
@@ -514,6 +557,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(formatVerdict(verdict));
     if (command.png) writeFileSync(command.png, plotRss(verdict, basename(command.file)));
     return SOAK_EXIT_CODES[verdict.result];
+  }
+  if (command.kind === "mcp") {
+    const { runMcpServer } = await import("./inspector/mcp.ts");
+    return runMcpServer({ port: command.port, host: command.host, token: command.token, version: pkg.version });
   }
   const { run } = await import("./main.ts");
   return run(command.options);

@@ -24,6 +24,8 @@ import { Gpu } from "./gpu/gpu.ts";
 import { createSurface, type Surface } from "./gpu/surface.ts";
 import { OutputWindows } from "./output-windows.ts";
 import { ErrorOverlay } from "./overlay.ts";
+import type { Inspector } from "./inspector/inspector.ts";
+import type { InspectServer } from "./inspector/server.ts";
 import { guardProcess } from "./process-guard.ts";
 import { DeviceWatch, GPU_HANG_MS, recoverDevice } from "./guard/device-loss.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
@@ -150,6 +152,21 @@ export async function run(options: RunOptions): Promise<number> {
     }
     wakeFromPause?.();
   };
+  // ── the web inspector (runtime/inspector): its link is printed before the dashboard takes the terminal ──
+  let inspector: Inspector | undefined;
+  let inspectServer: InspectServer | undefined;
+  if (options.inspect && !batch && !soak) {
+    const [{ Inspector }, { startInspectServer }, pkg] = await Promise.all([import("./inspector/inspector.ts"), import("./inspector/server.ts"), import("../package.json", { with: { type: "json" } })]);
+    const candidate = new Inspector(engine, hub, { project: options.projectName, version: pkg.default.version, requestReload: () => reloader?.request("manual"), onQueued: () => wakeFromPause?.() });
+    try {
+      inspectServer = startInspectServer(candidate, options.inspect);
+      inspector = candidate;
+      console.log(`vivid: inspector at ${inspectServer.url}`);
+    } catch (err) {
+      candidate.dispose();
+      console.error(`vivid: ${err instanceof Error ? err.message : String(err)}; running without it`);
+    }
+  }
   let dashboard: DashboardHandle | undefined;
   // --midi-learn reads its prompt's answers from the terminal, which the dashboard would take for keys.
   const interactive = process.stdout.isTTY === true && options.dashboard && !batch && !options.midiLearn;
@@ -157,7 +174,7 @@ export async function run(options: RunOptions): Promise<number> {
     // Loaded only to be shown: Ink, React and Yoga's WebAssembly cost ~22 MB of RSS and 35 MB of
     // heap (32 MB of it Yoga's memory) before anything is drawn (docs/memory.md).
     const { mountDashboard } = await import("./dashboard/index.ts");
-    dashboard = mountDashboard(hub, { project: options.projectName, adapter: gpu.adapter.name, width: size.width, height: size.height, census: () => gpu.census.snapshot() }, { onKey });
+    dashboard = mountDashboard(hub, { project: options.projectName, adapter: gpu.adapter.name, width: size.width, height: size.height, census: () => gpu.census.snapshot(), inspector: inspectServer?.url }, { onKey });
   } else if (!batch) {
     hub.subscribe(createPlainReporter());
   }
@@ -323,6 +340,7 @@ export async function run(options: RunOptions): Promise<number> {
       engine,
       async () => {
         await leaveLostDevice();
+        inspector?.releaseGpuObjects();
         overlay?.dispose();
         display?.dispose();
         // A surface waits for the device to finish its work: a hung one never does.
@@ -405,6 +423,8 @@ export async function run(options: RunOptions): Promise<number> {
         );
         changed = true;
       }
+      // What pages, editors and agents sent since the last frame is applied here, between frames.
+      if (inspector?.boundary()) changed = true;
       if (win) {
         win.pollEvents();
         if (win.shouldClose || (options.escQuits && win.input.key("Escape").pressed)) break;
@@ -451,11 +471,12 @@ export async function run(options: RunOptions): Promise<number> {
       }
       const target = surface?.acquire() ?? null;
       const draw: DisplayPassFn | undefined =
-        target || outputs?.count
+        target || outputs?.count || inspector?.wantsFrames
           ? (f, output) => {
+              inspector?.recordFrame(f, output);
               if (target) {
                 const text = overlay?.update({ gpu, frame: f, time: engine.ctx.time, dt: engine.ctx.dt, frameIndex: engine.ctx.frame });
-                display!.draw(f, output, target.view, [surface!.width, surface!.height], text);
+                display!.draw(f, inspector ? inspector.screenTexture(output) : output, target.view, [surface!.width, surface!.height], text);
               }
               outputs?.draw(f, engine.chain);
             }
@@ -473,6 +494,7 @@ export async function run(options: RunOptions): Promise<number> {
         );
         recording?.afterSubmit();
       } else engine.idleFrame(draw, start);
+      inspector?.afterSubmit();
       const cpuMs = performance.now() - start;
       if (target) surface!.present();
       outputs?.present();
@@ -575,6 +597,8 @@ export async function run(options: RunOptions): Promise<number> {
     await finishRecording();
     // Before anything is released: the last frames, debug values and memory go into --stats.
     hub.finish();
+    inspectServer?.stop();
+    inspector?.dispose();
     await reloader?.close();
     dashboard?.unmount();
     dashboard = undefined;

@@ -10,6 +10,8 @@
 #   ffmpeg, alsa-utils   audio: ffmpeg decodes sound files; aplay / arecord play and capture (ALSA);
 #                        --record's encoder (a subprocess fed raw frames); ffprobe for the record tests
 #   socat                a pseudo-terminal pair standing in for a serial, MIDI or DMX device in tests
+#   chromium             the inspector page's tests and benchmark drive it headless (playwright-core
+#                        downloads no browser of its own)
 #   mesa-vulkan-drivers  only when Dawn finds no usable Vulkan adapter: Mesa's lavapipe (a CPU
 #   + libvulkan1         Vulkan driver) >= 25. Dawn rejects bookworm's Mesa 22 and silently falls
 #                        back to a "null" adapter that renders nothing, so on Debian 12 it comes
@@ -73,6 +75,7 @@ bun install --frozen-lockfile --silent
 # ── window and virtual display ──
 apt_install "the window: GLFW through bun:ffi" libglfw3
 apt_install "a virtual X display for window tests and headless machines; xwd screenshots; XTEST input" xvfb xauth x11-apps libxtst6
+apt_install "the inspector page's tests and benchmark run it headless through playwright-core" chromium
 apt_install "audio: ffmpeg decodes sound files (AudioFile); aplay/arecord play and capture (AudioOutput, AudioIn, vivid devices)" ffmpeg alsa-utils
 
 # ── recording ──

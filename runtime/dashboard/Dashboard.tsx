@@ -32,7 +32,7 @@ const FULL_LAYOUT_COLUMNS = 80;
  * or the compact one (CompactDashboard) when the terminal is too narrow or too short for it.
  */
 export function Dashboard({ view, info, census, terminal }: DashboardProps) {
-  if (terminal && (terminal.columns < FULL_LAYOUT_COLUMNS || fullLayoutLines(view, census, terminal.columns) >= terminal.rows)) {
+  if (terminal && (terminal.columns < FULL_LAYOUT_COLUMNS || fullLayoutLines(view, census, terminal.columns) + (info.inspector ? 1 : 0) >= terminal.rows)) {
     return <CompactDashboard view={view} info={info} columns={terminal.columns} rows={terminal.rows} />;
   }
   return (

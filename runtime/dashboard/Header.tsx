@@ -1,9 +1,9 @@
 import { Text } from "ink";
 import type { DashboardInfo } from "./info.ts";
 
-/** Who is running what where: project, adapter, resolution, uptime, and whether time is paused. */
+/** Who is running what where: project, adapter, resolution, uptime, whether time is paused, the inspector's link. */
 export function Header({ info, t }: { info: DashboardInfo; t: number }) {
-  return (
+  const line = (
     <Text wrap="truncate-end">
       <Text bold>Vivid</Text>
       {`  ${info.project}  `}
@@ -13,5 +13,15 @@ export function Header({ info, t }: { info: DashboardInfo; t: number }) {
       {`  ${info.width}×${info.height}  `}
       <Text dimColor>{t.toFixed(1)}s</Text>
     </Text>
+  );
+  if (!info.inspector) return line;
+  return (
+    <>
+      {line}
+      <Text wrap="truncate-end">
+        <Text dimColor>{"inspector "}</Text>
+        <Text color="cyan">{info.inspector}</Text>
+      </Text>
+    </>
   );
 }

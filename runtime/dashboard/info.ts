@@ -8,6 +8,8 @@ export interface DashboardInfo {
   height: number;
   paused?: boolean;
   census?: () => CensusSnapshot;
+  /** The web inspector's link, when it runs (runtime/inspector). */
+  inspector?: string;
 }
 
 /** The keys, by meaning: q, r, s, p (and Ctrl+C as quit, since raw mode swallows SIGINT). */

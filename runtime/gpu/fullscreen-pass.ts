@@ -66,11 +66,16 @@ export class FullscreenPass {
     else queue.writeBuffer(this.uniforms.buffer, 0, data);
   }
 
-  /** Records the pass: draws into `target`, reading `inputs`; clears first unless `load` is "load". */
-  draw(frame: Frame, owner: string, target: GPUTextureView, inputs: readonly TextureHandle[], load: GPULoadOp = "clear"): void {
+  /**
+   * Records the pass: draws into `target`, reading `inputs`; clears first unless `load` is "load".
+   * With `viewport` ([x, y, width, height] in pixels) it draws into that rectangle only (the
+   * inspector's thumbnail atlas); a clear still clears the whole target.
+   */
+  draw(frame: Frame, owner: string, target: GPUTextureView, inputs: readonly TextureHandle[], load: GPULoadOp = "clear", viewport?: readonly [number, number, number, number]): void {
     const pass = frame.renderPass(owner, {
       colorAttachments: [{ view: target, loadOp: load, storeOp: "store", clearValue: [0, 0, 0, 1] }],
     });
+    if (viewport) pass.setViewport(viewport[0], viewport[1], viewport[2], viewport[3], 0, 1);
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.bindGroupFor(inputs));
     pass.draw(3);

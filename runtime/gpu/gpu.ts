@@ -18,6 +18,7 @@ import { Census, type GpuKind } from "./census.ts";
 import { requestDevice, type AdapterSummary } from "./device.ts";
 import { RefCache } from "./ref-cache.ts";
 import { locatePipelineError, locateWgslError, type PipelineErrorLocation, type ShaderSource, type WgslErrorLocation } from "./shaders.ts";
+import { installMapWait } from "./map-wait.ts";
 import { installWorkDone } from "./work-done.ts";
 
 export const OUTPUT_FORMAT: GPUTextureFormat = "rgba16float";
@@ -223,6 +224,8 @@ export class Gpu {
     this.queue = device.queue;
     // bun-webgpu's own version resolves every pending wait when the oldest one's work is done.
     if (!installWorkDone(this.queue)) throw new Error("bun-webgpu's GPUQueue is not as expected: cannot install onSubmittedWorkDone (runtime/gpu/work-done.ts)");
+    // And its other waits (buffer maps, error scopes) poll sparingly instead of spinning (map-wait.ts).
+    installMapWait(this.queue);
     const census = this.census;
     this.shaderModules = new RefCache("shader module", (m, key) => {
       m.destroy();
