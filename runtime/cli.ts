@@ -55,7 +55,8 @@ Flags:
   --setup-timeout <ms>   fail a reload whose async setup has not settled by then (default 10000);
                          the running chain keeps playing while a new one builds
   --gpu-timeout <ms>     a frame not finished on the GPU by then is reported with its operators, and
-                         the run moves to a new device, as after a device loss (default 2000)
+                         the run moves to a new device, as after a device loss (default 2000; 30000
+                         on a software adapter such as lavapipe, whose frames slow with the machine's load)
   --record <out>         record the output: out.mp4 / out.mov (H.264), out.webm (VP9) or dir/%05d.png
                          (PNGs numbered from 1, file n = --snapshot-frame n); encoded by ffmpeg
   --record-fps <F>       frames per second of the recording (default 60, or --fixed-fps); switches on

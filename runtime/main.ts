@@ -27,7 +27,7 @@ import { ErrorOverlay } from "./overlay.ts";
 import type { Inspector } from "./inspector/inspector.ts";
 import type { InspectServer } from "./inspector/server.ts";
 import { guardProcess } from "./process-guard.ts";
-import { DeviceWatch, GPU_HANG_MS, recoverDevice } from "./guard/device-loss.ts";
+import { DeviceWatch, defaultHangMs, recoverDevice } from "./guard/device-loss.ts";
 import { formatChainError, type ChainError } from "./reload/errors.ts";
 import { Reloader } from "./reload/reloader.ts";
 import { locateFfmpeg } from "./record/ffmpeg.ts";
@@ -316,7 +316,7 @@ export async function run(options: RunOptions): Promise<number> {
   const inFlightFrames: number[] = [];
   // A lost device or a hung frame: the next frame boundary moves the run to a new device.
   const deviceWatch = new DeviceWatch(gpu, {
-    hangMs: options.gpuTimeoutMs ?? GPU_HANG_MS,
+    hangMs: options.gpuTimeoutMs ?? defaultHangMs(gpu.adapter),
     onTrouble: () => wakeFromPause?.(),
     // The operators that cooked in a hung frame (or after it: at most one frame more is in flight).
     operatorsOf: (index) => (engine.chain?.processingOrder ?? []).filter((op) => op.cookedAt >= index).map((op) => `${op.typeName} "${op.name}"`),

@@ -16,6 +16,18 @@ import { Gpu } from "../gpu/gpu.ts";
 /** How long a frame may take on the GPU before it counts as hung (ms). */
 export const GPU_HANG_MS = 2000;
 
+/**
+ * The same on a software adapter (lavapipe): its "GPU" is the machine's CPU, so a frame's time
+ * grows with everything else the machine runs — 1280×720 frames took over 2 s on the 2-core box at
+ * a load average of 10, and a 2-s limit stopped healthy chains there as hung.
+ */
+export const SOFTWARE_GPU_HANG_MS = 30_000;
+
+/** The default hang limit for an adapter: --gpu-timeout overrides it. */
+export function defaultHangMs(adapter: { software: boolean }): number {
+  return adapter.software ? SOFTWARE_GPU_HANG_MS : GPU_HANG_MS;
+}
+
 export interface DeviceTrouble {
   kind: "lost" | "hang";
   /** What to show: the reason Dawn gave, or the hung frame and its operators. */
