@@ -51,7 +51,7 @@ export class RawLoop {
     this.tapPipeline = pipeline(tapModule, tapLayout);
     const sampler = device.createSampler({ magFilter: "linear", minFilter: "linear" });
     for (let i = 0; i < 2; i++) {
-      const texture = device.createTexture({ size: [width, height], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
+      const texture = device.createTexture({ size: [width, height], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC });
       this.textures.push(texture);
       this.views.push(texture.createView());
     }
@@ -81,6 +81,11 @@ export class RawLoop {
     view.setFloat32(16, 0.5, true);
     view.setFloat32(52, width / height, true);
     this.tapData.set([1, 1]);
+  }
+
+  /** The texture the last pass wrote (bench/raw-dispatch.ts reads it back to compare with the compute loop). */
+  get output(): GPUTexture {
+    return this.textures[(this.passes - 1) % 2]!;
   }
 
   /** Encodes and submits one frame. */
