@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { SOAK_DEFAULTS, type SoakOptions } from "./soak.ts";
+import { DISPATCHES, type Dispatch } from "./gpu/dispatch.ts";
 import type { NewProjectOptions } from "./new-project.ts";
 
 export const HELP = `Vivid for Bun ${pkg.version} — live-coded real-time visuals in TypeScript
@@ -39,6 +40,8 @@ Flags:
   --no-esc-quit          leave Esc to the chain (default: Esc quits)
   --stats <file.jsonl>   append the stats stream (frames, memory, reloads, errors, debug values) as JSON lines
   --no-dashboard         plain lines instead of the terminal dashboard
+  --dispatch <path>      fragment | compute: how per-pixel operators run (default: by the GPU — compute
+                         on NVIDIA data-centre parts, fragment elsewhere; printed at start)
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -88,6 +91,8 @@ export interface RunOptions {
   escQuits: boolean;
   stats?: string;
   dashboard: boolean;
+  /** --dispatch: how per-pixel operators run; unset, the adapter rule picks (runtime/gpu/dispatch.ts). */
+  dispatch?: Dispatch;
   soak?: SoakOptions;
 }
 
@@ -99,6 +104,11 @@ function positiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} expects a whole number ≥ 1, got "${value}"`);
   return n;
+}
+
+function dispatchFlag(value: string): Dispatch {
+  if (!(DISPATCHES as readonly string[]).includes(value)) throw new UsageError(`--dispatch expects ${DISPATCHES.join(" or ")}, got "${value}"`);
+  return value as Dispatch;
 }
 
 function positiveNumber(flag: string, value: string): number {
@@ -197,6 +207,7 @@ export function parseCommand(argv: string[]): Command {
     "no-esc-quit": { type: "boolean" },
     stats: { type: "string" },
     "no-dashboard": { type: "boolean" },
+    dispatch: { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -227,6 +238,7 @@ export function parseCommand(argv: string[]): Command {
     escQuits: !values["no-esc-quit"],
     stats: values.stats,
     dashboard: !values["no-dashboard"],
+    dispatch: values.dispatch !== undefined ? dispatchFlag(values.dispatch) : undefined,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;
