@@ -38,6 +38,17 @@ export type BuildResult = { ok: true; chain: Chain } | { ok: false; error: Chain
  */
 export type ReloadEntry = ReloadEvent & { pending?: boolean };
 
+/** When the first frame of a swapped-in chain was submitted and finished on the GPU, as epoch ms. */
+interface FirstFrameTimes {
+  submittedMs: number;
+  doneMs: number;
+}
+
+/** Wall-clock ms with performance.now()'s resolution: comparable with a file's mtimeMs. */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 function objectCounts(diff: ReturnType<typeof createdSince>): ReloadCounts {
   return {
     shaderModules: diff.shaderModule,
@@ -74,6 +85,8 @@ export class Engine {
    */
   private readonly reportWarning = (warning: Error): void => this.onError(toChainError(warning, this.projectDir), "param");
   private retiring?: { chain: Chain; frames: number; waiters: Array<() => void> };
+  /** Reloads that swapped since the last frame: the next frame() stamps its submit and completion (savedTo*Ms). */
+  private firstFrameWaiters: Array<(times: FirstFrameTimes) => void> = [];
   private startMs = performance.now();
   private lastMs = this.startMs;
   private reportedFrameError = false;
@@ -261,7 +274,7 @@ export class Engine {
    * success. `eventMs` is when the change was seen (performance.now()). `done` resolves with `ms`
    * filled in once the new chain's first frame has finished on the GPU.
    */
-  async reload(file: string, eventMs = performance.now()): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
+  async reload(file: string, eventMs = performance.now(), savedAtMs?: number): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
     const before = this.gpu.census.snapshot();
     const rssBefore = process.memoryUsage.rss();
     const loaded = await this.loadModule();
@@ -279,10 +292,12 @@ export class Engine {
     const entry = this.ledgerEntry(file, before, rssBefore, swapMs, error, pending);
     if (error) return { entry, done: Promise.resolve(entry) };
     const firstFrame = this.gpu.idle().then(() => (entry.ms = performance.now() - eventMs));
+    const newChainFrame = new Promise<FirstFrameTimes>((resolve) => this.firstFrameWaiters.push(resolve));
     // The final counts include the old chain's release, a few frames after the swap.
-    const done = Promise.all([firstFrame, this.retired()]).then(() => {
+    const done = Promise.all([firstFrame, newChainFrame, this.retired()]).then(([, times]) => {
       const final = this.ledgerEntry(file, before, rssBefore, swapMs, undefined, false);
-      return { ...final, ms: entry.ms };
+      const saved = savedAtMs === undefined ? {} : { savedToSwapMs: times.submittedMs - savedAtMs, savedToFrameMs: times.doneMs - savedAtMs };
+      return { ...final, ms: entry.ms, ...saved };
     });
     return { entry, done };
   }
@@ -412,10 +427,22 @@ export class Engine {
     }
     display?.(frame, chain.outputTexture);
     frame.submit();
+    if (this.firstFrameWaiters.length > 0) this.stampFirstFrame();
     ctx.expireDebugValues();
     ctx.frame++;
     if (this.retiring && --this.retiring.frames <= 0) this.retire();
     return cooked;
+  }
+
+  /** The first frame of a chain a reload swapped in: when it was submitted, and when the GPU finished it (epoch ms). */
+  private stampFirstFrame(): void {
+    const waiters = this.firstFrameWaiters;
+    this.firstFrameWaiters = [];
+    const submittedMs = epochMs();
+    void this.gpu.queue.onSubmittedWorkDone().then(() => {
+      const times = { submittedMs, doneMs: epochMs() };
+      for (const report of waiters) report(times);
+    });
   }
 
   /**
