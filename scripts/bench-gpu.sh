@@ -2,7 +2,8 @@
 # Runs the benchmark's overhead and frame-rate suites on a headless Linux machine with an NVIDIA GPU
 # and no network, from what scripts/pack-for-gpu.sh packed (.gl/ and .dev/ beside this repo).
 #   scripts/bench-gpu.sh [out.json]     (default: $OUT/bench-gpu.json, or bench-gpu.json)
-#   SUITES=reload,overhead,fps scripts/bench-gpu.sh   (default: overhead,fps)
+#   SUITES=reload,overhead,fps scripts/bench-gpu.sh   (default: reload,overhead,fps)
+#   CLI_RELOAD=0 skips bench/cli-reload.ts (saves through `bun vivid` as a child process)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-${OUT:-.}/bench-gpu.json}"
@@ -16,4 +17,7 @@ export PATH="/tmp/vivid-bun:$PATH"
 [ -d node_modules/bun-webgpu ] || tar -xJf .dev/nm.tar.xz
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 bun scripts/probe-gpu.ts
-bun bench/run.ts --suite "${SUITES:-overhead,fps}" --json "$out"
+bun bench/run.ts --suite "${SUITES:-reload,overhead,fps}" --json "$out"
+# The reload check as a user makes it: 100 rename-saves to `bun vivid --headless`, then one save of each
+# editor style; prints savedToSwapMs / savedToFrameMs p50 / p95 / max from the ledger.
+if [ "${CLI_RELOAD:-1}" = 1 ]; then bun bench/cli-reload.ts 100 200 1; fi
