@@ -3,7 +3,8 @@
 # and no network, from what scripts/pack-for-gpu.sh packed (.gl/ and .dev/ beside this repo).
 #   scripts/bench-gpu.sh [out.json]     (default: $OUT/bench-gpu.json, or bench-gpu.json)
 #   SUITES=reload,overhead,fps scripts/bench-gpu.sh   (default: reload,overhead,fps)
-#   CLI_RELOAD=0 skips bench/cli-reload.ts (saves through `bun vivid` as a child process)
+#   CLI_RELOAD=0 skips bench/cli-reload.ts (saves through `bun vivid` as a child process); CLI_SAVES=N (100)
+#   BENCH_ARGS="--saves 60 --seconds 2" is passed on to bench/run.ts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-${OUT:-.}/bench-gpu.json}"
@@ -17,7 +18,7 @@ export PATH="/tmp/vivid-bun:$PATH"
 [ -d node_modules/bun-webgpu ] || tar -xJf .dev/nm.tar.xz
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 bun scripts/probe-gpu.ts
-bun bench/run.ts --suite "${SUITES:-reload,overhead,fps}" --json "$out"
+bun bench/run.ts --suite "${SUITES:-reload,overhead,fps}" --json "$out" ${BENCH_ARGS:-}
 # The reload check as a user makes it: 100 rename-saves to `bun vivid --headless`, then one save of each
 # editor style; prints savedToSwapMs / savedToFrameMs p50 / p95 / max from the ledger.
-if [ "${CLI_RELOAD:-1}" = 1 ]; then bun bench/cli-reload.ts 100 200 1; fi
+if [ "${CLI_RELOAD:-1}" = 1 ]; then bun bench/cli-reload.ts "${CLI_SAVES:-100}" 200 1; fi
