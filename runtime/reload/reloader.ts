@@ -204,7 +204,7 @@ export class Reloader {
     // The save's time as the kernel recorded it: the newest modification among the files reported
     // (the chain file for a change the poll found). A reload asked for by hand has none.
     let savedAtMs: number | undefined;
-    const saved = this.reportedFiles.size > 0 ? this.reportedFiles : file === "manual" ? [] : [this.engine.chainFile];
+    const saved = file === "manual" ? [] : this.reportedFiles.size > 0 ? this.reportedFiles : [this.engine.chainFile];
     for (const reported of saved) {
       const mtime = modifiedAt(reported);
       if (mtime !== undefined) savedAtMs = Math.max(savedAtMs ?? mtime, mtime);
