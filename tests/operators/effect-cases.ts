@@ -7,7 +7,7 @@
  */
 import { expect, test } from "vitest";
 import type { Chain } from "../../runtime/chain/chain.ts";
-import { ShaderOperator, wgslFieldName, type Operator, type OperatorClass } from "../../runtime/chain/operator.ts";
+import { wgslFieldName, type Operator, type OperatorClass } from "../../runtime/chain/operator.ts";
 import { isPixelShader } from "../../runtime/gpu/dispatch.ts";
 import type { Gpu } from "../../runtime/gpu/gpu.ts";
 import { uniformLayout, type ParamDecls } from "../../runtime/chain/params.ts";
@@ -73,9 +73,10 @@ export interface EffectCase {
   change: (op: any) => void;
 }
 
-/** Whether `Type` is a ShaderOperator whose shader is written as `fn pixel(uv, coord)`. */
+/** Whether `Type`'s shader (a ShaderOperator's, or Blur's) is written as `fn pixel(uv, coord)`. */
 export function isPixelOperator(Type: OperatorClass): boolean {
-  return Type.prototype instanceof ShaderOperator && isPixelShader(loadShader((Type as unknown as typeof ShaderOperator).shader).code);
+  const shader = (Type as unknown as { shader?: string }).shader;
+  return shader !== undefined && isPixelShader(loadShader(shader).code);
 }
 
 /** Builds sources → op "fx" → output, with `configure` applied. */

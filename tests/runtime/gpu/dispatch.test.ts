@@ -37,7 +37,7 @@ describe("the adapter rule", () => {
 describe("per-pixel shaders", () => {
   test("a shader that defines fn pixel is one; a shader with its own fs is not", () => {
     expect(isPixelShader(loadShader("2d/noise.wgsl").code)).toBe(true);
-    expect(isPixelShader(loadShader("2d/blur.wgsl").code)).toBe(false);
+    expect(isPixelShader(loadShader("2d/bloom.wgsl").code)).toBe(false);
     expect(isPixelShader("@fragment\nfn fs() -> @location(0) vec4f { return pixelColour(); }")).toBe(false);
   });
 
