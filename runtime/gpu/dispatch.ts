@@ -12,7 +12,7 @@
  * 0.8× of fragment. Desktop GPUs were not measured, so they keep fragment passes: nothing that was
  * fast gets slower.
  */
-import { loadShader, type ShaderSource } from "./shaders.ts";
+import { hashText, loadShader, type ShaderSource } from "./shaders.ts";
 import type { AdapterSummary } from "./device.ts";
 
 export type Dispatch = "fragment" | "compute";
@@ -42,7 +42,17 @@ export function isPixelShader(code: string): boolean {
   return /^\s*fn\s+pixel\s*\(/m.test(code);
 }
 
-/** A per-pixel operator's shader with the entry point of `dispatch` appended. */
-export function loadPixelShader(name: string, dispatch: Dispatch): ShaderSource {
-  return loadShader(name, undefined, [dispatch === "compute" ? "common/pixel-compute.wgsl" : "common/pixel-fragment.wgsl"]);
+/**
+ * A per-pixel operator's shader with the entry point of `dispatch` appended. `fn` names the function
+ * the entry calls when it is not `pixel`: a shader of several per-pixel passes (Bloom's threshold,
+ * blur and combine) defines one function per pass, each with pixel's signature.
+ */
+export function loadPixelShader(name: string, dispatch: Dispatch, fn = "pixel"): ShaderSource {
+  const entry = dispatch === "compute" ? "common/pixel-compute.wgsl" : "common/pixel-fragment.wgsl";
+  const shader = loadShader(name, undefined, [entry]);
+  if (fn === "pixel") return shader;
+  // Only the appended entry's lines call it by another name; line numbers stay as they were.
+  const lines = shader.code.split("\n").map((line, i) => (shader.lines[i]!.file.endsWith(entry) ? line.replace(/\bpixel\(/g, `${fn}(`) : line));
+  const code = lines.join("\n");
+  return { ...shader, code, hash: hashText(code) };
 }

@@ -54,6 +54,18 @@ describe("per-pixel shaders", () => {
     const pixelLine = compute.code.split("\n").findIndex((l) => l.startsWith("fn pixel("));
     expect(compute.lines[pixelLine]!.file).toMatch(/shaders\/2d\/brightness\.wgsl$/);
   });
+
+  test("a shader of several per-pixel passes: the entry calls the function named, and only the entry is renamed", () => {
+    const combine = loadPixelShader("2d/bloom.wgsl", "compute", "combine");
+    const threshold = loadPixelShader("2d/bloom.wgsl", "fragment", "threshold");
+    expect(combine.code).toContain("textureStore(pixelOutput, id.xy, combine(coord / vec2f(size), coord));");
+    expect(threshold.code).toContain("return threshold(in.uv, in.position.xy);");
+    expect(combine.code).not.toMatch(/\bpixel\(/);
+    // The operator's own text is untouched: its struct field `threshold` and its functions stay.
+    expect(threshold.code).toContain("params.threshold");
+    expect(combine.code.split("\n").length).toBe(loadPixelShader("2d/bloom.wgsl", "compute").code.split("\n").length);
+    expect(combine.hash).not.toBe(loadPixelShader("2d/bloom.wgsl", "compute", "blur").hash);
+  });
 });
 
 describe("a chain through both paths", () => {
