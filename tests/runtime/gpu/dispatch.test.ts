@@ -23,6 +23,9 @@ describe("the adapter rule", () => {
     expect(chooseDispatch(adapter({ name: "NVIDIA: 580.159.04 580.159.4.0", device: "NVIDIA H200", vendor: "nvidia" })).dispatch).toBe("compute");
     expect(chooseDispatch(adapter({ name: "NVIDIA: 580.159.04", architecture: "hopper", vendor: "nvidia" })).dispatch).toBe("compute");
     expect(chooseDispatch(adapter({ name: "NVIDIA A100-SXM4-80GB" })).dispatch).toBe("compute");
+    // Dawn's device field is the driver's name normalised (lavapipe's reads "llvmpipe-llvm-15-0-6-256-bits").
+    expect(chooseDispatch(adapter({ name: "NVIDIA: 580.159.04 580.159.4.0", device: "nvidia-h100-80gb-hbm3" })).dispatch).toBe("compute");
+    expect(chooseDispatch(adapter({ name: "NVIDIA: 580.159.04 580.159.4.0", device: "nvidia-h200" })).dispatch).toBe("compute");
   });
 
   test("fragment on software rasterisers and on GPUs not measured", () => {
@@ -31,6 +34,7 @@ describe("the adapter rule", () => {
     expect(chooseDispatch(adapter({ name: "Apple M2", architecture: "metal-3" })).dispatch).toBe("fragment");
     // A product that merely contains the letters of a compute part is not one.
     expect(chooseDispatch(adapter({ name: "AMD Radeon RX 7900 XT (RADV NAVI31)", device: "H1000X" })).dispatch).toBe("fragment");
+    expect(chooseDispatch(adapter({ name: "NVIDIA: 580.159.04", device: "nvidia-geforce-rtx-4090", architecture: "lovelace" })).dispatch).toBe("fragment");
   });
 });
 
