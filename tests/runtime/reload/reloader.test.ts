@@ -62,7 +62,8 @@ test("the ledger entry measures from the saved file's modification time to the f
   utimesSync(temp, savedAt, savedAt);
   const before = entries.length;
   renameSync(temp, join(watched.dir, "chain.ts"));
-  await settle(100, () => entries.length > before);
+  await settle(400, () => entries.length > before);
+  expect(entries.length - before).toBe(1);
   const old = entries.at(-1)!;
   expect(old.ok).toBe(true);
   expect(watched.engine.chain!.outputTexture!.width).toBe(12);
@@ -72,7 +73,8 @@ test("the ledger entry measures from the saved file's modification time to the f
   // A save made now: a few ms to the frame on an idle machine; bounded generously for a busy one.
   const now = entries.length;
   writeFileSync(join(watched.dir, "chain.ts"), readFileSync(join(watched.dir, "chain.ts"), "utf8").replace("12, 12", "8, 8"));
-  await settle(100, () => entries.length > now);
+  await settle(400, () => entries.length > now);
+  expect(entries.length - now).toBe(1);
   const fresh = entries.at(-1)!;
   expect(fresh.savedToSwapMs).toBeGreaterThan(0);
   expect(fresh.savedToSwapMs).toBeLessThan(1500);
@@ -104,6 +106,8 @@ test("a save of a runtime shader no live pipeline uses does not reload; one it u
 // which collected a reaction per frame until the next save: a run without saves grew ~6 MB of JS
 // heap per 100 000 frames (13 MB/h at 60 fps), hidden from the soak by its periodic saves.
 test("a frame's wait ends at a save, before its GPU work is done", async () => {
+  // The last test's clean-up re-saved noise.wgsl, which the watcher reports within a few ms: apply it first.
+  await settle();
   let gpuWork!: () => void;
   const wait = watched.reloader.waitFor(new Promise<void>((resolve) => (gpuWork = resolve)));
   let ended = false;
