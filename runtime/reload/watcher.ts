@@ -8,7 +8,7 @@ export interface WatchOptions {
   /**
    * Quiet time after the last event before onChange fires. Default 0: a save is reported on the
    * turn of the event loop after its first event (events of that same turn come with it); its later
-   * events are told apart by content in the Reloader, not waited for here.
+   * events are told apart in the Reloader by the file's state (mtime, size, inode), not waited for here.
    */
   debounceMs?: number;
   /** Files for which this returns false never trigger onChange. Default: every file not ignored. */
