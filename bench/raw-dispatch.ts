@@ -58,7 +58,7 @@ async function readTexture(texture: GPUTexture, width: number, height: number): 
   const bytesPerRow = Math.ceil((width * 8) / 256) * 256;
   const buffer = device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
   const encoder = device.createCommandEncoder();
-  encoder.copyTextureToBuffer({ texture }, { buffer, bytesPerRow }, [width, height]);
+  encoder.copyTextureToBuffer({ texture }, { buffer, bytesPerRow, rowsPerImage: height }, [width, height]);
   device.queue.submit([encoder.finish()]);
   await buffer.mapAsync(GPUMapMode.READ);
   const halves = new Uint16Array(buffer.getMappedRange().slice(0));
@@ -100,7 +100,7 @@ function halfToFloat(h: number): number {
 }
 
 const rows: Array<Record<string, number>> = [];
-console.log(`\nraw loops, ${ROUNDS} alternating rounds of ${SECONDS / ROUNDS} s each, two frames in flight`);
+console.log(`\nraw loops, ${ROUNDS} alternating rounds of ${(SECONDS / ROUNDS).toFixed(2)} s each, two frames in flight`);
 console.log(`${"size".padEnd(10)} ${"passes".padStart(6)} ${"frag fps".padStart(10)} ${"Gpx/s".padStart(7)} ${"comp fps".padStart(10)} ${"Gpx/s".padStart(7)} ${"ratio".padStart(6)}`);
 for (const [width, height] of sizes) {
   for (const passes of passCounts) {
