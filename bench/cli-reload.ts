@@ -5,7 +5,7 @@
  * <copy> --headless --stats s.jsonl --no-dashboard` as a child process, rename-saves (temp file +
  * rename, as editors do) a changed `noise.scale` N times, then saves a syntax error and its fix, then
  * saves the chain each way an editor does (tests/runtime/reload/editor-saves.ts). Reads the ledger
- * back from the stats file and prints swapMs / ms percentiles, created counts, how long after its save
+ * back from the stats file and prints swapMs / ms / savedToSwapMs / savedToFrameMs percentiles, created counts, how long after its save
  * the error showed, whether frames kept coming while it was on screen, and the entries per editor
  * save. Exit code 1 when a check fails (one ledger entry per save, all ok, nothing created, the error
  * has its line, the fix recovers, one ok entry per editor save).
@@ -110,12 +110,21 @@ try {
   console.log(`param-only rename-saves: ${saves}, ledger entries: ${paramEntries.length}, ok: ${paramEntries.filter((e) => e.ok).length}, objects created in all: ${created}`);
   console.log(`swapMs  median ${pct(swap, 50).toFixed(1)}  p95 ${pct(swap, 95).toFixed(1)}  max ${swap.at(-1)!.toFixed(1)}`);
   console.log(`ms      median ${pct(full, 50).toFixed(1)}  p95 ${pct(full, 95).toFixed(1)}  max ${full.at(-1)!.toFixed(1)}`);
+  // From the saved file's mtime (the kernel's record of the save) to the new chain's first frame
+  // submitted, and to that frame done on the GPU.
+  const savedToSwap = paramEntries.flatMap((e) => (e.savedToSwapMs === undefined ? [] : [e.savedToSwapMs])).sort((a, b) => a - b);
+  const savedToFrame = paramEntries.flatMap((e) => (e.savedToFrameMs === undefined ? [] : [e.savedToFrameMs])).sort((a, b) => a - b);
+  if (savedToSwap.length > 0) {
+    console.log(`savedToSwapMs   p50 ${pct(savedToSwap, 50).toFixed(1)}  p95 ${pct(savedToSwap, 95).toFixed(1)}  max ${savedToSwap.at(-1)!.toFixed(1)}`);
+    console.log(`savedToFrameMs  p50 ${pct(savedToFrame, 50).toFixed(1)}  p95 ${pct(savedToFrame, 95).toFixed(1)}  max ${savedToFrame.at(-1)!.toFixed(1)}`);
+  }
   console.log(`syntax error: ok=${bad.ok} ${bad.error ? `${(bad.error.file ?? "").replace(dir, "<tmp>")}:${bad.error.line}:${bad.error.column} ${bad.error.message}` : "(no error)"}; shown ${badShownMs.toFixed(0)} ms after its save; frame-seconds while broken: ${framesDuring}`);
   console.log(`fix: ok=${fixed.ok}`);
   console.log(`editor save styles, ${savesPerEditorStyle} saves each:\n${editorRows.join("\n")}`);
 
   if (paramEntries.length !== saves) failures.push(`${paramEntries.length} ledger entries for ${saves} saves`);
   if (paramEntries.some((e) => !e.ok)) failures.push("a param-only reload failed");
+  if (savedToSwap.length !== paramEntries.length || savedToFrame.length !== paramEntries.length) failures.push("a ledger entry lacks savedToSwapMs / savedToFrameMs");
   if (created !== 0) failures.push(`param-only reloads created ${created} GPU objects`);
   if (bad.ok || bad.error?.line !== badLine + 1) failures.push(`syntax error entry: ok=${bad.ok} line=${bad.error?.line}, expected line ${badLine + 1}`);
   if (framesDuring < 2) failures.push("frames stopped while the syntax error was on screen");

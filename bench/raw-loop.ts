@@ -1,13 +1,14 @@
 /**
  * The yardstick: a minimal hand-written bun-webgpu loop doing exactly the passes the Vivid benchmark
- * chain does — one noise pass (shaders/2d/noise.wgsl), then N−1 four-tap filter passes (bench/tap4.wgsl)
+ * chain does — one noise pass (shaders/2d/noise.wgsl), then N−1 four-tap filter passes (bench/tap4.wgsl),
+ * both with the fragment entry Vivid appends to a per-pixel shader (shaders/common/pixel-fragment.wgsl) —
  * ping-ponging between two rgba16float textures, one uniform write per pass, one encoder and one
  * submit per frame, pass encoders and the command buffer released.
  *
  * This file alone bypasses runtime/gpu on purpose: it measures what the runtime costs on top of the
  * binding. It counts nothing and caches nothing; everything it creates it destroys in `dispose()`.
  */
-import { loadShader } from "../runtime/gpu/shaders.ts";
+import { loadPixelShader } from "../runtime/gpu/dispatch.ts";
 import { fileURLToPath } from "node:url";
 
 const FORMAT: GPUTextureFormat = "rgba16float";
@@ -30,8 +31,8 @@ export class RawLoop {
     readonly width: number,
     readonly height: number,
   ) {
-    const noiseModule = device.createShaderModule({ code: loadShader("2d/noise.wgsl").code });
-    const tapModule = device.createShaderModule({ code: loadShader(TAP4).code });
+    const noiseModule = device.createShaderModule({ code: loadPixelShader("2d/noise.wgsl", "fragment").code });
+    const tapModule = device.createShaderModule({ code: loadPixelShader(TAP4, "fragment").code });
     const noiseLayout = device.createBindGroupLayout({ entries: [{ binding: 0, visibility: GPUShaderStage.FRAGMENT, buffer: { type: "uniform" } }] });
     const tapLayout = device.createBindGroupLayout({
       entries: [
@@ -51,7 +52,7 @@ export class RawLoop {
     this.tapPipeline = pipeline(tapModule, tapLayout);
     const sampler = device.createSampler({ magFilter: "linear", minFilter: "linear" });
     for (let i = 0; i < 2; i++) {
-      const texture = device.createTexture({ size: [width, height], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
+      const texture = device.createTexture({ size: [width, height], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC });
       this.textures.push(texture);
       this.views.push(texture.createView());
     }
@@ -81,6 +82,11 @@ export class RawLoop {
     view.setFloat32(16, 0.5, true);
     view.setFloat32(52, width / height, true);
     this.tapData.set([1, 1]);
+  }
+
+  /** The texture the last pass wrote (bench/raw-dispatch.ts reads it back to compare with the compute loop). */
+  get output(): GPUTexture {
+    return this.textures[(this.passes - 1) % 2]!;
   }
 
   /** Encodes and submits one frame. */

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // The benchmark's filter pass: 4 texture samples around the pixel, averaged (as in
 // docs/notes/performance-anchors.md). Used by the Vivid chain and by the raw loop alike.
 struct Params {
@@ -11,12 +9,11 @@ struct Params {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var source: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   let texel = params.radius / vec2f(textureDimensions(source));
-  var sum = textureSampleLevel(source, linearSampler, in.uv + vec2f(texel.x, 0.0), 0.0);
-  sum += textureSampleLevel(source, linearSampler, in.uv - vec2f(texel.x, 0.0), 0.0);
-  sum += textureSampleLevel(source, linearSampler, in.uv + vec2f(0.0, texel.y), 0.0);
-  sum += textureSampleLevel(source, linearSampler, in.uv - vec2f(0.0, texel.y), 0.0);
+  var sum = textureSampleLevel(source, linearSampler, uv + vec2f(texel.x, 0.0), 0.0);
+  sum += textureSampleLevel(source, linearSampler, uv - vec2f(texel.x, 0.0), 0.0);
+  sum += textureSampleLevel(source, linearSampler, uv + vec2f(0.0, texel.y), 0.0);
+  sum += textureSampleLevel(source, linearSampler, uv - vec2f(0.0, texel.y), 0.0);
   return vec4f(sum.rgb * 0.25 * params.gain, 1.0);
 }

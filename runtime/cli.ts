@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { SOAK_DEFAULTS, type SoakOptions } from "./soak.ts";
+import { DISPATCHES, type Dispatch } from "./gpu/dispatch.ts";
 import type { NewProjectOptions } from "./new-project.ts";
 import { recordTarget, type RecordTarget } from "./record/formats.ts";
 
@@ -68,6 +69,8 @@ Flags:
                          (also on while the chain has an OscIn; docs/control.md)
   --midi-learn           a prompt: type operator.param, move a MIDI controller, and it is mapped
                          (prints the ctx.midi.map line to keep it; plain lines, no dashboard)
+  --dispatch <path>      fragment | compute: how per-pixel operators run (default: by the GPU — compute
+                         on NVIDIA data-centre parts, fragment elsewhere; printed at start)
   -h, --help             this text
   -v, --version          the version
 Output paths (--snapshot, --record, --stats, --json, --png) are checked before anything starts: one whose folder
@@ -121,6 +124,8 @@ export interface RunOptions {
   osc?: number;
   /** `--midi-learn`: map MIDI controllers to params from a terminal prompt. */
   midiLearn?: boolean;
+  /** --dispatch: how per-pixel operators run; unset, the adapter rule picks (runtime/gpu/dispatch.ts). */
+  dispatch?: Dispatch;
   soak?: SoakOptions;
   /** The web inspector's address; undefined: none (--no-inspect, a batch run, a soak). */
   inspect?: { port: number; host: string };
@@ -155,6 +160,11 @@ function udpPort(flag: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`${flag} expects a UDP port, a whole number in 1..65535, got "${value}"`);
   return n;
+}
+
+function dispatchFlag(value: string): Dispatch {
+  if (!(DISPATCHES as readonly string[]).includes(value)) throw new UsageError(`--dispatch expects ${DISPATCHES.join(" or ")}, got "${value}"`);
+  return value as Dispatch;
 }
 
 function positiveNumber(flag: string, value: string): number {
@@ -275,6 +285,7 @@ export function parseCommand(argv: string[]): Command {
     "list-monitors": { type: "boolean" },
     osc: { type: "string" },
     "midi-learn": { type: "boolean" },
+    dispatch: { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   });
@@ -318,6 +329,7 @@ export function parseCommand(argv: string[]): Command {
     record,
     osc: values.osc !== undefined ? udpPort("--osc", values.osc) : undefined,
     midiLearn: values["midi-learn"] ?? false,
+    dispatch: values.dispatch !== undefined ? dispatchFlag(values.dispatch) : undefined,
   };
   const located = locateProject(project);
   options.projectDir = located.projectDir;

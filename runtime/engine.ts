@@ -56,6 +56,17 @@ export type BuildResult = { ok: true; chain: Chain } | { ok: false; error: Chain
  */
 export type ReloadEntry = ReloadEvent & { pending?: boolean };
 
+/** When the first frame of a swapped-in chain was submitted and finished on the GPU, as epoch ms. */
+interface FirstFrameTimes {
+  submittedMs: number;
+  doneMs: number;
+}
+
+/** Wall-clock ms with performance.now()'s resolution: comparable with a file's mtimeMs. */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 function objectCounts(diff: ReturnType<typeof createdSince>): ReloadCounts {
   return {
     shaderModules: diff.shaderModule,
@@ -107,6 +118,8 @@ export class Engine {
   /** A throw from the chain's OSC handler (runtime/control/hub.ts drains them): located like one from update. */
   private readonly reportControlError = (error: unknown): void => this.reportError(error, "update");
   private retiring?: { chain: Chain; frames: number; waiters: Array<() => void> };
+  /** Reloads that swapped since the last frame: the next frame() stamps its submit and completion (savedTo*Ms). */
+  private firstFrameWaiters: Array<(times: FirstFrameTimes) => void> = [];
   private startMs = performance.now();
   private lastMs = this.startMs;
   private reportedFrameError = false;
@@ -420,13 +433,13 @@ export class Engine {
    * success. `eventMs` is when the change was seen (performance.now()). `done` resolves with `ms`
    * filled in once the new chain's first frame has finished on the GPU.
    */
-  reload(file: string, eventMs = performance.now()): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
-    const reloading = this.reloadOnce(file, eventMs);
+  reload(file: string, eventMs = performance.now(), savedAtMs?: number): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
+    const reloading = this.reloadOnce(file, eventMs, savedAtMs);
     this.reloading = reloading.catch(() => undefined);
     return reloading;
   }
 
-  private async reloadOnce(file: string, eventMs: number): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
+  private async reloadOnce(file: string, eventMs: number, savedAtMs?: number): Promise<{ entry: ReloadEntry; done: Promise<ReloadEntry> }> {
     const before = this.gpu.census.snapshot();
     const rssBefore = process.memoryUsage.rss();
     const loaded = await this.loadModule();
@@ -455,10 +468,12 @@ export class Engine {
     const entry = this.ledgerEntry(file, before, rssBefore, swapMs, error, pending);
     if (error) return { entry, done: Promise.resolve(entry) };
     const firstFrame = this.gpu.idle().then(() => (entry.ms = performance.now() - eventMs));
+    const newChainFrame = new Promise<FirstFrameTimes>((resolve) => this.firstFrameWaiters.push(resolve));
     // The final counts include the old chain's release, a few frames after the swap.
-    const done = Promise.all([firstFrame, this.retired()]).then(() => {
+    const done = Promise.all([firstFrame, newChainFrame, this.retired()]).then(([, times]) => {
       const final = this.ledgerEntry(file, before, rssBefore, swapMs, undefined, false);
-      return { ...final, ms: entry.ms };
+      const saved = savedAtMs === undefined ? {} : { savedToSwapMs: times.submittedMs - savedAtMs, savedToFrameMs: times.doneMs - savedAtMs };
+      return { ...final, ms: entry.ms, ...saved };
     });
     return { entry, done };
   }
@@ -611,6 +626,7 @@ export class Engine {
     }
     display?.(frame, chain.outputTexture);
     frame.submit();
+    if (this.firstFrameWaiters.length > 0) this.stampFirstFrame();
     ctx.expireDebugValues();
     ctx.frame++;
     if (this.retiring && --this.retiring.frames <= 0) this.retire();
@@ -630,6 +646,17 @@ export class Engine {
   /** The frame's cook, with its arguments in one object reused every frame. */
   private readonly cooking: { chain: Chain | undefined; args: Parameters<Chain["process"]>[0] };
   private readonly runCook = (cooking: Engine["cooking"]): number => cooking.chain!.process(cooking.args);
+
+  /** The first frame of a chain a reload swapped in: when it was submitted, and when the GPU finished it (epoch ms). */
+  private stampFirstFrame(): void {
+    const waiters = this.firstFrameWaiters;
+    this.firstFrameWaiters = [];
+    const submittedMs = epochMs();
+    void this.gpu.queue.onSubmittedWorkDone().then(() => {
+      const times = { submittedMs, doneMs: epochMs() };
+      for (const report of waiters) report(times);
+    });
+  }
 
   /**
    * A frame that shows the last output without running update or cooking: while paused, or while

@@ -61,7 +61,7 @@ export async function run(options: RunOptions): Promise<number> {
   }
   let gpu: Gpu;
   try {
-    gpu = await Gpu.open();
+    gpu = await Gpu.open({ dispatch: options.dispatch });
   } catch (err) {
     if (err instanceof GpuUnavailableError) {
       console.error(`vivid: ${err.message}`);
@@ -69,6 +69,8 @@ export async function run(options: RunOptions): Promise<number> {
     }
     throw err;
   }
+  // Which path per-pixel operators take on this GPU, and why (the dashboard header shows it too).
+  console.log(`vivid: ${gpu.adapter.name} · ${gpu.dispatch} passes (${gpu.dispatchReason})`);
 
   // ── window, or offscreen ──
   let win: VividWindow | undefined;
@@ -174,7 +176,7 @@ export async function run(options: RunOptions): Promise<number> {
     // Loaded only to be shown: Ink, React and Yoga's WebAssembly cost ~22 MB of RSS and 35 MB of
     // heap (32 MB of it Yoga's memory) before anything is drawn (docs/memory.md).
     const { mountDashboard } = await import("./dashboard/index.ts");
-    dashboard = mountDashboard(hub, { project: options.projectName, adapter: gpu.adapter.name, width: size.width, height: size.height, census: () => gpu.census.snapshot(), inspector: inspectServer?.url }, { onKey });
+    dashboard = mountDashboard(hub, { project: options.projectName, adapter: gpu.adapter.name, dispatch: gpu.dispatch, width: size.width, height: size.height, census: () => gpu.census.snapshot() }, { onKey });
   } else if (!batch) {
     hub.subscribe(createPlainReporter());
   }

@@ -2,10 +2,12 @@
 # Runs the benchmark's overhead and frame-rate suites on a headless Linux machine with an NVIDIA GPU
 # and no network, from what scripts/pack-for-gpu.sh packed (.gl/ and .dev/ beside this repo).
 #   scripts/bench-gpu.sh [out.json]     (default: $OUT/bench-gpu.json, or bench-gpu.json)
-#   SUITES=reload,overhead,fps scripts/bench-gpu.sh   (default: overhead,fps)
-#   SUITES=overhead,fps,record …   also bench/record.ts (--record throughput at 1080p) into
+#   SUITES=reload,overhead,fps scripts/bench-gpu.sh   (default: reload,overhead,fps)
+#   SUITES=reload,overhead,fps,record …   also bench/record.ts (--record throughput at 1080p) into
 #                                  <out>-record.json; its encode/record rows need ffmpeg on the
 #                                  machine and say "skipped" without it (readback is measured anyway)
+#   CLI_RELOAD=0 skips bench/cli-reload.ts (saves through `bun vivid` as a child process); CLI_SAVES=N (100)
+#   BENCH_ARGS="--saves 60 --seconds 2" is passed on to bench/run.ts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-${OUT:-.}/bench-gpu.json}"
@@ -19,7 +21,10 @@ export PATH="/tmp/vivid-bun:$PATH"
 [ -d node_modules/bun-webgpu ] || tar -xJf .dev/nm.tar.xz
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 bun scripts/probe-gpu.ts
-suites="${SUITES:-overhead,fps}"
+suites="${SUITES:-reload,overhead,fps}"
 run_suites=$(printf '%s' "$suites" | tr ',' '\n' | grep -vx record | paste -sd, - || true)
-[ -z "$run_suites" ] || bun bench/run.ts --suite "$run_suites" --json "$out"
+[ -z "$run_suites" ] || bun bench/run.ts --suite "$run_suites" --json "$out" ${BENCH_ARGS:-}
 case ",$suites," in *,record,*) bun bench/record.ts --codecs "${RECORD_CODECS:-h264,png}" --json "${out%.json}-record.json" ;; esac
+# The reload check as a user makes it: 100 rename-saves to `bun vivid --headless`, then one save of each
+# editor style; prints savedToSwapMs / savedToFrameMs p50 / p95 / max from the ledger.
+if [ "${CLI_RELOAD:-1}" = 1 ]; then bun bench/cli-reload.ts "${CLI_SAVES:-100}" 200 1; fi

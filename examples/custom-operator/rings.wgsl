@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field for field the declaration in rings.ts: params in order, then internals. Vivid checks this at
 // init and names the first field that differs.
 struct Params {
@@ -14,9 +12,10 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let p = (in.uv - params.center) * vec2f(params.aspect, 1.0);
+// The colour of one pixel: uv is its centre in 0..1 from the top left, coord the same in pixels. Vivid
+// runs it as a fragment or a compute pass, whichever is faster on the GPU (docs/performance.md).
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let p = (uv - params.center) * vec2f(params.aspect, 1.0);
   let wave = 0.5 + 0.5 * sin((length(p) * params.frequency - params.time * params.speed) * 6.2831853);
   return mix(params.colorA, params.colorB, smoothstep(0.3, 0.7, wave));
 }

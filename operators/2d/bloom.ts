@@ -2,7 +2,7 @@ import { TextureOperator, defineOperator, type CookContext, type InitContext } f
 import { float, int, vec2 } from "../../runtime/chain/params.ts";
 import { FullscreenPass } from "../../runtime/gpu/fullscreen-pass.ts";
 import type { TextureHandle } from "../../runtime/gpu/gpu.ts";
-import { loadShader } from "../../runtime/gpu/shaders.ts";
+import { loadPixelShader } from "../../runtime/gpu/dispatch.ts";
 import { ensureTexture, PassUniforms } from "./pass-uniforms.ts";
 
 /** `struct BloomPass` in shaders/2d/bloom.wgsl: the layout of every Bloom pass's uniform buffer. */
@@ -40,16 +40,18 @@ export class Bloom extends TextureOperator {
 
   init(_ctx: InitContext): void {
     this.requireInputs(1);
-    const shader = loadShader(Bloom.shader);
-    const make = (slot: string, fragmentEntry: string, inputCount: number): Pass => {
+    // Each stage is a per-pixel function of bloom.wgsl, run as a fragment or compute pass as the GPU dispatches.
+    const dispatch = this.scope.gpu.dispatch;
+    const make = (slot: string, fn: string, inputCount: number): Pass => {
+      const shader = loadPixelShader(Bloom.shader, dispatch, fn);
       const uniforms = new PassUniforms(shader, "BloomPass", BLOOM_PASS);
-      return { uniforms, pass: new FullscreenPass(this.scope, { shader, fragmentEntry, inputCount, uniformSize: uniforms.size, slot }) };
+      return { uniforms, pass: new FullscreenPass(this.scope, { shader, inputCount, uniformSize: uniforms.size, slot, dispatch }) };
     };
     this.stages = {
-      threshold: make("threshold", "fs_threshold", 1),
-      horizontal: make("horizontal", "fs_blur", 1),
-      vertical: make("vertical", "fs_blur", 1),
-      combine: make("combine", "fs_combine", 2),
+      threshold: make("threshold", "threshold", 1),
+      horizontal: make("horizontal", "blur", 1),
+      vertical: make("vertical", "blur", 1),
+      combine: make("combine", "combine", 2),
     };
     this.ensureOutput();
     this.bright = ensureTexture(this.scope, this, this.bright, "bright");
@@ -70,13 +72,13 @@ export class Bloom extends TextureOperator {
     for (const { pass, uniforms } of [threshold, horizontal, vertical, combine]) pass.writeUniforms(queue, uniforms.data);
 
     const [source] = this.inputTextures(1);
-    threshold.pass.draw(ctx.frame, this.name, bright.view, [source!]);
+    threshold.pass.write(ctx.frame, this.name, bright, [source!]);
     const iterations = Math.min(Math.max(Math.round(this.passes), 1), Bloom.params.passes.max!);
     for (let i = 0; i < iterations; i++) {
-      horizontal.pass.draw(ctx.frame, this.name, tmp.view, [bright]);
-      vertical.pass.draw(ctx.frame, this.name, bright.view, [tmp]);
+      horizontal.pass.write(ctx.frame, this.name, tmp, [bright]);
+      vertical.pass.write(ctx.frame, this.name, bright, [tmp]);
     }
-    combine.pass.draw(ctx.frame, this.name, out.view, [source!, bright]);
+    combine.pass.write(ctx.frame, this.name, out, [source!, bright]);
   }
 }
 defineOperator(Bloom);

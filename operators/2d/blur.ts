@@ -2,7 +2,7 @@ import { TextureOperator, defineOperator, type CookContext, type InitContext } f
 import { float, int, vec2 } from "../../runtime/chain/params.ts";
 import { FullscreenPass } from "../../runtime/gpu/fullscreen-pass.ts";
 import type { TextureHandle } from "../../runtime/gpu/gpu.ts";
-import { loadShader } from "../../runtime/gpu/shaders.ts";
+import { loadPixelShader } from "../../runtime/gpu/dispatch.ts";
 import { ensureTexture, PassUniforms } from "./pass-uniforms.ts";
 
 /** `struct BlurPass` in shaders/2d/blur.wgsl (also the layout of each blur pass's uniform buffer). */
@@ -34,10 +34,12 @@ export class Blur extends TextureOperator {
 
   init(_ctx: InitContext): void {
     this.requireInputs(1);
-    const shader = loadShader(Blur.shader);
+    // A per-pixel shader: both passes run as fragment or compute passes, as the GPU dispatches.
+    const dispatch = this.scope.gpu.dispatch;
+    const shader = loadPixelShader(Blur.shader, dispatch);
     const make = (slot: string) => {
       const uniforms = new PassUniforms(shader, "BlurPass", BLUR_PASS);
-      return { uniforms, pass: new FullscreenPass(this.scope, { shader, inputCount: 1, uniformSize: uniforms.size, slot }) };
+      return { uniforms, pass: new FullscreenPass(this.scope, { shader, inputCount: 1, uniformSize: uniforms.size, slot, dispatch }) };
     };
     this.horizontal = make("horizontal");
     this.vertical = make("vertical");
@@ -64,8 +66,8 @@ export class Blur extends TextureOperator {
     const [source] = this.inputTextures(1);
     const iterations = Math.min(Math.max(Math.round(this.passes), 1), Blur.params.passes.max!);
     for (let i = 0; i < iterations; i++) {
-      horizontal.pass.draw(ctx.frame, this.name, tmp.view, [i === 0 ? source! : out]);
-      vertical.pass.draw(ctx.frame, this.name, out.view, [tmp]);
+      horizontal.pass.write(ctx.frame, this.name, tmp, [i === 0 ? source! : out]);
+      vertical.pass.write(ctx.frame, this.name, out, [tmp]);
     }
   }
 }

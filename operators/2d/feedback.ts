@@ -2,7 +2,6 @@ import { ShaderOperator, TextureOperator, defineOperator, type CookContext } fro
 import { float, vec2, type ParamValue } from "../../runtime/chain/params.ts";
 import { OUTPUT_FORMAT, type TextureHandle } from "../../runtime/gpu/gpu.ts";
 
-const BUFFER_USAGE = 0x04 /* TEXTURE_BINDING */ | 0x10 /* RENDER_ATTACHMENT */ | 0x01 /* COPY_SRC */;
 
 /**
  * Trails: each frame, out = mix(previous × decay, input, mix), where `previous` is the last output
@@ -51,7 +50,7 @@ export class Feedback extends ShaderOperator {
     const [width, height] = this.outputSize;
     if (!this.buffers || this.buffers[0].width !== width || this.buffers[0].height !== height) {
       if (this.buffers) for (const buffer of this.buffers) this.scope.drop(buffer);
-      const spec = { width, height, format: OUTPUT_FORMAT, usage: BUFFER_USAGE };
+      const spec = { width, height, format: OUTPUT_FORMAT, usage: this.textureUsage };
       this.buffers = [this.scope.texture({ ...spec, slot: "ping" }), this.scope.texture({ ...spec, slot: "pong" })];
       this.current = 0;
       this.lastStepTime = Number.NaN;

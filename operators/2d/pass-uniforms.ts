@@ -56,5 +56,7 @@ export function ensureTexture(scope: GpuScope, owner: TextureOperator, current: 
   const [width, height] = owner.outputSize;
   if (current && current.width === width && current.height === height) return current;
   if (current) scope.drop(current);
-  return scope.texture({ width, height, format: OUTPUT_FORMAT, usage: PASS_TEXTURE_USAGE, slot });
+  // Storage too where per-pixel passes run as compute passes (Blur writes its "tmp" from one).
+  const usage = scope.gpu.dispatch === "compute" ? PASS_TEXTURE_USAGE | 0x08 /* STORAGE_BINDING */ : PASS_TEXTURE_USAGE;
+  return scope.texture({ width, height, format: OUTPUT_FORMAT, usage, slot });
 }

@@ -12,6 +12,7 @@ import type { BufferHandle, Frame, Gpu, GpuScope, TextureHandle } from "../gpu/g
 import { FullscreenPass } from "../gpu/fullscreen-pass.ts";
 import { OUTPUT_FORMAT } from "../gpu/gpu.ts";
 import { loadShader, wgslStructFields, type ShaderSource } from "../gpu/shaders.ts";
+import { isPixelShader, loadPixelShader } from "../gpu/dispatch.ts";
 import { suggest } from "../reload/errors.ts";
 import {
   describe,
@@ -61,6 +62,7 @@ export interface OperatorClass<T extends Operator = Operator> {
 }
 
 const TEXTURE_USAGE = 0x04 /* TEXTURE_BINDING */ | 0x10 /* RENDER_ATTACHMENT */ | 0x01 /* COPY_SRC */;
+const STORAGE_BINDING = 0x08;
 
 export abstract class Operator {
   static readonly params: ParamDecls = {};
@@ -454,8 +456,13 @@ export abstract class TextureOperator extends Operator {
     const [width, height] = this.outputSize;
     if (this.output && this.output.width === width && this.output.height === height) return this.output;
     if (this.output) this.scope.drop(this.output);
-    this.output = this.scope.texture({ width, height, format: OUTPUT_FORMAT, usage: TEXTURE_USAGE, slot });
+    this.output = this.scope.texture({ width, height, format: OUTPUT_FORMAT, usage: this.textureUsage, slot });
     return this.output;
+  }
+
+  /** Usage of output textures: storage too where per-pixel operators run as compute passes. */
+  protected get textureUsage(): number {
+    return this.scope.gpu.dispatch === "compute" ? TEXTURE_USAGE | STORAGE_BINDING : TEXTURE_USAGE;
   }
 }
 
@@ -497,13 +504,18 @@ export abstract class ShaderOperator extends TextureOperator {
   init(_ctx: InitContext): void {
     const Type = this.Type;
     this.requireInputs(Type.inputCount);
-    const shader = loadShader(Type.shader);
+    // A shader that defines `fn pixel(uv, coord)` runs by the GPU's dispatch (runtime/gpu/dispatch.ts);
+    // one with its own `fs` entry (a project's shader written before) stays a fragment pass.
+    const source = loadShader(Type.shader);
+    const pixel = isPixelShader(source.code);
+    const dispatch = pixel ? this.scope.gpu.dispatch : "fragment";
+    const shader = pixel ? loadPixelShader(Type.shader, dispatch) : source;
     const fields = [...this.paramEntries(), ...Object.entries(Type.internals)];
     const layout = uniformLayout(fields);
     checkParamsStruct(this.typeName, shader, fields);
     this.uniformFields = layout.fields.map((field, i) => ({ field, decl: fields[i]![1], internal: field.name in Type.internals }));
     this.uniformData = new DataView(new ArrayBuffer(layout.size));
-    this.pass = new FullscreenPass(this.scope, { shader, inputCount: Type.passInputs ?? Type.inputCount, inputDimensions: Type.inputDimensions, uniformSize: layout.size, slot: "params" });
+    this.pass = new FullscreenPass(this.scope, { shader, inputCount: Type.passInputs ?? Type.inputCount, inputDimensions: Type.inputDimensions, uniformSize: layout.size, slot: "params", dispatch });
     this.uploadedParams = -1;
     this.ensureOutput();
   }
@@ -531,7 +543,7 @@ export abstract class ShaderOperator extends TextureOperator {
       pass.writeUniforms(ctx.gpu.queue, data);
       this.wrote(pass.uniforms);
     }
-    pass.draw(ctx.frame, this.name, target.view, this.inputTextures(this.Type.passInputs ?? this.Type.inputCount));
+    pass.write(ctx.frame, this.name, target, this.inputTextures(this.Type.passInputs ?? this.Type.inputCount));
   }
 }
 

@@ -9,6 +9,7 @@ export function Header({ info, t }: { info: DashboardInfo; t: number }) {
       {`  ${info.project}  `}
       {/* Before the adapter's long name, so a narrow terminal's truncation never hides it. */}
       {info.paused ? <Text color="yellow" bold>{"PAUSED  "}</Text> : null}
+      {info.dispatch ? <Text>{`${info.dispatch}  `}</Text> : null}
       <Text dimColor>{info.adapter}</Text>
       {`  ${info.width}×${info.height}  `}
       <Text dimColor>{t.toFixed(1)}s</Text>

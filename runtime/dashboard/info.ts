@@ -4,6 +4,8 @@ import type { CensusSnapshot } from "../gpu/census.ts";
 export interface DashboardInfo {
   project: string;
   adapter: string;
+  /** How per-pixel operators run: "fragment" or "compute" passes. */
+  dispatch?: string;
   width: number;
   height: number;
   paused?: boolean;

@@ -25,6 +25,9 @@ export interface AdapterSummary {
   name: string;
   backend: string;
   vendor: string;
+  /** Dawn's device name and architecture ("NVIDIA H100 80GB HBM3", "hopper"), where the driver gives them. */
+  device: string;
+  architecture: string;
   software: boolean;
 }
 
@@ -57,6 +60,8 @@ export async function requestDevice(): Promise<{ device: GPUDevice; adapter: Ada
     name: (info.description || info.device || info.vendor || "unknown adapter").replace(/~bpo\S+/, ""),
     backend: BACKEND_NAMES[backendType] ?? `backend ${backendType}`,
     vendor: info.vendor ?? "",
+    device: info.device ?? "",
+    architecture: info.architecture ?? "",
     software: info.architecture === "software" || info.adapterType === 3,
   };
   return { device, adapter };

@@ -1,13 +1,15 @@
 /**
- * One full-screen-triangle render pass: a pipeline for one WGSL fragment shader, its own uniform
- * buffer, a sampler and `inputCount` input textures. Bindings: 0 = uniforms, 1 = sampler,
- * 2.. = inputs. Operators compose these: ShaderOperator has one; a multi-pass operator (Blur,
+ * One pass over every pixel of a target: a full-screen-triangle render pass through one WGSL fragment
+ * shader, or (a per-pixel operator on a GPU that dispatches compute, runtime/gpu/dispatch.ts) a
+ * compute pass of 8×8 workgroups; its own uniform buffer, a sampler and `inputCount` input textures.
+ * Bindings: 0 = uniforms, 1 = sampler, 2.. = inputs (group 0 on both paths; compute writes group 1). Operators compose these: ShaderOperator has one; a multi-pass operator (Blur,
  * Bloom) has one per pass, each with its own uniform buffer (`slot`), so two passes in one encoder
  * never share uniforms — the original's Blur wrote one buffer twice and both passes saw the last
  * write.
  */
 import { OUTPUT_FORMAT, type BindGroupLayoutHandle, type BufferHandle, type Frame, type GpuScope, type LayoutEntry, type SamplerHandle, type SamplerSpec, type TextureHandle } from "./gpu.ts";
 import type { ShaderSource } from "./shaders.ts";
+import { PIXEL_WORKGROUP, type Dispatch } from "./dispatch.ts";
 
 export interface FullscreenPassSpec {
   shader: ShaderSource;
@@ -22,42 +24,60 @@ export interface FullscreenPassSpec {
   blend?: GPUBlendState;
   sampler?: SamplerSpec;
   fragmentEntry?: string;
+  /**
+   * "compute": the shader is a per-pixel operator with `pixel-compute.wgsl` appended
+   * (runtime/gpu/dispatch.ts); the pass dispatches its `cs` entry over the target, bound as group 1.
+   * Default "fragment": a full-screen triangle through `fs`.
+   */
+  dispatch?: Dispatch;
 }
 
 /** Bind groups kept for recent input combinations (an input that ping-pongs needs two). */
 const KEPT_BIND_GROUPS = 4;
 const FRAGMENT = 0x2;
+const COMPUTE = 0x4;
 
 export class FullscreenPass {
   readonly uniforms: BufferHandle;
   private entries: LayoutEntry[];
   private layout: BindGroupLayoutHandle;
   private sampler: SamplerHandle;
-  private pipeline: GPURenderPipeline;
+  private pipeline?: GPURenderPipeline;
+  private compute?: { pipeline: GPUComputePipeline; outputEntries: LayoutEntry[]; outputLayout: BindGroupLayoutHandle };
   private bindGroups = new Map<string, GPUBindGroup>();
   private last?: { ids: number[]; group: GPUBindGroup };
+  /** The storage-texture bind group of each recent target (Feedback writes two in turn). */
+  private outputGroups = new Map<number, GPUBindGroup>();
 
   constructor(
     private scope: GpuScope,
     spec: FullscreenPassSpec,
   ) {
+    const visibility = spec.dispatch === "compute" ? COMPUTE : FRAGMENT;
     this.entries = [
-      { binding: 0, visibility: FRAGMENT, kind: "uniform" },
-      { binding: 1, visibility: FRAGMENT, kind: "sampler" },
+      { binding: 0, visibility, kind: "uniform" },
+      { binding: 1, visibility, kind: "sampler" },
       ...Array.from({ length: spec.inputCount }, (_, i): LayoutEntry => {
         const viewDimension = spec.inputDimensions?.[i];
-        return { binding: 2 + i, visibility: FRAGMENT, kind: "texture", ...(viewDimension ? { viewDimension } : {}) };
+        return { binding: 2 + i, visibility, kind: "texture", ...(viewDimension ? { viewDimension } : {}) };
       }),
     ];
     this.layout = scope.layout(this.entries);
     this.sampler = scope.sampler(spec.sampler);
-    this.pipeline = scope.renderPipeline({
-      shader: spec.shader,
-      fragmentEntry: spec.fragmentEntry,
-      targets: [spec.format ?? OUTPUT_FORMAT],
-      blend: spec.blend,
-      layouts: [this.layout],
-    });
+    if (spec.dispatch === "compute") {
+      const outputEntries: LayoutEntry[] = [{ binding: 0, visibility: COMPUTE, kind: "storage-texture", format: spec.format ?? OUTPUT_FORMAT, access: "write-only" }];
+      const outputLayout = scope.layout(outputEntries);
+      const pipeline = scope.computePipeline({ shader: spec.shader, entry: "cs", layouts: [this.layout, outputLayout] });
+      this.compute = { pipeline, outputEntries, outputLayout };
+    } else {
+      this.pipeline = scope.renderPipeline({
+        shader: spec.shader,
+        fragmentEntry: spec.fragmentEntry,
+        targets: [spec.format ?? OUTPUT_FORMAT],
+        blend: spec.blend,
+        layouts: [this.layout],
+      });
+    }
     this.uniforms = scope.buffer(spec.slot, spec.uniformSize, 0x40 /* UNIFORM */ | 0x08 /* COPY_DST */);
   }
 
@@ -72,6 +92,7 @@ export class FullscreenPass {
    * inspector's thumbnail atlas); a clear still clears the whole target.
    */
   draw(frame: Frame, owner: string, target: GPUTextureView, inputs: readonly TextureHandle[], load: GPULoadOp = "clear", viewport?: readonly [number, number, number, number]): void {
+    if (!this.pipeline) throw new Error(`${owner}: a compute pass writes a texture handle: call write(), not draw()`);
     const pass = frame.renderPass(owner, {
       colorAttachments: [{ view: target, loadOp: load, storeOp: "store", clearValue: [0, 0, 0, 1] }],
     });
@@ -80,6 +101,35 @@ export class FullscreenPass {
     pass.setBindGroup(0, this.bindGroupFor(inputs));
     pass.draw(3);
     pass.end();
+  }
+
+  /**
+   * Records the pass writing every pixel of `target`, by this pass's dispatch: a full-screen triangle,
+   * or one 8×8 workgroup per 64 pixels storing into `target`.
+   */
+  write(frame: Frame, owner: string, target: TextureHandle, inputs: readonly TextureHandle[]): void {
+    const compute = this.compute;
+    if (!compute) return this.draw(frame, owner, target.view, inputs);
+    const pass = frame.computePass(owner);
+    pass.setPipeline(compute.pipeline);
+    pass.setBindGroup(0, this.bindGroupFor(inputs));
+    pass.setBindGroup(1, this.outputGroupFor(target));
+    pass.dispatchWorkgroups(Math.ceil(target.width / PIXEL_WORKGROUP), Math.ceil(target.height / PIXEL_WORKGROUP));
+    pass.end();
+  }
+
+  private outputGroupFor(target: TextureHandle): GPUBindGroup {
+    let group = this.outputGroups.get(target.id);
+    if (group) return group;
+    const { outputLayout, outputEntries } = this.compute!;
+    group = this.scope.bindGroup(outputLayout, outputEntries, [target]);
+    this.outputGroups.set(target.id, group);
+    if (this.outputGroups.size > KEPT_BIND_GROUPS) {
+      const [oldestId, oldest] = this.outputGroups.entries().next().value!;
+      this.outputGroups.delete(oldestId);
+      this.scope.drop(oldest);
+    }
+    return group;
   }
 
   /** The last few input combinations keep their bind groups; older ones are given back. */

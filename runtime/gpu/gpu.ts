@@ -20,6 +20,8 @@ import { RefCache } from "./ref-cache.ts";
 import { locatePipelineError, locateWgslError, type PipelineErrorLocation, type ShaderSource, type WgslErrorLocation } from "./shaders.ts";
 import { installMapWait } from "./map-wait.ts";
 import { installWorkDone } from "./work-done.ts";
+import { releaseComputePass } from "./compute-pass.ts";
+import { chooseDispatch, type Dispatch } from "./dispatch.ts";
 
 export const OUTPUT_FORMAT: GPUTextureFormat = "rgba16float";
 
@@ -131,6 +133,13 @@ export interface RenderPipelineSpec {
   cullMode?: GPUCullMode;
 }
 
+/** A compute pipeline: one entry point of a shader, its bind group layouts in group order. */
+export interface ComputePipelineSpec {
+  shader: ShaderSource;
+  entry: string;
+  layouts: BindGroupLayoutHandle[];
+}
+
 export interface SamplerSpec {
   filter: GPUFilterMode;
   address: GPUAddressMode;
@@ -161,6 +170,10 @@ export function pipelineKey(spec: RenderPipelineSpec): string {
     spec.depth ? JSON.stringify(spec.depth) : "",
     spec.cullMode ?? "none",
   ].join(" ");
+}
+
+export function computePipelineKey(spec: ComputePipelineSpec): string {
+  return [spec.shader.hash, spec.entry, spec.layouts.map((l) => `[${l.key}]`).join("")].join(" ");
 }
 
 export function bindGroupKey(layout: BindGroupLayoutHandle, resources: BindResource[]): string {
@@ -211,6 +224,12 @@ export class Gpu {
   readonly layouts: RefCache<BindGroupLayoutHandle>;
   readonly pipelineLayouts: RefCache<GPUPipelineLayout>;
   readonly pipelines: RefCache<GPURenderPipeline>;
+  readonly computePipelines: RefCache<GPUComputePipeline>;
+  /**
+   * How per-pixel operators run on this GPU (runtime/gpu/dispatch.ts): set from `--dispatch` or the
+   * adapter rule before a chain is built; an operator reads it when it is made.
+   */
+  dispatch: Dispatch = "fragment";
   readonly bindGroups: RefCache<GPUBindGroup>;
   readonly textures: RefCache<TextureHandle>;
   readonly buffers: RefCache<BufferHandle>;
@@ -245,6 +264,11 @@ export class Gpu {
       census.released("renderPipeline", p.label || "runtime");
       this.noteRelease();
     });
+    this.computePipelines = new RefCache("compute pipeline", (p) => {
+      p.destroy();
+      census.released("computePipeline", p.label || "runtime");
+      this.noteRelease();
+    });
     this.bindGroups = new RefCache("bind group", (g) => {
       g.destroy();
       census.released("bindGroup", g.label || "runtime");
@@ -267,9 +291,17 @@ export class Gpu {
     };
   }
 
-  static async open(): Promise<Gpu> {
+  /** Why `dispatch` is what it is: the adapter rule's reason, or "--dispatch". */
+  dispatchReason = "default";
+
+  /** Opens the device; per-pixel operators run as `dispatch` when given, else by the adapter rule. */
+  static async open(options: { dispatch?: Dispatch } = {}): Promise<Gpu> {
     const { device, adapter } = await requestDevice();
-    return new Gpu(device, adapter);
+    const gpu = new Gpu(device, adapter);
+    const chosen = options.dispatch ? { dispatch: options.dispatch, reason: "--dispatch" } : chooseDispatch(adapter);
+    gpu.dispatch = chosen.dispatch;
+    gpu.dispatchReason = chosen.reason;
+    return gpu;
   }
 
   /** Errors WebGPU reports outside an error scope, attributed to the operator named in the label. */
@@ -377,6 +409,12 @@ export class Gpu {
         : undefined,
     });
     this.census.created("renderPipeline", owner);
+    return pipeline;
+  }
+
+  createComputePipeline(owner: string, spec: ComputePipelineSpec, module: GPUShaderModule, layout: GPUPipelineLayout): GPUComputePipeline {
+    const pipeline = this.device.createComputePipeline({ label: owner, layout, compute: { module, entryPoint: spec.entry } });
+    this.census.created("computePipeline", owner);
     return pipeline;
   }
 
@@ -520,7 +558,7 @@ export class Gpu {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const cache of [this.bindGroups, this.pipelines, this.pipelineLayouts, this.layouts, this.shaderModules, this.views, this.textures, this.buffers, this.samplers]) {
+    for (const cache of [this.bindGroups, this.pipelines, this.computePipelines, this.pipelineLayouts, this.layouts, this.shaderModules, this.views, this.textures, this.buffers, this.samplers]) {
       cache.clear();
     }
     this.device.destroy();
@@ -595,6 +633,14 @@ export class GpuScope {
     return this.hold(this.gpu.pipelines, pipelineKey(spec), () => this.gpu.createRenderPipeline(this.owner, spec, module, layout));
   }
 
+  /** As `renderPipeline`: the module and pipeline layout are held as long as the pipeline. */
+  computePipeline(spec: ComputePipelineSpec): GPUComputePipeline {
+    const module = this.shaderModule(spec.shader);
+    const layoutKeys = spec.layouts.map((l) => `[${l.key}]`).join("");
+    const layout = this.hold(this.gpu.pipelineLayouts, layoutKeys, () => this.gpu.createPipelineLayout(spec.layouts));
+    return this.hold(this.gpu.computePipelines, computePipelineKey(spec), () => this.gpu.createComputePipeline(this.owner, spec, module, layout));
+  }
+
   bindGroup(layout: BindGroupLayoutHandle, entries: LayoutEntry[], resources: BindResource[]): GPUBindGroup {
     return this.hold(this.gpu.bindGroups, bindGroupKey(layout, resources), () =>
       this.gpu.createBindGroup(this.owner, layout, resources, entries),
@@ -652,6 +698,7 @@ export class GpuScope {
 export class Frame {
   readonly encoder: GPUCommandEncoder;
   private passes: GPURenderPassEncoder[] = [];
+  private computePasses: GPUComputePassEncoder[] = [];
   private open = true;
 
   constructor(
@@ -668,6 +715,14 @@ export class Frame {
     const pass = this.encoder.beginRenderPass(descriptor);
     this.gpu.census.created("renderPass");
     this.passes.push(pass);
+    return pass;
+  }
+
+  /** Begins a compute pass (released with the frame, as render passes are). */
+  computePass(_owner: string): GPUComputePassEncoder {
+    const pass = this.encoder.beginComputePass();
+    this.gpu.census.created("computePass");
+    this.computePasses.push(pass);
     return pass;
   }
 
@@ -704,6 +759,11 @@ export class Frame {
         census.released("renderPass");
       }
       this.passes.length = 0;
+      for (const pass of this.computePasses) {
+        releaseComputePass(pass);
+        census.released("computePass");
+      }
+      this.computePasses.length = 0;
     }
   }
 }

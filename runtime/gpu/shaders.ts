@@ -30,9 +30,10 @@ export function hashText(text: string): string {
 
 /**
  * Loads `name` — relative to shaders/, or an absolute path (a project's own .wgsl) — and expands its
- * #import lines ("common/x.wgsl" from shaders/, "./x.wgsl" beside the importing file).
+ * #import lines ("common/x.wgsl" from shaders/, "./x.wgsl" beside the importing file); `append` names
+ * files under `root` expanded after it, as if imported at its end.
  */
-export function loadShader(name: string, root = SHADERS_DIR): ShaderSource {
+export function loadShader(name: string, root = SHADERS_DIR, append: readonly string[] = []): ShaderSource {
   const files: string[] = [];
   const out: string[] = [];
   const lines: ShaderSource["lines"] = [];
@@ -53,6 +54,8 @@ export function loadShader(name: string, root = SHADERS_DIR): ShaderSource {
     });
   };
   expand(isAbsolute(name) ? name : join(root, name));
+  // Files appended after the shader itself (a per-pixel operator's fragment or compute entry).
+  for (const extra of append) expand(join(root, extra), name);
   const code = out.join("\n");
   return { name, code, hash: hashText(code), files, lines };
 }

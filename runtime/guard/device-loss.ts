@@ -146,7 +146,8 @@ export interface Recovery {
  */
 export async function recoverDevice(engine: Engine, releaseHost: (old: Gpu) => Promise<void> | void, rebuildHost: (gpu: Gpu) => void, trouble: DeviceTrouble = { kind: "lost", message: "" }): Promise<Recovery> {
   const old = engine.gpu;
-  const gpu = await Gpu.open();
+  // The new device runs per-pixel operators the way the old one did when --dispatch chose it.
+  const gpu = await Gpu.open(old.dispatchReason === "--dispatch" ? { dispatch: old.dispatch } : {});
   const hung = trouble.kind === "hang";
   const built = await engine.useGpu(gpu, { rebuild: !hung });
   await releaseHost(old);

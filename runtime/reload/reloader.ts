@@ -42,6 +42,15 @@ function fileStamp(file: string): string {
   }
 }
 
+/** The file's modification time (epoch ms, sub-ms on Linux), or undefined when it is missing. */
+function modifiedAt(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
 export class Reloader {
   private watchers: ProjectWatcher[] = [];
   /** One watcher per folder outside the project that holds a file of the chain's module graph. */
@@ -131,7 +140,9 @@ export class Reloader {
    * A watcher's report. One whose files are all as the last reload found them is dropped: nothing
    * was written since that reload read them (an attribute change after the write, or the report of
    * a write that the reload of an earlier report, run late, already read), and a second reload of
-   * the same save would be a second ledger entry.
+   * the same save would be a second ledger entry. The watcher reports a save's first event at once,
+   * without waiting for its others: this is what tells the later ones apart, by the file's state.
+   * (Not by a hash of its text: saving or touching a file unchanged is a deliberate reload.)
    */
   private onFilesChanged(files: string[], file: string): void {
     if (files.every((changed) => this.loadedStamps.get(changed) === fileStamp(changed))) {
@@ -190,6 +201,14 @@ export class Reloader {
     this.queued = undefined;
     this.running = true;
     const request = this.requests;
+    // The save's time as the kernel recorded it: the newest modification among the files reported
+    // (the chain file for a change the poll found). A reload asked for by hand has none.
+    let savedAtMs: number | undefined;
+    const saved = file === "manual" ? [] : this.reportedFiles.size > 0 ? this.reportedFiles : [this.engine.chainFile];
+    for (const reported of saved) {
+      const mtime = modifiedAt(reported);
+      if (mtime !== undefined) savedAtMs = Math.max(savedAtMs ?? mtime, mtime);
+    }
     for (const reported of this.reportedFiles) {
       const stamp = fileStamp(reported);
       if (stamp) this.loadedStamps.set(reported, stamp);
@@ -197,7 +216,7 @@ export class Reloader {
     }
     this.reportedFiles.clear();
     try {
-      const { entry, done } = await this.engine.reload(file, eventMs);
+      const { entry, done } = await this.engine.reload(file, eventMs, savedAtMs);
       this.watchOutsideFiles();
       if (entry.ok) void done.then((final) => this.options.onReload?.(final));
       else this.holdFailure(entry, request);

@@ -5,7 +5,11 @@ import { watch } from "chokidar";
 export interface WatchOptions {
   /** Called once per burst of changes with the changed files (absolute paths, sorted). */
   onChange(files: string[]): void;
-  /** Quiet time after the last event before onChange fires. */
+  /**
+   * Quiet time after the last event before onChange fires. Default 0: a save is reported on the
+   * turn of the event loop after its first event (events of that same turn come with it); its later
+   * events are told apart in the Reloader by the file's state (mtime, size, inode), not waited for here.
+   */
   debounceMs?: number;
   /** Files for which this returns false never trigger onChange. Default: every file not ignored. */
   isRelevant?(file: string): boolean;
@@ -67,7 +71,8 @@ const maxWaitFactor = 8;
  * Watches the project folder (the folder, not single files: editors that save by rename
  * replace the file a per-file watch was following) and reports each burst of saves once.
  *
- * Events are coalesced until `debounceMs` pass without one. At that point each file is stat'ed:
+ * Events are coalesced until `debounceMs` pass without one (by default none: the next turn of the
+ * event loop). At that point each file is stat'ed:
  * a file that reads empty is held back (an editor truncates before it writes) until its next
  * event, or reported after `emptyGraceMs` if it stays empty; a file that appeared and vanished
  * within the burst is a temp file and is dropped, and so is its late unlink; a deleted file is
@@ -76,7 +81,7 @@ const maxWaitFactor = 8;
  */
 export function watchProject(projectDir: string, options: WatchOptions): ProjectWatcher {
   const dir = resolve(projectDir);
-  const debounceMs = options.debounceMs ?? 30;
+  const debounceMs = options.debounceMs ?? 0;
   const emptyGraceMs = options.emptyGraceMs ?? TRANSIENT_GRACE_MS;
   const isRelevant = options.isRelevant ?? (() => true);
   const onError = options.onError ?? ((error: unknown) => console.error("[vivid] watcher:", error));

@@ -89,6 +89,13 @@ export interface ReloadEvent {
   swapMs: number;
   /** Whole reload: read, build, validate, swap. */
   ms: number;
+  /**
+   * From the saved file's modification time (the kernel's record of the save) to the new chain
+   * swapped in with its first frame submitted, and to that frame finished on the GPU. Absent for a
+   * reload with no file behind it (the dashboard's r) and for a failed one.
+   */
+  savedToSwapMs?: number;
+  savedToFrameMs?: number;
   error?: ErrorLocation;
   created: ReloadCounts;
   released: ReloadCounts;

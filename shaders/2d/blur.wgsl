@@ -1,4 +1,3 @@
-#import "common/fullscreen.wgsl"
 #import "common/gaussian.wgsl"
 
 // One blur pass. Blur (operators/2d/blur.ts) records two passes per iteration, horizontal then
@@ -12,7 +11,6 @@ struct BlurPass {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  return gaussianBlur(src, linearSampler, in.uv, params.stepUv, params.radius);
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  return gaussianBlur(src, linearSampler, uv, params.stepUv, params.radius);
 }

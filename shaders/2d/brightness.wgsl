@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Brightness's param declaration (operators/2d/brightness.ts).
 struct Params {
   brightness: f32,  // @0   added to each channel
@@ -11,9 +9,8 @@ struct Params {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let color = textureSampleLevel(src, linearSampler, in.uv, 0.0);
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let color = textureSampleLevel(src, linearSampler, uv, 0.0);
   var rgb = color.rgb + params.brightness;
   rgb = (rgb - 0.5) * params.contrast + 0.5;
   rgb = pow(max(rgb, vec3f(0.0)), vec3f(1.0 / max(params.gamma, 1e-3)));

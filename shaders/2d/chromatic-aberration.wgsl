@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match ChromaticAberration's param declaration (operators/2d/chromatic-aberration.ts).
 struct Params {
   amount: f32,  // @0   red/blue offset in uv units (at the corners when radial)
@@ -11,15 +9,14 @@ struct Params {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   var dir = vec2f(cos(params.angle), sin(params.angle));
   if (params.radial != 0u) {
-    dir = (in.uv - 0.5) * 2.0;
+    dir = (uv - 0.5) * 2.0;
   }
   let offset = dir * params.amount;
-  let centre = textureSampleLevel(src, linearSampler, in.uv, 0.0);
-  let r = textureSampleLevel(src, linearSampler, in.uv + offset, 0.0).r;
-  let b = textureSampleLevel(src, linearSampler, in.uv - offset, 0.0).b;
+  let centre = textureSampleLevel(src, linearSampler, uv, 0.0);
+  let r = textureSampleLevel(src, linearSampler, uv + offset, 0.0).r;
+  let b = textureSampleLevel(src, linearSampler, uv - offset, 0.0).b;
   return vec4f(r, centre.g, b, centre.a);
 }

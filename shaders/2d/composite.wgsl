@@ -1,4 +1,3 @@
-#import "common/fullscreen.wgsl"
 #import "common/blend.wgsl"
 
 // Field order and types match Composite's param declaration (operators/2d/composite.ts), then internals.
@@ -33,12 +32,11 @@ fn layerAt(i: i32, uv: vec2f) -> vec4f {
   }
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   // Input 0 is the base; inputs 1.. are blended on one after another, all in this one pass.
-  var result = layerAt(0, in.uv);
+  var result = layerAt(0, uv);
   for (var i = 1; i < min(params.count, 8); i++) {
-    result = blendLayer(result, layerAt(i, in.uv), params.mode_, params.opacity);
+    result = blendLayer(result, layerAt(i, uv), params.mode_, params.opacity);
   }
   return result;
 }

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Displace's param declaration (operators/2d/displace.ts).
 struct Params {
   strength: f32,   // @0   overall displacement, uv units at full map contrast
@@ -12,10 +10,9 @@ struct Params {
 @group(0) @binding(2) var src: texture_2d<f32>;
 @group(0) @binding(3) var map: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   // Map values 0..1 displace by -1..1 times the strengths; 0.5 leaves the pixel where it is.
-  let m = textureSampleLevel(map, linearSampler, in.uv, 0.0).rg;
+  let m = textureSampleLevel(map, linearSampler, uv, 0.0).rg;
   let offset = (m - 0.5) * 2.0 * params.strength * vec2f(params.strengthX, params.strengthY);
-  return textureSampleLevel(src, linearSampler, in.uv + offset, 0.0);
+  return textureSampleLevel(src, linearSampler, uv + offset, 0.0);
 }

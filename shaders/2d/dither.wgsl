@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Dither's param declaration (operators/2d/dither.ts).
 struct Params {
   levels: i32,     // @0   levels per channel after dithering
@@ -24,11 +22,10 @@ fn bayer(pixel: vec2u, bits: u32) -> f32 {
   return (f32(v) + 0.5) / n - 0.5;
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let color = textureSampleLevel(src, linearSampler, in.uv, 0.0);
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let color = textureSampleLevel(src, linearSampler, uv, 0.0);
   let steps = f32(max(params.levels, 2) - 1);
-  let t = bayer(vec2u(in.position.xy), min(params.pattern, 2u) + 1u);
+  let t = bayer(vec2u(coord), min(params.pattern, 2u) + 1u);
   let dithered = clamp(floor((color.rgb + t / steps) * steps + 0.5) / steps, vec3f(0.0), vec3f(1.0));
   return vec4f(mix(color.rgb, dithered, params.strength), color.a);
 }

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Downsample's param declaration (operators/2d/downsample.ts).
 struct Params {
   targetW: i32,   // @0   low-resolution width in pixels
@@ -17,10 +15,9 @@ fn cellColor(cell: vec2f, grid: vec2f) -> vec4f {
   return textureSampleLevel(src, linearSampler, (c + 0.5) / grid, 0.0);
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   let grid = vec2f(f32(max(params.targetW, 1)), f32(max(params.targetH, 1)));
-  let p = in.uv * grid;
+  let p = uv * grid;
   if (params.filter_ == 0u) {
     return cellColor(floor(p), grid);
   }

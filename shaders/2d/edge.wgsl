@@ -1,4 +1,3 @@
-#import "common/fullscreen.wgsl"
 #import "common/color.wgsl"
 
 // Field order and types match Edge's param declaration (operators/2d/edge.ts), then internals.
@@ -17,17 +16,16 @@ fn lumaAt(uv: vec2f, dx: f32, dy: f32) -> f32 {
   return luma(textureSampleLevel(src, linearSampler, uv + vec2f(dx, dy) * params.texel, 0.0).rgb);
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   // Sobel on luma over the 3×3 neighbourhood.
-  let tl = lumaAt(in.uv, -1.0, -1.0);
-  let tc = lumaAt(in.uv, 0.0, -1.0);
-  let tr = lumaAt(in.uv, 1.0, -1.0);
-  let ml = lumaAt(in.uv, -1.0, 0.0);
-  let mr = lumaAt(in.uv, 1.0, 0.0);
-  let bl = lumaAt(in.uv, -1.0, 1.0);
-  let bc = lumaAt(in.uv, 0.0, 1.0);
-  let br = lumaAt(in.uv, 1.0, 1.0);
+  let tl = lumaAt(uv, -1.0, -1.0);
+  let tc = lumaAt(uv, 0.0, -1.0);
+  let tr = lumaAt(uv, 1.0, -1.0);
+  let ml = lumaAt(uv, -1.0, 0.0);
+  let mr = lumaAt(uv, 1.0, 0.0);
+  let bl = lumaAt(uv, -1.0, 1.0);
+  let bc = lumaAt(uv, 0.0, 1.0);
+  let br = lumaAt(uv, 1.0, 1.0);
   let gx = -tl - 2.0 * ml - bl + tr + 2.0 * mr + br;
   let gy = -tl - 2.0 * tc - tr + bl + 2.0 * bc + br;
   var edge = length(vec2f(gx, gy)) * params.strength;

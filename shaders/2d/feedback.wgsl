@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Feedback's param declaration (operators/2d/feedback.ts), then internals.
 struct Params {
   decay: f32,          // @0   how much of the previous frame remains
@@ -15,22 +13,21 @@ struct Params {
 @group(0) @binding(2) var source: texture_2d<f32>;
 @group(0) @binding(3) var previous: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let fresh = textureSampleLevel(source, linearSampler, in.uv, 0.0);
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let fresh = textureSampleLevel(source, linearSampler, uv, 0.0);
 
   // Where this pixel was last frame: undo the offset, zoom and rotation (in pixels about the centre,
   // so rotation is not skewed by the aspect).
   let centre = 0.5 * params.resolution;
-  var p = in.uv * params.resolution - params.offset - centre;
+  var p = uv * params.resolution - params.offset - centre;
   p = p / params.zoom;
   let c = cos(params.rotate);
   let s = sin(params.rotate);
   p = vec2f(c * p.x + s * p.y, -s * p.x + c * p.y);
-  let uv = (p + centre) / params.resolution;
+  let sourceUv = (p + centre) / params.resolution;
 
-  let inside = all(uv >= vec2f(0.0)) && all(uv <= vec2f(1.0));
-  let last = select(vec4f(0.0), textureSampleLevel(previous, linearSampler, uv, 0.0), inside);
+  let inside = all(sourceUv >= vec2f(0.0)) && all(sourceUv <= vec2f(1.0));
+  let last = select(vec4f(0.0), textureSampleLevel(previous, linearSampler, sourceUv, 0.0), inside);
   let trail = vec4f(last.rgb * params.decay, last.a);
   return mix(trail, fresh, params.mix);
 }

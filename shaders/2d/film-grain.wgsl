@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match FilmGrain's param declaration (operators/2d/film-grain.ts), then internals.
 struct Params {
   intensity: f32,  // @0   grain amplitude
@@ -30,10 +28,9 @@ fn grain(cell: vec2u, frame: u32, channel: u32) -> f32 {
   return rand(cell, frame, channel) + rand(cell, frame, channel + 8u) - 1.0;
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let color = textureSampleLevel(src, linearSampler, in.uv, 0.0);
-  let cell = vec2u(in.position.xy / max(params.size, 0.5));
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let color = textureSampleLevel(src, linearSampler, uv, 0.0);
+  let cell = vec2u(coord / max(params.size, 0.5));
   let frame = u32(floor(max(params.time * params.speed, 0.0)));
   let mono = grain(cell, frame, 0u);
   let rgb = vec3f(mono, grain(cell, frame, 1u), grain(cell, frame, 2u));

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Flash's param declaration (operators/2d/flash.ts), then internals.
 struct Params {
   decay: f32,     // @0   fraction left after each 1/60 s (used on the CPU side)
@@ -12,9 +10,8 @@ struct Params {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let color = textureSampleLevel(src, linearSampler, in.uv, 0.0);
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let color = textureSampleLevel(src, linearSampler, uv, 0.0);
   let flash = params.color.rgb * params.level;
   var rgb: vec3f;
   switch params.mode_ {

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 struct Params {
   angle: f32,     // @0   radians, linear mode direction
   scale: f32,     // @4
@@ -15,9 +13,8 @@ struct Params {
 
 const TAU = 6.283185307;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let d = (in.uv - params.center) * vec2f(params.aspect, 1.0);
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let d = (uv - params.center) * vec2f(params.aspect, 1.0);
   var t: f32;
   switch params.mode_ {
     case 1u: { t = length(d) * 2.0; }
@@ -25,7 +22,7 @@ fn fs(in: VsOut) -> @location(0) vec4f {
     case 3u: { t = (abs(d.x) + abs(d.y)) * 2.0; }
     default: {
       let dir = vec2f(cos(params.angle), sin(params.angle));
-      t = dot(in.uv - 0.5, dir) + 0.5;
+      t = dot(uv - 0.5, dir) + 0.5;
     }
   }
   t = clamp(t * params.scale + params.offset, 0.0, 1.0);

@@ -1,4 +1,3 @@
-#import "common/fullscreen.wgsl"
 #import "common/color.wgsl"
 
 // Field order and types match HSV's param declaration (operators/2d/hsv.ts).
@@ -12,9 +11,8 @@ struct Params {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let color = textureSampleLevel(src, linearSampler, in.uv, 0.0);
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let color = textureSampleLevel(src, linearSampler, uv, 0.0);
   var hsv = rgb2hsv(max(color.rgb, vec3f(0.0)));
   hsv.x = fract(hsv.x + params.hueShift);
   hsv.y = clamp(hsv.y * params.saturation, 0.0, 1.0);

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Mirror's param declaration (operators/2d/mirror.ts), then internals.
 struct Params {
   segments: i32,   // @0   kaleidoscope wedges
@@ -20,23 +18,22 @@ fn fold(x: f32, c: f32) -> f32 {
   return select(x, 2.0 * c - x, x > c);
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  var uv = in.uv;
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  var sourceUv = uv;
   let c = params.center;
   switch params.mode_ {
-    case 1u: { uv.y = fold(uv.y, c.y); }
-    case 2u: { uv = vec2f(fold(uv.x, c.x), fold(uv.y, c.y)); }
+    case 1u: { sourceUv.y = fold(sourceUv.y, c.y); }
+    case 2u: { sourceUv = vec2f(fold(sourceUv.x, c.x), fold(sourceUv.y, c.y)); }
     case 3u: {
       // Polar fold into one wedge, mirrored within it, in aspect-corrected space so wedges stay even.
-      let p = (uv - c) * vec2f(params.aspect, 1.0);
+      let p = (sourceUv - c) * vec2f(params.aspect, 1.0);
       let wedge = TAU / f32(max(params.segments, 1));
       var a = atan2(p.y, p.x) + params.angle;
       a = a - wedge * floor(a / wedge);
       a = min(a, wedge - a);
-      uv = c + vec2f(cos(a), sin(a)) * length(p) / vec2f(params.aspect, 1.0);
+      sourceUv = c + vec2f(cos(a), sin(a)) * length(p) / vec2f(params.aspect, 1.0);
     }
-    default: { uv.x = fold(uv.x, c.x); }
+    default: { sourceUv.x = fold(sourceUv.x, c.x); }
   }
-  return textureSampleLevel(src, linearSampler, uv, 0.0);
+  return textureSampleLevel(src, linearSampler, sourceUv, 0.0);
 }

@@ -1,4 +1,3 @@
-#import "common/fullscreen.wgsl"
 #import "common/noise.wgsl"
 
 // Field order and types match Noise's param declaration (operators/2d/noise.ts), then internals.
@@ -25,9 +24,8 @@ fn basis(p: vec3f) -> f32 {
   }
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  var p = vec3f(in.uv.x * params.aspect, in.uv.y, 0.0) * params.scale + params.offset;
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  var p = vec3f(uv.x * params.aspect, uv.y, 0.0) * params.scale + params.offset;
   p.z += params.time * params.speed;
   var sum = 0.0;
   var amplitude = 1.0;

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Pixelate's param declaration (operators/2d/pixelate.ts), then internals.
 struct Params {
   size: vec2f,        // @0   cell size in pixels
@@ -10,11 +8,10 @@ struct Params {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   // Every pixel of a cell shows the source at the cell's centre (clamped into the image).
   let cell = max(params.size, vec2f(1.0));
-  let pixel = in.uv * params.resolution;
+  let pixel = uv * params.resolution;
   let centre = min((floor(pixel / cell) + 0.5) * cell, params.resolution - 0.5);
   let c = textureLoad(src, vec2i(centre), 0);
   return c;

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Ramp's param declaration (operators/2d/ramp.ts), then internals.
 struct Params {
   angle: f32,       // @0   radians, linear direction
@@ -26,11 +24,10 @@ fn hsv2rgb(h: f32, s: f32, v: f32) -> vec3f {
   return v * mix(vec3f(1.0), rgb, s);
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   // Centred coordinates, y up, shifted by offset: q spans -0.5..0.5 across the output (linear runs
   // edge to edge at any aspect), p is q with x scaled by the aspect (round rings).
-  let q = (in.uv - 0.5) * vec2f(1.0, -1.0) - params.offset;
+  let q = (uv - 0.5) * vec2f(1.0, -1.0) - params.offset;
   let p = q * vec2f(params.aspect, 1.0) / params.scale;
   var t: f32;
   switch params.type_ {

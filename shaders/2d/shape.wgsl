@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Shape's param declaration (operators/2d/shape.ts), then internals.
 struct Params {
   size: vec2f,         // @0   width, height in output heights
@@ -58,10 +56,9 @@ fn sdStar(p: vec2f, r: f32, n: f32, ratio: f32) -> f32 {
   return select(dist, -dist, side > 0.0);
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   // Shape space: centred on position, y up, units of output height, rotated.
-  var p = (in.uv - params.position) * vec2f(params.aspect, -1.0);
+  var p = (uv - params.position) * vec2f(params.aspect, -1.0);
   let c = cos(params.rotation);
   let s = sin(params.rotation);
   p = vec2f(c * p.x + s * p.y, -s * p.x + c * p.y);

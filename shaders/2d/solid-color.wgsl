@@ -1,12 +1,9 @@
-#import "common/fullscreen.wgsl"
-
 struct Params {
   color: vec4f,  // @0
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   return params.color;
 }

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Switch's param declaration (operators/2d/switch.ts), then internals.
 struct Params {
   index: i32,   // @0   selected input (clamped to the connected ones)
@@ -32,14 +30,13 @@ fn layerAt(i: i32, uv: vec2f) -> vec4f {
   }
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   let count = clamp(params.count, 1, 8);
   let a = clamp(params.index, 0, count - 1);
-  let selected = layerAt(a, in.uv);
+  let selected = layerAt(a, uv);
   if (params.blend <= 0.0) {
     return selected;
   }
-  let next = layerAt((a + 1) % count, in.uv);
+  let next = layerAt((a + 1) % count, uv);
   return mix(selected, next, clamp(params.blend, 0.0, 1.0));
 }

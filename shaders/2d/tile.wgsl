@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Tile's param declaration (operators/2d/tile.ts).
 struct Params {
   repeat: vec2f,  // @0   copies across and down
@@ -11,13 +9,12 @@ struct Params {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let p = in.uv * params.repeat + params.offset;
-  var uv = fract(p);
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let p = uv * params.repeat + params.offset;
+  var sourceUv = fract(p);
   if (params.mirror != 0u) {
     let odd = (vec2i(floor(p)) & vec2i(1)) == vec2i(1);
-    uv = select(uv, 1.0 - uv, odd);
+    sourceUv = select(sourceUv, 1.0 - sourceUv, odd);
   }
-  return textureSampleLevel(src, linearSampler, uv, 0.0);
+  return textureSampleLevel(src, linearSampler, sourceUv, 0.0);
 }

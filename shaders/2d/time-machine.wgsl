@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match TimeMachine's param declaration (operators/2d/time-machine.ts), then internals.
 struct Params {
   depth: f32,     // @0   how far back the map reaches (0..1 of the cache)
@@ -21,18 +19,17 @@ fn frameAgo(pixel: vec2i, ago: i32) -> vec4f {
   return textureLoad(cache, pixel, layer, 0);
 }
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  var brightness = 1.0 - in.uv.y;
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  var brightness = 1.0 - uv.y;
   if (params.hasMap != 0u) {
-    let m = textureSampleLevel(displacement, linearSampler, in.uv, 0.0).rgb;
+    let m = textureSampleLevel(displacement, linearSampler, uv, 0.0).rgb;
     brightness = dot(m, vec3f(0.2126, 0.7152, 0.0722));
   }
   let darkness = select(1.0 - brightness, brightness, params.invert != 0u);
   let age = clamp(darkness * params.depth + params.offset, 0.0, 1.0) * f32(params.filled - 1);
   let older = i32(floor(age));
   let newer_weight = 1.0 - fract(age);
-  let pixel = vec2i(in.position.xy);
+  let pixel = vec2i(coord);
   let a = frameAgo(pixel, older);
   let b = frameAgo(pixel, min(older + 1, params.filled - 1));
   return mix(b, a, newer_weight);

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Transform's param declaration (operators/2d/transform.ts), then internals.
 struct Params {
   scale: vec2f,      // @0
@@ -13,20 +11,19 @@ struct Params {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
   // Inverse transform of the output pixel into the source: untranslate, then unrotate and unscale
   // about the pivot. Rotation happens in square (aspect-corrected) space so it does not shear.
-  var p = in.uv + vec2f(-params.translate.x, params.translate.y) - params.pivot;
+  var p = uv + vec2f(-params.translate.x, params.translate.y) - params.pivot;
   p.x *= params.aspect;
   let c = cos(params.rotation);
   let s = sin(params.rotation);
   p = vec2f(p.x * c + p.y * s, -p.x * s + p.y * c);
   p.x /= params.aspect;
   let scale = select(params.scale, vec2f(1e-4), abs(params.scale) < vec2f(1e-4));
-  let uv = p / scale + params.pivot;
-  if (any(uv < vec2f(0.0)) || any(uv > vec2f(1.0))) {
+  let sourceUv = p / scale + params.pivot;
+  if (any(sourceUv < vec2f(0.0)) || any(sourceUv > vec2f(1.0))) {
     return vec4f(0.0);
   }
-  return textureSampleLevel(src, linearSampler, uv, 0.0);
+  return textureSampleLevel(src, linearSampler, sourceUv, 0.0);
 }

@@ -1,5 +1,3 @@
-#import "common/fullscreen.wgsl"
-
 // Field order and types match Vignette's param declaration (operators/2d/vignette.ts), then internals.
 struct Params {
   intensity: f32,  // @0   how far the dark edge reaches in
@@ -12,10 +10,9 @@ struct Params {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var src: texture_2d<f32>;
 
-@fragment
-fn fs(in: VsOut) -> @location(0) vec4f {
-  let color = textureSampleLevel(src, linearSampler, in.uv, 0.0);
-  let p = (in.uv * 2.0 - 1.0) * vec2f(params.aspect, 1.0);
+fn pixel(uv: vec2f, coord: vec2f) -> vec4f {
+  let color = textureSampleLevel(src, linearSampler, uv, 0.0);
+  let p = (uv * 2.0 - 1.0) * vec2f(params.aspect, 1.0);
   let d = mix(max(abs(p.x), abs(p.y)), length(p), params.roundness);
   let soft = max(params.softness, 1e-3);
   let v = 1.0 - smoothstep(1.0 - soft, 1.0 + soft * 0.5, d * (1.0 + params.intensity));

@@ -6,16 +6,23 @@ import { dirname, resolve } from "node:path";
 import type { Context } from "../../runtime/chain/context.ts";
 import { Engine } from "../../runtime/engine.ts";
 import { Gpu } from "../../runtime/gpu/gpu.ts";
+import type { Dispatch } from "../../runtime/gpu/dispatch.ts";
 import { readPng, rgbaFloatToBytes, encodePng } from "../../runtime/snapshot.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const GOLDEN_DIR = resolve(REPO, "tests/golden");
 
-let shared: Promise<Gpu> | undefined;
-export function sharedGpu(): Promise<Gpu> {
-  shared ??= Gpu.open();
-  return shared;
+const shared = new Map<Dispatch, Promise<Gpu>>();
+/**
+ * One GPU per test file and dispatch: per-pixel operators run as fragment passes (the default, as on
+ * lavapipe) or as compute passes (`sharedGpu("compute")`, as on an H100), whatever the adapter rule
+ * would pick, so both paths are tested everywhere.
+ */
+export function sharedGpu(dispatch: Dispatch = "fragment"): Promise<Gpu> {
+  let gpu = shared.get(dispatch);
+  if (!gpu) shared.set(dispatch, (gpu = Gpu.open({ dispatch })));
+  return gpu;
 }
 
 /** An engine with deterministic time running `setup` (no chain file involved). */

@@ -8,6 +8,8 @@
 import { expect, test } from "vitest";
 import type { Chain } from "../../runtime/chain/chain.ts";
 import { wgslFieldName, type Operator, type OperatorClass } from "../../runtime/chain/operator.ts";
+import { isPixelShader } from "../../runtime/gpu/dispatch.ts";
+import type { Gpu } from "../../runtime/gpu/gpu.ts";
 import { uniformLayout, type ParamDecls } from "../../runtime/chain/params.ts";
 import { loadShader, wgslStructFields } from "../../runtime/gpu/shaders.ts";
 import { Gradient, Noise } from "../../operators/index.ts";
@@ -71,16 +73,25 @@ export interface EffectCase {
   change: (op: any) => void;
 }
 
+/** Whether `Type`'s shader (a ShaderOperator's, or Blur's) is written as `fn pixel(uv, coord)`. */
+export function isPixelOperator(Type: OperatorClass): boolean {
+  const shader = (Type as unknown as { shader?: string }).shader;
+  return shader !== undefined && isPixelShader(loadShader(shader).code);
+}
+
 /** Builds sources → op "fx" → output, with `configure` applied. */
-export function buildCase(c: EffectCase, extra?: (op: any) => void) {
-  return engineFor((ctx) => {
-    const inputs = c.inputs(ctx.chain);
-    const op = ctx.chain.add(c.Type, "fx");
-    inputs.forEach((name, i) => op.input(name, i));
-    c.configure?.(op);
-    extra?.(op);
-    ctx.chain.output("fx");
-  });
+export function buildCase(c: EffectCase, extra?: (op: any) => void, gpu?: Gpu) {
+  return engineFor(
+    (ctx) => {
+      const inputs = c.inputs(ctx.chain);
+      const op = ctx.chain.add(c.Type, "fx");
+      inputs.forEach((name, i) => op.input(name, i));
+      c.configure?.(op);
+      extra?.(op);
+      ctx.chain.output("fx");
+    },
+    { gpu },
+  );
 }
 
 interface OriginalParam {
@@ -164,6 +175,23 @@ export function effectTests(c: EffectCase): void {
     const diff = compareGolden(c.golden, image);
     expect(diff.meanAbs).toBeLessThan(MEAN_TOLERANCE);
     expect(diff.maxAbs).toBeLessThan(MAX_TOLERANCE);
+  });
+
+  test(`${c.golden}: matches the same golden image through compute passes`, async () => {
+    const gpu = await sharedGpu("compute");
+    const before = gpu.census.snapshot().kinds;
+    const engine = await buildCase(c, undefined, gpu);
+    const image = await render(engine, FRAMES);
+    engine.dispose();
+    const after = gpu.census.snapshot().kinds;
+    // The sources (Noise, Gradient) and a per-pixel operator ran as compute passes (a still chain cooks
+    // once), and not one render pass.
+    expect(after.computePass.created - before.computePass.created).toBeGreaterThanOrEqual(isPixelOperator(c.Type) ? 2 : 1);
+    if (isPixelOperator(c.Type)) expect(after.renderPass.created - before.renderPass.created).toBe(0);
+    const diff = compareGolden(c.golden, image);
+    expect(diff.meanAbs).toBeLessThan(MEAN_TOLERANCE);
+    expect(diff.maxAbs).toBeLessThan(MAX_TOLERANCE);
+    expect(gpu.census.live()).toBe(0);
   });
 
   test(`${c.golden}: a param change changes the pixels`, async () => {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "vitest";
 import { Gradient, Noise, NOISE_TYPES, SolidColor, GRADIENT_MODES } from "../../operators/index.ts";
+import { DISPATCHES } from "../../runtime/gpu/dispatch.ts";
 import { compareGolden, engineFor, regionMean, render, sharedGpu, spread } from "../helpers/render.ts";
 
 // Goldens are 64×64 at frame 10 of 60 fps fixed time. Tolerance: lavapipe and hardware GPUs differ in
@@ -9,18 +10,20 @@ const MEAN_TOLERANCE = 1.5;
 const MAX_TOLERANCE = 24;
 
 afterAll(async () => {
-  const gpu = await sharedGpu();
-  expect(gpu.census.live()).toBe(0);
+  for (const dispatch of DISPATCHES) expect((await sharedGpu(dispatch)).census.live()).toBe(0);
 });
 
 describe("Noise", () => {
-  for (const type of NOISE_TYPES) {
-    test(`${type} matches its golden image and is not uniform`, async () => {
-      const engine = await engineFor((ctx) => {
-        const noise = ctx.chain.add(Noise, "noise").resolution(64, 64);
-        noise.type = type;
-        ctx.chain.output("noise");
-      });
+  for (const [type, dispatch] of NOISE_TYPES.flatMap((t) => DISPATCHES.map((d) => [t, d] as const))) {
+    test(`${type} matches its golden image and is not uniform (${dispatch})`, async () => {
+      const engine = await engineFor(
+        (ctx) => {
+          const noise = ctx.chain.add(Noise, "noise").resolution(64, 64);
+          noise.type = type;
+          ctx.chain.output("noise");
+        },
+        { gpu: await sharedGpu(dispatch) },
+      );
       const image = await render(engine, 10);
       engine.dispose();
       expect(spread(image.rgba)).toBeGreaterThan(10);
@@ -66,15 +69,18 @@ describe("SolidColor", () => {
 });
 
 describe("Gradient", () => {
-  for (const mode of GRADIENT_MODES) {
-    test(`${mode} matches its golden image`, async () => {
-      const engine = await engineFor((ctx) => {
-        const gradient = ctx.chain.add(Gradient, "gradient").resolution(64, 64);
-        gradient.mode = mode;
-        gradient.colorA = [1, 0, 0, 1];
-        gradient.colorB = [0, 0, 1, 1];
-        ctx.chain.output("gradient");
-      });
+  for (const [mode, dispatch] of GRADIENT_MODES.flatMap((m) => DISPATCHES.map((d) => [m, d] as const))) {
+    test(`${mode} matches its golden image (${dispatch})`, async () => {
+      const engine = await engineFor(
+        (ctx) => {
+          const gradient = ctx.chain.add(Gradient, "gradient").resolution(64, 64);
+          gradient.mode = mode;
+          gradient.colorA = [1, 0, 0, 1];
+          gradient.colorB = [0, 0, 1, 1];
+          ctx.chain.output("gradient");
+        },
+        { gpu: await sharedGpu(dispatch) },
+      );
       const image = await render(engine);
       engine.dispose();
       const diff = compareGolden(`gradient-${mode}`, image);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { Image, Ramp, RAMP_TYPES, Shape, SHAPE_TYPES } from "../../operators/index.ts";
 import { encodePng } from "../../runtime/snapshot.ts";
+import { DISPATCHES } from "../../runtime/gpu/dispatch.ts";
 import { compareGolden, diffImages, engineFor, regionMean, render, sharedGpu, spread } from "../helpers/render.ts";
 import { expectParamTable, expectOffsetComments } from "./param-table.ts";
 
@@ -19,8 +20,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  const gpu = await sharedGpu();
-  expect(gpu.census.live()).toBe(0);
+  for (const dispatch of DISPATCHES) expect((await sharedGpu(dispatch)).census.live()).toBe(0);
 });
 
 describe("Ramp", () => {
@@ -40,13 +40,16 @@ describe("Ramp", () => {
     expectOffsetComments(Ramp);
   });
 
-  for (const type of RAMP_TYPES) {
-    test(`${type} matches its golden image and is not uniform`, async () => {
-      const engine = await engineFor((ctx) => {
-        const ramp = ctx.chain.add(Ramp, "ramp").resolution(64, 64);
-        ramp.type = type;
-        ctx.chain.output("ramp");
-      });
+  for (const [type, dispatch] of RAMP_TYPES.flatMap((t) => DISPATCHES.map((d) => [t, d] as const))) {
+    test(`${type} matches its golden image and is not uniform (${dispatch})`, async () => {
+      const engine = await engineFor(
+        (ctx) => {
+          const ramp = ctx.chain.add(Ramp, "ramp").resolution(64, 64);
+          ramp.type = type;
+          ctx.chain.output("ramp");
+        },
+        { gpu: await sharedGpu(dispatch) },
+      );
       const image = await render(engine, 10);
       engine.dispose();
       expect(spread(image.rgba)).toBeGreaterThan(30);
@@ -91,17 +94,20 @@ describe("Shape", () => {
     expectOffsetComments(Shape);
   });
 
-  for (const type of SHAPE_TYPES) {
-    test(`${type} matches its golden image`, async () => {
-      const engine = await engineFor((ctx) => {
-        const shape = ctx.chain.add(Shape, "shape").resolution(64, 64);
-        shape.type = type;
-        shape.size = [0.7, 0.7];
-        shape.cornerRadius = 0.15;
-        shape.thickness = 0.12;
-        shape.color = [1, 0.6, 0.2, 1];
-        ctx.chain.output("shape");
-      });
+  for (const [type, dispatch] of SHAPE_TYPES.flatMap((t) => DISPATCHES.map((d) => [t, d] as const))) {
+    test(`${type} matches its golden image (${dispatch})`, async () => {
+      const engine = await engineFor(
+        (ctx) => {
+          const shape = ctx.chain.add(Shape, "shape").resolution(64, 64);
+          shape.type = type;
+          shape.size = [0.7, 0.7];
+          shape.cornerRadius = 0.15;
+          shape.thickness = 0.12;
+          shape.color = [1, 0.6, 0.2, 1];
+          ctx.chain.output("shape");
+        },
+        { gpu: await sharedGpu(dispatch) },
+      );
       const image = await render(engine);
       engine.dispose();
       // Filled in the middle (the ring is hollow there), empty in the corners.

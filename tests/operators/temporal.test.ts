@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { Feedback, FrameCache, Gradient, Noise, Shape, TimeMachine } from "../../operators/index.ts";
 import type { Context } from "../../runtime/chain/context.ts";
 import type { Engine } from "../../runtime/engine.ts";
+import { DISPATCHES } from "../../runtime/gpu/dispatch.ts";
 import { compareGolden, diffImages, engineFor, regionMean, render, sharedGpu, spread } from "../helpers/render.ts";
 import { expectOffsetComments, expectParamTable } from "./param-table.ts";
 
@@ -9,8 +10,7 @@ const MEAN_TOLERANCE = 1.5;
 const MAX_TOLERANCE = 24;
 
 afterAll(async () => {
-  const gpu = await sharedGpu();
-  expect(gpu.census.live()).toBe(0);
+  for (const dispatch of DISPATCHES) expect((await sharedGpu(dispatch)).census.live()).toBe(0);
 });
 
 /** Rebuilds the running chain from a new module object (what a reload does once the file is imported). */
@@ -44,16 +44,19 @@ describe("Feedback", () => {
     expectOffsetComments(Feedback);
   });
 
-  test("a moving dot leaves a fading trail that matches its golden image", async () => {
-    const engine = await engineFor((ctx) => {
-      orbiting(ctx);
-      const feedback = ctx.chain.add(Feedback, "feedback").input("dot");
-      feedback.decay = 0.97;
-      feedback.mix = 0.2;
-      feedback.zoom = 1.03;
-      feedback.rotate = 0.02;
-      ctx.chain.output("feedback");
-    });
+  for (const dispatch of DISPATCHES) test(`a moving dot leaves a fading trail that matches its golden image (${dispatch})`, async () => {
+    const engine = await engineFor(
+      (ctx) => {
+        orbiting(ctx);
+        const feedback = ctx.chain.add(Feedback, "feedback").input("dot");
+        feedback.decay = 0.97;
+        feedback.mix = 0.2;
+        feedback.zoom = 1.03;
+        feedback.rotate = 0.02;
+        ctx.chain.output("feedback");
+      },
+      { gpu: await sharedGpu(dispatch) },
+    );
     engine.module!.update = moveDot;
     const image = await render(engine, 20);
     engine.dispose();
@@ -137,13 +140,16 @@ describe("FrameCache and TimeMachine", () => {
     ctx.chain.output("tm");
   };
 
-  test("slit-scan of a moving dot matches its golden image", async () => {
-    const engine = await engineFor((ctx) => {
-      orbiting(ctx);
-      ctx.chain.add(FrameCache, "cache").input("dot").frameCount = 16;
-      ctx.chain.add(TimeMachine, "tm").cache("cache"); // no map: top newest, bottom 15 frames ago
-      ctx.chain.output("tm");
-    });
+  for (const dispatch of DISPATCHES) test(`slit-scan of a moving dot matches its golden image (${dispatch})`, async () => {
+    const engine = await engineFor(
+      (ctx) => {
+        orbiting(ctx);
+        ctx.chain.add(FrameCache, "cache").input("dot").frameCount = 16;
+        ctx.chain.add(TimeMachine, "tm").cache("cache"); // no map: top newest, bottom 15 frames ago
+        ctx.chain.output("tm");
+      },
+      { gpu: await sharedGpu(dispatch) },
+    );
     engine.module!.update = moveDot;
     const image = await render(engine, 20);
     engine.dispose();

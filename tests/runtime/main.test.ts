@@ -25,8 +25,15 @@ const reloads = (stats: string) => events(stats).filter((e) => e.type === "reloa
 const COUNTS = ["bindGroups", "buffers", "pipelines", "shaderModules", "textures"];
 
 /** The ledger entry's fields, exactly: those of ReloadEvent, `error` only on a failed reload. */
-function expectLedgerEntry(entry: Json, ok: boolean): void {
-  expect(Object.keys(entry).sort()).toEqual(["created", "file", "ms", "ok", "released", "rssDeltaMB", "swapMs", "t", "type", ...(ok ? [] : ["error"])].sort());
+/** `saved`: a reload of a save (not of r), which succeeded, measures from the file's mtime too. */
+function expectLedgerEntry(entry: Json, ok: boolean, saved = false): void {
+  expect(Object.keys(entry).sort()).toEqual(
+    ["created", "file", "ms", "ok", "released", "rssDeltaMB", "swapMs", "t", "type", ...(ok ? [] : ["error"]), ...(saved ? ["savedToSwapMs", "savedToFrameMs"] : [])].sort(),
+  );
+  if (saved) {
+    expect(entry.savedToSwapMs as number).toBeGreaterThan(0);
+    expect(entry.savedToFrameMs as number).toBeGreaterThanOrEqual(entry.savedToSwapMs as number);
+  }
   expect(entry.type).toBe("reload");
   expect(entry.ok).toBe(ok);
   for (const field of ["t", "swapMs", "ms", "rssDeltaMB"]) expect(typeof entry[field], field).toBe("number");
@@ -66,7 +73,7 @@ describe("bun vivid", () => {
 
     save(chain(9));
     const fixed = await waitFor("the fixing reload", () => reloads(stats)[2]);
-    expectLedgerEntry(fixed, true);
+    expectLedgerEntry(fixed, true, true);
     expect(fixed.file).toBe("chain.ts");
     expect(fixed.t as number).toBeGreaterThanOrEqual(failed.t as number);
     expect(failed.t as number).toBeGreaterThanOrEqual(manual.t as number);

@@ -46,10 +46,36 @@ export function setup(ctx) { ctx.chain.add(Noise, "noise").resolution(160, 90); 
     [["examples/02-hello-noise", "--snapshot"], "--snapshot needs a value"],
     [["examples/02-hello-noise", "--fixed-fps", "-3"], "--fixed-fps"],
     [["examples/02-hello-noise", "--headless=yes"], "--headless takes no value"],
+    [["examples/02-hello-noise", "--dispatch", "vertex"], '--dispatch expects fragment or compute, got "vertex"'],
   ])("bad command line %j exits 2 naming the flag", (args, message) => {
     const run = vivid(...args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
+  });
+
+  test("--dispatch compute and --dispatch fragment say so at start and write the same pixels", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vivid-dispatch-"));
+    const project = tempProject(`import { Noise, HSV } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(Noise, "noise").resolution(120, 80);
+  ctx.chain.add(HSV, "hsv").input("noise").hueShift = 0.3;
+  ctx.chain.output("hsv");
+}`);
+    const images = [];
+    for (const dispatch of ["fragment", "compute"]) {
+      const out = join(dir, `${dispatch}.png`);
+      const result = Bun.spawnSync(["bun", "runtime/cli.ts", project, "--headless", "--fixed-fps", "60", "--frames", "4", "--snapshot", out, "--snapshot-frame", "3", "--dispatch", dispatch], { cwd: REPO });
+      expect(result.exitCode, result.stderr.toString()).toBe(0);
+      expect(result.stdout.toString()).toContain(`· ${dispatch} passes (--dispatch)`);
+      images.push(readPng(readFileSync(out)));
+    }
+    const [a, b] = images;
+    let max = 0;
+    for (let i = 0; i < a!.data.length; i++) max = Math.max(max, Math.abs(a!.data[i]! - b!.data[i]!));
+    expect(max).toBeLessThanOrEqual(1);
+    expect(spread(b!.data)).toBeGreaterThan(10);
+    rmSync(dir, { recursive: true });
+    rmSync(project, { recursive: true });
   });
 
   test("no project argument runs the current folder's chain.ts", () => {

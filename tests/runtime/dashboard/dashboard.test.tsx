@@ -40,6 +40,13 @@ describe("Dashboard from a recorded session", () => {
     expect(text).toContain("q quit · r reload · s snapshot · p pause");
   });
 
+  test("header: how per-pixel operators run, before the adapter's name", () => {
+    const { lastFrame, unmount } = render(<Dashboard view={replay()} info={{ ...info, dispatch: "compute" }} census={recordedCensus()} />);
+    const text = lastFrame() ?? "";
+    unmount();
+    expect(text).toMatch(/compute\s+NVIDIA H100 \(vulkan\)/);
+  });
+
   test("frames: fps, cpu and frame time avg / p99, and a sparkline", () => {
     const text = frame();
     expect(text).toMatch(/Frames\s+60\.0 fps\s+cpu 1\.80 \/ 3\.60 ms\s+frame 16\.67 \/ 16\.80 ms/);

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { RefCache } from "../../../runtime/gpu/ref-cache.ts";
 import { bindGroupKey, layoutKey, pipelineKey, textureKey, type RenderPipelineSpec } from "../../../runtime/gpu/gpu.ts";
 import { inlineShader, loadShader } from "../../../runtime/gpu/shaders.ts";
+import { loadPixelShader } from "../../../runtime/gpu/dispatch.ts";
 import { Gradient, Noise } from "../../../operators/index.ts";
 import { engineFor, sharedGpu } from "../../helpers/render.ts";
 
@@ -47,8 +48,8 @@ describe("cache keys", () => {
   });
 
   test("#import expands shared snippets once and lists the files", () => {
-    const noise = loadShader("2d/noise.wgsl");
-    expect(noise.files.map((f) => f.split("shaders/")[1])).toEqual(["2d/noise.wgsl", "common/fullscreen.wgsl", "common/noise.wgsl"]);
+    const noise = loadPixelShader("2d/noise.wgsl", "fragment");
+    expect(noise.files.map((f) => f.split("shaders/")[1])).toEqual(["2d/noise.wgsl", "common/noise.wgsl", "common/pixel-fragment.wgsl", "common/fullscreen.wgsl"]);
     expect(noise.code).not.toContain("#import");
     expect(noise.code.match(/fn vs\(/g)).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { openWatchedEngine, type WatchedEngine } from "../../helpers/watched-engine.ts";
@@ -10,10 +10,16 @@ const { SHADERS_DIR } = createRequire(import.meta.url)("../../../runtime/gpu/sha
 
 let watched: WatchedEngine;
 const applied: string[] = [];
+const entries: Array<import("../../../runtime/engine.ts").ReloadEntry> = [];
 
 beforeAll(async () => {
   const text = `import { Noise } from "vivid";\nexport function setup(ctx) { ctx.chain.add(Noise, "n").resolution(16, 16); ctx.chain.output("n"); }\n`;
-  watched = await openWatchedEngine("vivid-reloader-", text, { onReload: (entry) => applied.push(entry.file) });
+  watched = await openWatchedEngine("vivid-reloader-", text, {
+    onReload: (entry) => {
+      applied.push(entry.file);
+      entries.push(entry);
+    },
+  });
 });
 
 afterAll(async () => {
@@ -48,6 +54,34 @@ test("a rename-save of the chain file reloads once", async () => {
   expect(watched.engine.chain!.outputTexture!.width).toBe(8);
 });
 
+test("the ledger entry measures from the saved file's modification time to the first frame swapped in, and to it done", async () => {
+  // A file whose mtime says it was saved 1.5 s ago (rename keeps it): both figures start there.
+  const temp = join(watched.dir, "chain.tmp");
+  writeFileSync(temp, readFileSync(join(watched.dir, "chain.ts"), "utf8").replace("8, 8", "12, 12"));
+  const savedAt = new Date(Date.now() - 1500);
+  utimesSync(temp, savedAt, savedAt);
+  const before = entries.length;
+  renameSync(temp, join(watched.dir, "chain.ts"));
+  await settle(400, () => entries.length > before);
+  expect(entries.length - before).toBe(1);
+  const old = entries.at(-1)!;
+  expect(old.ok).toBe(true);
+  expect(watched.engine.chain!.outputTexture!.width).toBe(12);
+  expect(old.savedToSwapMs).toBeGreaterThanOrEqual(1500);
+  expect(old.savedToSwapMs).toBeLessThan(1500 + 20_000);
+  expect(old.savedToFrameMs).toBeGreaterThanOrEqual(old.savedToSwapMs!);
+  // A save made now: a few ms to the frame on an idle machine; bounded generously for a busy one.
+  const now = entries.length;
+  writeFileSync(join(watched.dir, "chain.ts"), readFileSync(join(watched.dir, "chain.ts"), "utf8").replace("12, 12", "8, 8"));
+  await settle(400, () => entries.length > now);
+  expect(entries.length - now).toBe(1);
+  const fresh = entries.at(-1)!;
+  expect(fresh.savedToSwapMs).toBeGreaterThan(0);
+  expect(fresh.savedToSwapMs).toBeLessThan(1500);
+  expect(fresh.savedToFrameMs).toBeGreaterThanOrEqual(fresh.savedToSwapMs!);
+  applied.length = 0;
+});
+
 test("a save of a runtime shader no live pipeline uses does not reload; one it uses does", async () => {
   applied.length = 0;
   const unused = join(SHADERS_DIR, "2d/solid-color.wgsl");
@@ -72,6 +106,8 @@ test("a save of a runtime shader no live pipeline uses does not reload; one it u
 // which collected a reaction per frame until the next save: a run without saves grew ~6 MB of JS
 // heap per 100 000 frames (13 MB/h at 60 fps), hidden from the soak by its periodic saves.
 test("a frame's wait ends at a save, before its GPU work is done", async () => {
+  // The last test's clean-up re-saved noise.wgsl, which the watcher reports within a few ms: apply it first.
+  await settle();
   let gpuWork!: () => void;
   const wait = watched.reloader.waitFor(new Promise<void>((resolve) => (gpuWork = resolve)));
   let ended = false;
