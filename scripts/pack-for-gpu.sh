@@ -16,5 +16,5 @@ tar -cJf .dev/nm.tar.xz \
   --exclude='node_modules/typescript' --exclude='node_modules/@typescript' --exclude='node_modules/@rolldown' \
   --exclude='node_modules/rolldown' --exclude='node_modules/vitest' --exclude='node_modules/@vitest' \
   --exclude='node_modules/vite' --exclude='node_modules/lightningcss*' --exclude='node_modules/bun-types' \
-  --exclude='node_modules/@types' --exclude='node_modules/@oxc-project' node_modules
+  --exclude='node_modules/@types' --exclude='node_modules/@oxc-project' --exclude='node_modules/playwright-core' node_modules
 ls -la .gl .dev
