@@ -145,8 +145,10 @@ describe("a frame that never finishes on the GPU", () => {
     // A loop the shader compiler cannot drop (its count is used) and that never ends (time is never negative).
     const shader = join(dir, "rings.wgsl");
     const endless = readFileSync(shader, "utf8")
-      .replace("  let p = (in.uv - params.center)", "  var spins = 0u;\n  loop {\n    if (params.time < -1.0) { break; }\n    spins = spins + 1u;\n  }\n  let p = (in.uv - params.center)")
+      .replace("  let p = (uv - params.center)", "  var spins = 0u;\n  loop {\n    if (params.time < -1.0) { break; }\n    spins = spins + 1u;\n  }\n  let p = (uv - params.center)")
       .replace("smoothstep(0.3, 0.7, wave));", "smoothstep(0.3, 0.7, wave)) + vec4f(f32(spins) * 1e-30);");
+    // Both edits landed (the loop and its use), or the shader would fail to compile instead of hanging.
+    expect(endless).toContain("loop {");
     expect(endless).toContain("spins) * 1e-30");
     writeFileSync(`${shader}.tmp-save`, endless);
     renameSync(`${shader}.tmp-save`, shader);
