@@ -36,8 +36,13 @@ export interface EngineOptions {
 
 /** How long a device recovery waits for a reload in progress to land before it goes on. */
 const RELOAD_LANDS_MS = 3000;
-/** How long after a swap a rejection the replaced version reported before counts as its late tail. */
+/**
+ * How long after a swap a rejection the replaced version reported before counts as its late tail:
+ * this long, and at least this many frames (a frame is at least one turn of the event loop, where Bun
+ * reports rejections; on a loaded machine 500 ms can pass in fewer turns than the tail needs).
+ */
 const REPLACED_TAIL_MS = 500;
+const REPLACED_TAIL_FRAMES = 30;
 /** Distinct unhandled rejections remembered per version for that. */
 const ASYNC_KEYS_KEPT = 32;
 
@@ -138,10 +143,11 @@ export class Engine {
   private outsideFiles = new Set<string>();
   /** Stops this engine's timer tracking (runtime/chain/scope.ts); undefined while it is not tracking. */
   private stopTrackingTimers?: () => void;
-  /** The unhandled rejections the running version reported (see `reportError`), and the replaced one's. */
+  /** The messages of the unhandled rejections the running version reported (see `reportError`), and the replaced one's. */
   private asyncKeys = new Set<string>();
   private replacedAsyncKeys = new Set<string>();
   private swappedAt = Number.NEGATIVE_INFINITY;
+  private swappedAtFrame = Number.NEGATIVE_INFINITY;
   /** The last error located for `reportError`, so a throw repeated 60 times a second is located once. */
   private lastLocated?: { key: string; error: ChainError };
 
@@ -380,8 +386,12 @@ export class Engine {
       // Bun reports an unhandled rejection on a later turn of the event loop (up to ~100 ms measured),
       // and the running chain draws until the swap: the replaced version's last rejections can come
       // after it. Those it had reported already are its tail, not the new version's errors.
-      if (performance.now() - this.swappedAt < REPLACED_TAIL_MS && this.replacedAsyncKeys.has(key)) return;
-      if (this.asyncKeys.size < ASYNC_KEYS_KEPT) this.asyncKeys.add(key);
+      // Known by message, not by stack: a late rejection of the replaced module can come with a stack
+      // whose positions no longer map to the file on disk (the new version's text is there now).
+      const tailKey = err instanceof Error ? err.message : String(err);
+      const inTail = performance.now() - this.swappedAt < REPLACED_TAIL_MS || this.ctx.frame - this.swappedAtFrame < REPLACED_TAIL_FRAMES;
+      if (inTail && this.replacedAsyncKeys.has(tailKey)) return;
+      if (this.asyncKeys.size < ASYNC_KEYS_KEPT) this.asyncKeys.add(tailKey);
     }
     if (this.lastLocated?.key !== key) this.lastLocated = { key, error: this.describeError(err, site) };
     this.onError(this.lastLocated.error, phase);
@@ -514,6 +524,7 @@ export class Engine {
     this.replacedAsyncKeys = this.asyncKeys;
     this.asyncKeys = new Set();
     this.swappedAt = performance.now();
+    this.swappedAtFrame = this.ctx.frame;
     this.onSwap();
     if (previous) this.retiring = { chain: previous, frames: RETIRE_AFTER_FRAMES, waiters: [] };
     if (previousScope) void this.disposeScope(previousScope, previousModule, previous);
