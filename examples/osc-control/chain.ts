@@ -9,6 +9,8 @@
 // binding), /1/toggle1 bypasses the colour. Every half second the chain sends /vivid/scale and
 // /vivid/time to 127.0.0.1:9000, for a label on the controller.
 //
+// OscIn listens on 127.0.0.1 only; for a phone or tablet on the network, add .host("0.0.0.0") below.
+//
 // Try it without a controller (in another terminal):
 //   bun examples/osc-control/send.ts /noise/scale 9
 //   bun examples/osc-control/send.ts /vivid/param /noise/scale

@@ -27,7 +27,7 @@ export class OscIn extends Operator {
 
   /** The port asked for (the listener's port, which the hub compares with each message's). */
   oscPort = 8000;
-  private bindHost = "0.0.0.0";
+  private bindHost = "127.0.0.1";
   private autoMapping = true;
   private receiver?: OscReceiver;
   private handlers: Array<{ pattern: string; fn: OscHandler }> = [];
@@ -42,7 +42,11 @@ export class OscIn extends Operator {
     return this;
   }
 
-  /** The address to bind (default 0.0.0.0: every interface, so a phone on the network reaches it; "127.0.0.1" for this machine only). */
+  /**
+   * The address to bind. Default 127.0.0.1, this machine only: anyone who reaches the port can set
+   * params, reload and write snapshots. "0.0.0.0" (every interface) lets a phone or tablet on the
+   * network in — the original's default, which is opt-in here.
+   */
   host(host: string): this {
     this.bindHost = host;
     return this;

@@ -136,7 +136,7 @@ export class ControlHub {
    * failed). The bind is asynchronous: a port in use is reported through `onWarning`, naming the
    * port and what to try, and the receiver's `state` says "failed".
    */
-  acquireOsc(port: number, host = "0.0.0.0"): OscReceiver {
+  acquireOsc(port: number, host = "127.0.0.1"): OscReceiver {
     let receiver = this.receivers.get(port);
     if (!receiver) {
       receiver = new OscReceiver(port, host);
