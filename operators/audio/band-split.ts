@@ -1,7 +1,7 @@
-import { ValueOperator, defineOperator, type CookContext } from "../../runtime/chain/operator.ts";
+import { defineOperator, type CookContext } from "../../runtime/chain/operator.ts";
 import { float } from "../../runtime/chain/params.ts";
 import { SAMPLE_RATE } from "../../runtime/audio/format.ts";
-import { audioInput } from "./source.ts";
+import { AudioAnalyser, audioInput } from "./source.ts";
 import { Spectrum, smoothingFor } from "./spectrum.ts";
 
 /** The six bands, in Hz, as the original's: [low, high). */
@@ -33,7 +33,7 @@ const HANN_POWER_BINS = 1.5;
  * Params as the original's BandSplit (`smoothing` 0.9), smoothing per 1024-frame block applied as
  * s^(frames since the last frame / 1024).
  */
-export class BandSplit extends ValueOperator {
+export class BandSplit extends AudioAnalyser {
   static override readonly description = "Six frequency bands of an audio input (subBass … high)";
   static override readonly params = {
     smoothing: float(0.9, 0, 0.999),
@@ -56,14 +56,6 @@ export class BandSplit extends ValueOperator {
     return [first, last] as const;
   });
   private lastPosition?: number;
-
-  override init(): void {
-    audioInput(this);
-  }
-
-  override isTimeDependent(): boolean {
-    return true;
-  }
 
   cook(_ctx: CookContext): void {
     const source = audioInput(this);

@@ -1,7 +1,7 @@
-import { ValueOperator, defineOperator, type CookContext } from "../../runtime/chain/operator.ts";
+import { defineOperator, type CookContext } from "../../runtime/chain/operator.ts";
 import { float } from "../../runtime/chain/params.ts";
 import { SAMPLE_RATE } from "../../runtime/audio/format.ts";
-import { audioInput } from "./source.ts";
+import { AudioAnalyser, audioInput } from "./source.ts";
 
 /** Frames per energy measurement: 5.3 ms, the precision of an onset's time. */
 const STEP = 256;
@@ -36,7 +36,7 @@ const MAX_CATCH_UP = SAMPLE_RATE;
  * of 256 frames rather than the device's 1024-frame blocks (an onset's time to 5.3 ms, which the
  * tempo needs); `bpm` and `count` are added.
  */
-export class BeatDetect extends ValueOperator {
+export class BeatDetect extends AudioAnalyser {
   static override readonly description = "Onsets (beats) of an audio input, their energy and the tempo";
   static override readonly params = {
     sensitivity: float(1.5, 0.5, 3),
@@ -78,14 +78,6 @@ export class BeatDetect extends ValueOperator {
   onBeat(fn: (intensity: number) => void): this {
     this.callbacks.push(fn);
     return this;
-  }
-
-  override init(): void {
-    audioInput(this);
-  }
-
-  override isTimeDependent(): boolean {
-    return true;
   }
 
   cook(_ctx: CookContext): void {

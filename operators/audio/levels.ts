@@ -1,7 +1,7 @@
-import { ValueOperator, defineOperator, type CookContext } from "../../runtime/chain/operator.ts";
+import { defineOperator, type CookContext } from "../../runtime/chain/operator.ts";
 import { float } from "../../runtime/chain/params.ts";
 import { BLOCK_FRAMES } from "../../runtime/audio/format.ts";
-import { audioInput } from "./source.ts";
+import { AudioAnalyser, audioInput } from "./source.ts";
 import { smoothingFor } from "./spectrum.ts";
 
 /**
@@ -13,7 +13,7 @@ import { smoothingFor } from "./spectrum.ts";
  * `new = old · s + x · (1 − s)`, applied as s^(frames since the last frame / 1024), so it behaves the
  * same at any frame rate; the peak rises at once and falls with the same smoothing.
  */
-export class Levels extends ValueOperator {
+export class Levels extends AudioAnalyser {
   static override readonly description = "RMS and peak level of an audio input (linear and dBFS)";
   static override readonly params = {
     smoothing: float(0.9, 0, 0.999),
@@ -35,14 +35,6 @@ export class Levels extends ValueOperator {
 
   get peakDb(): number {
     return this.peak > 0 ? 20 * Math.log10(this.peak) : -100;
-  }
-
-  override init(): void {
-    audioInput(this);
-  }
-
-  override isTimeDependent(): boolean {
-    return true;
   }
 
   cook(_ctx: CookContext): void {

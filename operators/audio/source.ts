@@ -1,5 +1,5 @@
 import { GraphError } from "../../runtime/chain/chain.ts";
-import { Operator, type OutputKind } from "../../runtime/chain/operator.ts";
+import { Operator, ValueOperator, type OutputKind } from "../../runtime/chain/operator.ts";
 
 /** Which channel(s) an analyser reads: both averaged, or one. */
 export type ChannelMode = "mono" | "left" | "right";
@@ -33,4 +33,18 @@ export function audioInput(op: Operator): AudioSource {
   const site = op.inputSites[0] ?? op.addSite;
   if (!input) throw new GraphError(`${op.typeName} "${op.name}" needs an audio input: call ${op.name}.input("<AudioFile or AudioIn name>")`, site);
   throw new GraphError(`${op.typeName} "${op.name}": input "${input.name}" is a ${input.typeName} (${input.outputKind}), not sound: connect an AudioFile or AudioIn`, site);
+}
+
+/**
+ * A value operator that analyses its audio input 0 (Levels, BandSplit, BeatDetect): init checks the
+ * input is sound, and it cooks every frame, as its source does.
+ */
+export abstract class AudioAnalyser extends ValueOperator {
+  override init(): void {
+    audioInput(this);
+  }
+
+  override isTimeDependent(): boolean {
+    return true;
+  }
 }
