@@ -431,9 +431,7 @@ export async function run(options: RunOptions): Promise<number> {
         win.pollEvents();
         if (win.shouldClose || (options.escQuits && win.input.key("Escape").pressed)) break;
         if (win.input.key("R").pressed) {
-          // Shift down now, or pressed within this frame (a quick chord is latched in one frame).
-          const shift = [win.input.key("LeftShift"), win.input.key("RightShift")].some((key) => key.held || key.pressed);
-          if (shift) toggleLiveRecording();
+          if (win.input.pressedWithShift("R")) toggleLiveRecording();
           else reloader?.request("manual");
         }
         // S in the window writes a snapshot, as s does in the dashboard.

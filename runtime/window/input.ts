@@ -109,6 +109,7 @@ export function keyCode(name: string): number | undefined {
 }
 
 const MOUSE_BUTTONS = 8; // GLFW_MOUSE_BUTTON_LAST + 1
+const MOD_SHIFT = 0x0001; // GLFW_MOD_SHIFT
 
 type Window = Pointer | null;
 
@@ -122,6 +123,8 @@ export class InputState {
 
   // Collected since the last endFrame().
   private pendingPressed = new Set<number>();
+  /** Keys pressed with Shift in the press's own modifier state (GLFW's `mods`). */
+  private pendingShiftPressed = new Set<number>();
   private pendingReleased = new Set<number>();
   private pendingButtonsPressed = new Set<number>();
   private pendingButtonsReleased = new Set<number>();
@@ -129,6 +132,7 @@ export class InputState {
 
   // What the current frame reads.
   private framePressed = new Set<number>();
+  private frameShiftPressed = new Set<number>();
   private frameReleased = new Set<number>();
   private frameHeld = new Set<number>();
   private frameButtonsPressed = new Set<number>();
@@ -147,11 +151,12 @@ export class InputState {
   // ---- feed: the GLFW callbacks' arguments, in GLFW's order ----
 
   /** GLFWkeyfun(window, key, scancode, action, mods). */
-  onKey(_window: Window, key: number, _scancode: number, action: number, _mods: number): void {
+  onKey(_window: Window, key: number, _scancode: number, action: number, mods: number): void {
     if (key < 0) return; // GLFW_KEY_UNKNOWN
     if (action === GLFW.PRESS) {
       this.down.add(key);
       this.pendingPressed.add(key);
+      if (mods & MOD_SHIFT) this.pendingShiftPressed.add(key);
     } else if (action === GLFW.RELEASE) {
       // A release without a press (key went down before the window had focus) still counts as one.
       this.down.delete(key);
@@ -206,10 +211,12 @@ export class InputState {
    */
   endFrame(): void {
     [this.framePressed, this.pendingPressed] = [this.pendingPressed, this.framePressed];
+    [this.frameShiftPressed, this.pendingShiftPressed] = [this.pendingShiftPressed, this.frameShiftPressed];
     [this.frameReleased, this.pendingReleased] = [this.pendingReleased, this.frameReleased];
     [this.frameButtonsPressed, this.pendingButtonsPressed] = [this.pendingButtonsPressed, this.frameButtonsPressed];
     [this.frameButtonsReleased, this.pendingButtonsReleased] = [this.pendingButtonsReleased, this.frameButtonsReleased];
     this.pendingPressed.clear();
+    this.pendingShiftPressed.clear();
     this.pendingReleased.clear();
     this.pendingButtonsPressed.clear();
     this.pendingButtonsReleased.clear();
@@ -239,6 +246,17 @@ export class InputState {
 
   keyByCode(code: number): ButtonState {
     return { pressed: this.framePressed.has(code), held: this.frameHeld.has(code), released: this.frameReleased.has(code) };
+  }
+
+  /**
+   * Whether `name` was pressed this frame with Shift down, by the modifier state the press itself
+   * carried (the X server's): a Shift+key chord typed within one frame counts, and so does one whose
+   * Shift press this window never got (it went down before the window had the keyboard).
+   */
+  pressedWithShift(name: string): boolean {
+    const code = keyCode(name);
+    if (code === undefined) throw new Error(`unknown key name "${name}"`);
+    return this.frameShiftPressed.has(code) || (this.framePressed.has(code) && [KEY_CODES.LeftShift!, KEY_CODES.RightShift!].some((shift) => this.frameHeld.has(shift) || this.framePressed.has(shift)));
   }
 
   /** Edge state of a mouse button: 0 left, 1 right, 2 middle, up to 7. */

@@ -32,13 +32,16 @@ export function events(stats: string): Json[] {
     .map((line) => JSON.parse(line) as Json);
 }
 
-/** Polls `get` every 50 ms until it gives a value; after `ms` fails, naming `what` it waited for. */
-export async function waitFor<T>(what: string, get: () => T | undefined, ms = 30_000): Promise<T> {
+/**
+ * Polls `get` every 50 ms until it gives a value; after `ms` fails, naming `what` it waited for (a
+ * function is called then, so the message can carry what the process said by that time).
+ */
+export async function waitFor<T>(what: string | (() => string), get: () => T | undefined, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = get();
     if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await Bun.sleep(50);
   }
 }

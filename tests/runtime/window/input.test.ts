@@ -146,4 +146,36 @@ describe("InputState", () => {
     expect(input.mouse).toEqual({ x: 10, y: 20 });
     expect(input.scroll).toEqual({ x: 0, y: 0 });
   });
+  it("tells Shift+R from R by the press's own modifiers, by a Shift held, or by a Shift tapped in the same frame", () => {
+    const R = KEY_CODES.R!;
+    const input = new InputState();
+    // R alone: not shifted.
+    press(input, R);
+    input.endFrame();
+    expect(input.pressedWithShift("R")).toBe(false);
+    release(input, R);
+    input.endFrame();
+    // The window never saw Shift go down, but the press carries GLFW_MOD_SHIFT (the X server's state).
+    input.onKey(null, R, 27, GLFW.PRESS, 0x0001);
+    input.endFrame();
+    expect(input.key("LeftShift").held).toBe(false);
+    expect(input.pressedWithShift("R")).toBe(true);
+    // The next frame: no new press, so no second toggle.
+    input.endFrame();
+    expect(input.pressedWithShift("R")).toBe(false);
+    release(input, R);
+    // A whole chord (Shift down, R down, R up, Shift up) between two frames, mods not set.
+    press(input, KEY_CODES.LeftShift!);
+    press(input, R);
+    release(input, R);
+    release(input, KEY_CODES.LeftShift!);
+    input.endFrame();
+    expect(input.pressedWithShift("R")).toBe(true);
+    // Right Shift held from an earlier frame.
+    press(input, KEY_CODES.RightShift!);
+    input.endFrame();
+    press(input, R);
+    input.endFrame();
+    expect(input.pressedWithShift("R")).toBe(true);
+  });
 });

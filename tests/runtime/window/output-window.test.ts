@@ -138,9 +138,15 @@ describe("output windows", () => {
       return child.exited;
     });
     let stdout = "";
+    let stderr = "";
     void (async () => {
       for await (const chunk of child.stdout) stdout += new TextDecoder().decode(chunk);
     })();
+    void (async () => {
+      for await (const chunk of child.stderr) stderr += new TextDecoder().decode(chunk);
+    })();
+    // What the run said, in the message of whichever wait fails.
+    const said = (what: string) => () => `${what} (stdout: ${JSON.stringify(stdout.slice(-1500))}; stderr: ${JSON.stringify(stderr.slice(-1500))})`;
     await waitFor("the first frames event", () => events(project.stats).find((e) => e.type === "frames"), 60_000);
     const fake = new FakeInput(xvfb.display);
     cleanup.push(() => fake.close());
@@ -153,12 +159,12 @@ describe("output windows", () => {
     };
     shiftR();
     const file = join(project.dir, "recording_1.mp4");
-    await waitFor("the recording's file", () => (existsSync(file) ? true : undefined), 60_000);
+    await waitFor(said("the recording's file"), () => (existsSync(file) ? true : undefined), 60_000);
     await Bun.sleep(1500);
     shiftR();
-    const said = await waitFor("the recording's line", () => /recorded (\d+) frames \([\d.]+ s at 60 fps, 64x64, h264\) to (\S+)/.exec(stdout) ?? undefined, 60_000);
-    expect(Number(said[1])).toBeGreaterThan(0);
-    expect(said[2]).toContain("recording_1.mp4");
+    const line = await waitFor(said("the recording's line"), () => /recorded (\d+) frames \([\d.]+ s at 60 fps, 64x64, h264\) to (\S+)/.exec(stdout) ?? undefined, 60_000);
+    expect(Number(line[1])).toBeGreaterThan(0);
+    expect(line[2]).toContain("recording_1.mp4");
     const probed = Bun.spawnSync(["ffprobe", "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,width,height,r_frame_rate,nb_read_frames", "-of", "default=nw=1", file]);
     expect(probed.exitCode).toBe(0);
     const info = Object.fromEntries(probed.stdout.toString().trim().split("\n").map((line) => line.split("=")));
