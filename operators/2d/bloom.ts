@@ -4,6 +4,7 @@ import { FullscreenPass } from "../../runtime/gpu/fullscreen-pass.ts";
 import type { TextureHandle } from "../../runtime/gpu/gpu.ts";
 import { loadPixelShader } from "../../runtime/gpu/dispatch.ts";
 import { ensureTexture, PassUniforms } from "./pass-uniforms.ts";
+import { blurKernel, gaussianPass, type BlurKernel } from "./gaussian-passes.ts";
 
 /** `struct BloomPass` in shaders/2d/bloom.wgsl: the layout of every Bloom pass's uniform buffer. */
 export const BLOOM_PASS = { stepUv: vec2([0, 0]), radius: float(0), threshold: float(0), intensity: float(0) };
@@ -16,7 +17,8 @@ type Pass = { pass: FullscreenPass; uniforms: PassUniforms };
  * output). Params as the original's Bloom. Every pass has its own uniform buffer (one encoder holds
  * them all). One difference: the threshold pass keeps (luma − threshold) / (1 − threshold) of a
  * colour, not (luma − threshold), so a white pixel glows fully whatever the threshold (the original
- * dimmed the glow as the threshold rose: at 0.8, white kept a fifth).
+ * dimmed the glow as the threshold rose: at 0.8, white kept a fifth). Where the GPU dispatches
+ * compute, the blur passes run the shared-memory kernel of operators/2d/gaussian-passes.ts.
  */
 export class Bloom extends TextureOperator {
   static override readonly description = "Glow: threshold, blur, add";
@@ -37,6 +39,13 @@ export class Bloom extends TextureOperator {
   private stages?: { threshold: Pass; horizontal: Pass; vertical: Pass; combine: Pass };
   private bright?: TextureHandle;
   private tmp?: TextureHandle;
+  /** How the blur passes run (set at init, from the GPU's dispatch). */
+  kernel?: BlurKernel;
+
+  /** Whether compute blur passes use the shared-memory kernel (as Blur's). */
+  protected sharedKernel(): boolean {
+    return true;
+  }
 
   init(_ctx: InitContext): void {
     this.requireInputs(1);
@@ -47,10 +56,16 @@ export class Bloom extends TextureOperator {
       const uniforms = new PassUniforms(shader, "BloomPass", BLOOM_PASS);
       return { uniforms, pass: new FullscreenPass(this.scope, { shader, inputCount, uniformSize: uniforms.size, slot, dispatch }) };
     };
+    const kernel = (this.kernel = blurKernel(dispatch, this.sharedKernel()));
+    const blurShader = loadPixelShader(Bloom.shader, dispatch, "blur");
+    const blur = (axis: "horizontal" | "vertical"): Pass => {
+      const uniforms = new PassUniforms(blurShader, "BloomPass", BLOOM_PASS);
+      return { uniforms, pass: gaussianPass(this.scope, { kernel, axis, pixelShader: blurShader, structName: "BloomPass", uniformSize: uniforms.size }) };
+    };
     this.stages = {
       threshold: make("threshold", "threshold", 1),
-      horizontal: make("horizontal", "blur", 1),
-      vertical: make("vertical", "blur", 1),
+      horizontal: blur("horizontal"),
+      vertical: blur("vertical"),
       combine: make("combine", "combine", 2),
     };
     this.ensureOutput();

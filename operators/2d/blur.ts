@@ -1,9 +1,10 @@
 import { TextureOperator, defineOperator, type CookContext, type InitContext } from "../../runtime/chain/operator.ts";
 import { float, int, vec2 } from "../../runtime/chain/params.ts";
-import { FullscreenPass } from "../../runtime/gpu/fullscreen-pass.ts";
+import type { FullscreenPass } from "../../runtime/gpu/fullscreen-pass.ts";
 import type { TextureHandle } from "../../runtime/gpu/gpu.ts";
 import { loadPixelShader } from "../../runtime/gpu/dispatch.ts";
 import { ensureTexture, PassUniforms } from "./pass-uniforms.ts";
+import { blurKernel, gaussianPass, type BlurKernel } from "./gaussian-passes.ts";
 
 /** `struct BlurPass` in shaders/2d/blur.wgsl (also the layout of each blur pass's uniform buffer). */
 export const BLUR_PASS = { stepUv: vec2([0, 0]), radius: float(0) };
@@ -14,7 +15,9 @@ export const BLUR_PASS = { stepUv: vec2([0, 0]), radius: float(0) };
  * its own uniform buffer: every pass of a frame goes into one encoder, and the original's Blur wrote
  * one buffer for both passes, which in one encoder means both run with the last write (vertical), so
  * nothing is blurred horizontally (docs/architecture.md#frame-discipline-nothing-created-per-frame).
- * tests/operators/filters.test.ts checks this.
+ * tests/operators/filters.test.ts checks this. Where the GPU dispatches compute, both directions run
+ * the shared-memory kernel of operators/2d/gaussian-passes.ts (same pixels, one texture read per
+ * texel per workgroup instead of 2 × radius + 1 per pixel).
  */
 export class Blur extends TextureOperator {
   static override readonly description = "Separable Gaussian blur";
@@ -31,15 +34,23 @@ export class Blur extends TextureOperator {
   private horizontal?: { pass: FullscreenPass; uniforms: PassUniforms };
   private vertical?: { pass: FullscreenPass; uniforms: PassUniforms };
   private tmp?: TextureHandle;
+  /** How the two passes run (set at init, from the GPU's dispatch). */
+  kernel?: BlurKernel;
+
+  /** Whether compute passes use the shared-memory kernel; the benchmark's per-pixel Blur says no. */
+  protected sharedKernel(): boolean {
+    return true;
+  }
 
   init(_ctx: InitContext): void {
     this.requireInputs(1);
-    // A per-pixel shader: both passes run as fragment or compute passes, as the GPU dispatches.
+    // Fragment or compute passes as the GPU dispatches; on compute, the shared-memory kernel.
     const dispatch = this.scope.gpu.dispatch;
-    const shader = loadPixelShader(Blur.shader, dispatch);
-    const make = (slot: string) => {
-      const uniforms = new PassUniforms(shader, "BlurPass", BLUR_PASS);
-      return { uniforms, pass: new FullscreenPass(this.scope, { shader, inputCount: 1, uniformSize: uniforms.size, slot, dispatch }) };
+    const kernel = (this.kernel = blurKernel(dispatch, this.sharedKernel()));
+    const pixelShader = loadPixelShader(Blur.shader, dispatch);
+    const make = (axis: "horizontal" | "vertical") => {
+      const uniforms = new PassUniforms(pixelShader, "BlurPass", BLUR_PASS);
+      return { uniforms, pass: gaussianPass(this.scope, { kernel, axis, pixelShader, structName: "BlurPass", uniformSize: uniforms.size }) };
     };
     this.horizontal = make("horizontal");
     this.vertical = make("vertical");

@@ -30,7 +30,26 @@ export interface FullscreenPassSpec {
    * Default "fragment": a full-screen triangle through `fs`.
    */
   dispatch?: Dispatch;
+  /**
+   * A compute pass through another entry than pixel-compute.wgsl's `cs`, over another grid than one
+   * 8×8 workgroup per 64 pixels: `entry` in `shader` (same bindings: group 0 as here, the storage
+   * target as group 1) and the workgroup counts for a target of `width` × `height`. Blur's and
+   * Bloom's shared-memory Gaussian (shaders/common/gaussian-shared.wgsl) is one; needs `dispatch` "compute".
+   */
+  computeKernel?: ComputeKernel;
 }
+
+/** A compute entry with its own workgroup grid (FullscreenPassSpec.computeKernel). */
+export interface ComputeKernel {
+  entry: string;
+  workgroups: (width: number, height: number) => readonly [number, number];
+}
+
+/** pixel-compute.wgsl's entry: one 8×8 workgroup per 64 pixels. */
+const PIXEL_KERNEL: ComputeKernel = {
+  entry: "cs",
+  workgroups: (width, height) => [Math.ceil(width / PIXEL_WORKGROUP), Math.ceil(height / PIXEL_WORKGROUP)],
+};
 
 /** Bind groups kept for recent input combinations (an input that ping-pongs needs two). */
 const KEPT_BIND_GROUPS = 4;
@@ -43,7 +62,7 @@ export class FullscreenPass {
   private layout: BindGroupLayoutHandle;
   private sampler: SamplerHandle;
   private pipeline?: GPURenderPipeline;
-  private compute?: { pipeline: GPUComputePipeline; outputEntries: LayoutEntry[]; outputLayout: BindGroupLayoutHandle };
+  private compute?: { pipeline: GPUComputePipeline; kernel: ComputeKernel; outputEntries: LayoutEntry[]; outputLayout: BindGroupLayoutHandle };
   private bindGroups = new Map<string, GPUBindGroup>();
   private last?: { ids: number[]; group: GPUBindGroup };
   /** The storage-texture bind group of each recent target (Feedback writes two in turn). */
@@ -64,11 +83,13 @@ export class FullscreenPass {
     ];
     this.layout = scope.layout(this.entries);
     this.sampler = scope.sampler(spec.sampler);
+    if (spec.computeKernel && spec.dispatch !== "compute") throw new Error(`${scope.owner}: a compute kernel (${spec.computeKernel.entry}) needs dispatch "compute"`);
     if (spec.dispatch === "compute") {
+      const kernel = spec.computeKernel ?? PIXEL_KERNEL;
       const outputEntries: LayoutEntry[] = [{ binding: 0, visibility: COMPUTE, kind: "storage-texture", format: spec.format ?? OUTPUT_FORMAT, access: "write-only" }];
       const outputLayout = scope.layout(outputEntries);
-      const pipeline = scope.computePipeline({ shader: spec.shader, entry: "cs", layouts: [this.layout, outputLayout] });
-      this.compute = { pipeline, outputEntries, outputLayout };
+      const pipeline = scope.computePipeline({ shader: spec.shader, entry: kernel.entry, layouts: [this.layout, outputLayout] });
+      this.compute = { pipeline, kernel, outputEntries, outputLayout };
     } else {
       this.pipeline = scope.renderPipeline({
         shader: spec.shader,
@@ -105,7 +126,8 @@ export class FullscreenPass {
 
   /**
    * Records the pass writing every pixel of `target`, by this pass's dispatch: a full-screen triangle,
-   * or one 8×8 workgroup per 64 pixels storing into `target`.
+   * or compute workgroups storing into `target` (one 8×8 workgroup per 64 pixels, or the grid of the
+   * spec's `computeKernel`).
    */
   write(frame: Frame, owner: string, target: TextureHandle, inputs: readonly TextureHandle[]): void {
     const compute = this.compute;
@@ -114,7 +136,8 @@ export class FullscreenPass {
     pass.setPipeline(compute.pipeline);
     pass.setBindGroup(0, this.bindGroupFor(inputs));
     pass.setBindGroup(1, this.outputGroupFor(target));
-    pass.dispatchWorkgroups(Math.ceil(target.width / PIXEL_WORKGROUP), Math.ceil(target.height / PIXEL_WORKGROUP));
+    const [x, y] = compute.kernel.workgroups(target.width, target.height);
+    pass.dispatchWorkgroups(x, y);
     pass.end();
   }
 
