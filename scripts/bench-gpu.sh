@@ -2,7 +2,9 @@
 # Runs the benchmark's overhead and frame-rate suites on a headless Linux machine with an NVIDIA GPU
 # and no network, from what scripts/pack-for-gpu.sh packed (.gl/ and .dev/ beside this repo).
 #   scripts/bench-gpu.sh [out.json]     (default: $OUT/bench-gpu.json, or bench-gpu.json)
-#   SUITES=reload,overhead,fps scripts/bench-gpu.sh   (default: reload,overhead,fps)
+#   SUITES=reload,overhead,fps scripts/bench-gpu.sh   (default: reload,overhead,fps,blur)
+#   blur (in the default)              bench/blur.ts: Blur at 1080p radius 10 and 40, fragment against
+#                                  compute per-pixel against compute shared-memory, into <out>-blur.json
 #   SUITES=reload,overhead,fps,record …   also bench/record.ts (--record throughput at 1080p) into
 #                                  <out>-record.json; its encode/record rows need ffmpeg on the
 #                                  machine and say "skipped" without it (readback is measured anyway)
@@ -21,9 +23,10 @@ export PATH="/tmp/vivid-bun:$PATH"
 [ -d node_modules/bun-webgpu ] || tar -xJf .dev/nm.tar.xz
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 bun scripts/probe-gpu.ts
-suites="${SUITES:-reload,overhead,fps}"
-run_suites=$(printf '%s' "$suites" | tr ',' '\n' | grep -vx record | paste -sd, - || true)
+suites="${SUITES:-reload,overhead,fps,blur}"
+run_suites=$(printf '%s' "$suites" | tr ',' '\n' | grep -vx -e record -e blur | paste -sd, - || true)
 [ -z "$run_suites" ] || bun bench/run.ts --suite "$run_suites" --json "$out" ${BENCH_ARGS:-}
+case ",$suites," in *,blur,*) bun bench/blur.ts --seconds 3 --json "${out%.json}-blur.json" ;; esac
 case ",$suites," in *,record,*) bun bench/record.ts --codecs "${RECORD_CODECS:-h264,png}" --json "${out%.json}-record.json" ;; esac
 # The reload check as a user makes it: 100 rename-saves to `bun vivid --headless`, then one save of each
 # editor style; prints savedToSwapMs / savedToFrameMs p50 / p95 / max from the ledger.

@@ -1,7 +1,7 @@
 /**
  * One pass over every pixel of a target: a full-screen-triangle render pass through one WGSL fragment
  * shader, or (a per-pixel operator on a GPU that dispatches compute, runtime/gpu/dispatch.ts) a
- * compute pass of 8×8 workgroups; its own uniform buffer, a sampler and `inputCount` input textures.
+ * compute pass of 8×8 workgroups (or another entry's grid: `computeKernel`); its own uniform buffer, a sampler and `inputCount` input textures.
  * Bindings: 0 = uniforms, 1 = sampler, 2.. = inputs (group 0 on both paths; compute writes group 1). Operators compose these: ShaderOperator has one; a multi-pass operator (Blur,
  * Bloom) has one per pass, each with its own uniform buffer (`slot`), so two passes in one encoder
  * never share uniforms — the original's Blur wrote one buffer twice and both passes saw the last

@@ -49,13 +49,14 @@ async function run(variant: Variant, width: number, height: number, configure: (
       const noise = ctx.chain.add(Noise, "noise").resolution(width, height);
       noise.speed = 0;
       noise.scale = 9;
-      configure(ctx.chain.add(variant.Type, "fx").input("noise"));
+      // Blur or Bloom: chain.add's type wants one class; only `kernel` and the params are used.
+      configure(ctx.chain.add(variant.Type as typeof Blur, "fx").input("noise"));
       ctx.chain.output("fx");
     },
     { gpu },
   );
   await render(engine, 1);
-  const fx = engine.chain!.get("fx") as Blur;
+  const fx = engine.chain!.get("fx") as Blur | Bloom;
   expect(fx.kernel).toBe(variant.kernel);
   const source = await gpu.readTexture((engine.chain!.get("noise") as TextureOperator).outputTexture!);
   const output = await gpu.readTexture(fx.outputTexture!);
