@@ -72,6 +72,7 @@ export class FullscreenPass {
     private scope: GpuScope,
     spec: FullscreenPassSpec,
   ) {
+    if (spec.computeKernel && spec.dispatch !== "compute") throw new Error(`${scope.owner}: a compute kernel (${spec.computeKernel.entry}) needs dispatch "compute"`);
     const visibility = spec.dispatch === "compute" ? COMPUTE : FRAGMENT;
     this.entries = [
       { binding: 0, visibility, kind: "uniform" },
@@ -83,7 +84,6 @@ export class FullscreenPass {
     ];
     this.layout = scope.layout(this.entries);
     this.sampler = scope.sampler(spec.sampler);
-    if (spec.computeKernel && spec.dispatch !== "compute") throw new Error(`${scope.owner}: a compute kernel (${spec.computeKernel.entry}) needs dispatch "compute"`);
     if (spec.dispatch === "compute") {
       const kernel = spec.computeKernel ?? PIXEL_KERNEL;
       const outputEntries: LayoutEntry[] = [{ binding: 0, visibility: COMPUTE, kind: "storage-texture", format: spec.format ?? OUTPUT_FORMAT, access: "write-only" }];
