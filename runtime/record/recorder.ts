@@ -6,7 +6,12 @@
  *
  * Deterministic (`--record` switches on fixed time): a frame waits for a free slot before it is drawn
  * (`beforeFrame`), so no frame is ever dropped and the loop runs at the encoder's pace. Live (time
- * is the wall clock): a frame that finds every slot busy is not recorded and is counted in `dropped`.
+ * is the wall clock): a frame that finds every slot busy is not recorded and is counted in `dropped`;
+ * each recorded frame goes to file frame round((drawn − first drawn) · fps), written again to fill
+ * the frames before it that were not drawn (or not recorded), left out when that frame is already
+ * written (the show ran faster than the recording's fps). So the file plays at the speed the show
+ * ran, timed by when frames were drawn, not by when they reached ffmpeg (its start-up delays the
+ * first frame by tens of ms, which would put the picture ahead of the sound).
  *
  * A chain with an AudioOutput when the recording starts also records what it plays (audio-feed.ts):
  * raw float samples on ffmpeg's fd 3, muxed as AAC (MP4/MOV) or Opus (WebM), or a WAV beside a PNG
@@ -50,6 +55,9 @@ export class Recorder {
   /** The writes in frame order: each waits for the one before it. */
   private tail: Promise<void> = Promise.resolve();
   private capturedSlot: number | undefined;
+  /** Live: when each slot's frame was drawn (performance.now()), and the first recorded frame. */
+  private readonly slotDrawnAt: number[] = [];
+  private firstDrawnAt?: number;
   private startMs = 0;
   /** When the recording ended (finish or failure): the rate and time stop there. */
   private endMs: number | undefined;
@@ -102,7 +110,7 @@ export class Recorder {
     const live = this.options.mode === "live";
     // Live sound comes from the audio worker's tap: no worker (no sound in this process), no sound.
     const withAudio = (this.options.hasAudio?.() ?? false) && (!live || audio.tap !== undefined);
-    const args = ffmpegArgs(this.options.target, width, height, this.options.fps, live, withAudio ? { sampleRate: SAMPLE_RATE, channels: CHANNELS } : undefined);
+    const args = ffmpegArgs(this.options.target, width, height, this.options.fps, withAudio ? { sampleRate: SAMPLE_RATE, channels: CHANNELS } : undefined);
     const child = spawn(this.ffmpegPath, args, { stdio: withAudio ? ["pipe", "ignore", "pipe", "pipe"] : ["pipe", "ignore", "pipe"] }) as unknown as ChildProcessByStdio<Writable, null, Readable>;
     this.ffmpeg = child;
     if (withAudio) {
@@ -140,9 +148,15 @@ export class Recorder {
     }
     this.capturedSlot = slot;
     this.framesCaptured++;
-    // The frame has cooked: its sound is mixed now (deterministic), or its time anchors the sound (live).
+    // The frame has cooked: its sound is mixed now (deterministic), or its time places it in the file
+    // and, for the first, anchors the sound (live).
     if (this.options.mode === "deterministic") this.audioFeed?.mixFrame(slot);
-    else this.audioFeed?.firstFrame(performance.timeOrigin + performance.now());
+    else {
+      const drawnAt = performance.now();
+      this.slotDrawnAt[slot] = drawnAt;
+      this.firstDrawnAt ??= drawnAt;
+      this.audioFeed?.firstFrame(performance.timeOrigin + this.firstDrawnAt);
+    }
   }
 
   /** After the frame's submit: queues the captured slot's write to ffmpeg. */
@@ -170,14 +184,18 @@ export class Recorder {
         return;
       }
       if (this.failure) return;
-      const pixelsTaken = new Promise<void>((resolve, reject) => {
-        this.ffmpeg!.stdin.write(pixels, (err) => (err ? reject(err) : resolve()));
-      });
-      // The frame's sound right after its pixels, both awaited: ffmpeg reads the two pipes in its own
-      // order, and the slot (and so the next frame) waits for both.
-      const soundTaken = this.options.mode === "deterministic" ? this.audioFeed?.writeSlot(slot) : undefined;
-      await Promise.all([pixelsTaken, soundTaken]);
-      this.framesWritten++;
+      // Live: this frame's place in the file (see the top); 0 copies when that place is taken.
+      const copies = this.options.mode === "live" ? Math.round(((this.slotDrawnAt[slot]! - this.firstDrawnAt!) * this.options.fps) / 1000) + 1 - this.framesWritten : 1;
+      for (let copy = 0; copy < copies && !this.failure; copy++) {
+        const pixelsTaken = new Promise<void>((resolve, reject) => {
+          this.ffmpeg!.stdin.write(pixels, (err) => (err ? reject(err) : resolve()));
+        });
+        // The frame's sound right after its pixels, both awaited: ffmpeg reads the two pipes in its
+        // own order, and the slot (and so the next frame) waits for both.
+        const soundTaken = this.options.mode === "deterministic" ? this.audioFeed?.writeSlot(slot) : undefined;
+        await Promise.all([pixelsTaken, soundTaken]);
+        this.framesWritten++;
+      }
     } catch (err) {
       // A write that fails means ffmpeg has gone: wait a moment for its exit to say why.
       await Promise.race([this.exited, Bun.sleep(500)]);
