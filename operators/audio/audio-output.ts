@@ -12,8 +12,9 @@ import { audioInput } from "./source.ts";
  * sink that keeps time (one line says so). The device stays open across reloads; a reload that keeps
  * this operator keeps the sound going without a gap (both chains hold the route while they overlap).
  *
- * Params as the original's AudioOutput (`volume` 0..2). Its device choice, buffer size and recording
- * tap are not here: the worker opens ALSA's default device with a 64 ms lead.
+ * Params as the original's AudioOutput (`volume` 0..2). Its device choice and buffer size are not
+ * here: the worker opens ALSA's default device with a 64 ms lead. Its recording tap is `--record` /
+ * Shift+R: a recording of a chain with an AudioOutput carries what it plays (runtime/record/audio-feed.ts).
  */
 export class AudioOutput extends Operator {
   static override readonly outputKind: OutputKind = "audio";

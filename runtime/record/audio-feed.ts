@@ -56,6 +56,8 @@ export class RecordAudioFeed {
     } else {
       this.tap = audio.tap;
       this.timer = setInterval(() => this.drain(), DRAIN_MS);
+      // The frame loop decides when the process ends, not this timer.
+      this.timer.unref?.();
     }
   }
 

@@ -289,6 +289,7 @@ export class Recorder {
       }
     } else if (!this.failure) {
       this.finished = true;
+      this.audioFeed?.stop();
       ffmpeg?.kill("SIGKILL");
       await this.exited;
     }

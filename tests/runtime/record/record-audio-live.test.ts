@@ -100,7 +100,7 @@ test("live: the sound heard while recording is in the file, each click followed 
   // Six clicks in 3 s (one every 0.5 s), give or take the ends.
   expect(clicks.length).toBeGreaterThanOrEqual(5);
   // Each click's flash: the first flash onset from 0.1 s before it. A frame the encoder could not
-  // take (live drops it, and the one before it fills its place) may hide one flash on a loaded
+  // take (live drops it, and the next recorded frame fills its place) may hide one flash on a loaded
   // machine: at most one click goes without.
   const offsets = clicks
     .filter((t) => t < frames.length / FPS - 0.1)
