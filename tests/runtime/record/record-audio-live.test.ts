@@ -99,19 +99,25 @@ test("live: the sound heard while recording is in the file, each click followed 
   for (let i = 1; i < frames.length; i++) if (frames[i]! > 128 && frames[i - 1]! <= 128) flashes.push(i / FPS);
   // Six clicks in 3 s (one every 0.5 s), give or take the ends.
   expect(clicks.length).toBeGreaterThanOrEqual(5);
-  // Each click's flash: the first flash onset from 0.1 s before it. A frame the encoder could not
-  // take (live drops it, and the next recorded frame fills its place) may hide one flash on a loaded
-  // machine: at most one click goes without.
+  // Each click's flash: the first flash onset from 0.1 s before it. Frames the encoder could not
+  // take (live drops them, and the next recorded frame fills their place) may hide a flash on a
+  // loaded machine: at least half the clicks must show theirs.
   const offsets = clicks
     .filter((t) => t < frames.length / FPS - 0.1)
     .map((t) => (flashes.find((f) => f > t - 0.1) ?? Infinity) - t)
     .filter((offset) => offset < 0.3);
-  expect(offsets.length).toBeGreaterThanOrEqual(clicks.filter((t) => t < frames.length / FPS - 0.1).length - 1);
+  expect(offsets.length, `flashes at ${flashes.map((t) => t.toFixed(3)).join(", ")} s`).toBeGreaterThanOrEqual(3);
   console.log(`live: flash − click per click (ms): ${offsets.map((o) => (o * 1000).toFixed(1)).join(", ")}; clicks at ${clicks.map((t) => t.toFixed(3)).join(", ")} s`);
   // Levels may see a click up to a block (21 ms) before it is heard; the flash then waits for the
-  // next frame (33 ms) and ffmpeg's arrival stamps add the readback's jitter.
+  // next frame (33 ms), and each frame sits at the file frame nearest its draw time (± 17 ms), which
+  // a loaded machine's uneven frames move further. A sound shifted against the picture moves every
+  // click alike: the median must stay near 0 (the bug this guards, ffmpeg's arrival stamps, gave
+  // −62 ms for every click), one click may stray further.
+  const median = [...offsets].sort((a, b) => a - b)[Math.floor(offsets.length / 2)]!;
+  expect(median).toBeGreaterThan(-0.03);
+  expect(median).toBeLessThan(0.05);
   for (const offset of offsets) {
-    expect(offset).toBeGreaterThan(-0.045);
+    expect(offset).toBeGreaterThan(-0.075);
     expect(offset).toBeLessThan(0.1);
   }
 }, 120_000);
