@@ -3,6 +3,10 @@ import { isAbsolute } from "node:path";
 import { TextureOperator, defineOperator, type CookContext, type PrepareContext } from "../../runtime/chain/operator.ts";
 import { bool, float, path } from "../../runtime/chain/params.ts";
 import { OUTPUT_FORMAT, type TextureHandle } from "../../runtime/gpu/gpu.ts";
+import { acquireDecoded, releaseDecoded, type DecodedAudio } from "../../runtime/audio/decode.ts";
+import { SAMPLE_RATE } from "../../runtime/audio/format.ts";
+import { VOICE } from "../../runtime/audio/protocol.ts";
+import { audio, type Voice } from "../../runtime/audio/system.ts";
 import { probeVideoSync, VideoDecoder, type VideoInfo } from "./decoder.ts";
 import { FrameUpload } from "./frame-upload.ts";
 
@@ -12,6 +16,8 @@ const SKIP_LIMIT_FRAMES = 90;
 /** A deterministic frame waits this long for its video frame before showing the last one (and saying so). */
 const WAIT_LIMIT_MS = 20_000;
 const INSTALL = "install the Debian/Ubuntu package ffmpeg (apt-get install ffmpeg; scripts/setup.sh installs it)";
+/** Live, how far the sound may drift from the picture's playhead before it is moved back to it (~1 frame at 30 fps). */
+const SOUND_DRIFT_FRAMES = Math.round(0.04 * SAMPLE_RATE);
 
 /**
  * A video file, decoded by an ffmpeg subprocess off the frame (operators/video/decoder.ts), written
@@ -27,8 +33,16 @@ const INSTALL = "install the Debian/Ubuntu package ffmpeg (apt-get install ffmpe
  * that finds it not decoded yet holds the playhead, so the frame after shows t exactly.
  * Hot reload: an instance of the same name takes over the playhead, play state and the running decoder.
  *
+ * Sound: with an AudioOutput whose input is this operator, the clip's soundtrack (decoded whole by
+ * ffmpeg in preload, runtime/audio/decode.ts, only then) plays at `volume` through it, following the
+ * playhead: under --fixed-fps / --record the sound of frame n is the clip's at the frame's playhead,
+ * exactly (so a recording's picture and sound line up to the sample); live, the audio worker plays
+ * it and each cook moves it back to the playhead when it has drifted by more than 40 ms (a seek,
+ * a pause, a late frame). At a `speed` other than 1 it is silent (no resampling), and a clip with
+ * no audio stream is silent.
+ *
  * Params as the original's VideoPlayer (`loop`, `speed` 0.1–4 default 1), plus `file` (absolute, as
- * Image's) and `volume` (kept, but there is no audio output yet: the sound is not played).
+ * Image's) and `volume` (of the sound, through an AudioOutput).
  * Deviations: no HAP/BC texture path; the clip is probed with ffprobe when `file` changes (a short
  * synchronous call, like Image's decode).
  */
@@ -61,6 +75,45 @@ export class VideoPlayer extends TextureOperator {
   private shownIndex = -1;
   private upload?: FrameUpload;
   private waitFailure?: string;
+  /** Set by an AudioOutput that plays this clip (its init, before preload): then the soundtrack is decoded. */
+  wantsSound = false;
+  private soundKey?: string;
+  private sound?: DecodedAudio;
+  private voice?: Voice;
+
+  /** Decodes the clip's soundtrack when an AudioOutput plays it, and takes its voice (handed over by name and file on a reload). */
+  override async preload(): Promise<void> {
+    if (!this.wantsSound) return;
+    this.ensureInfo();
+    const probed = Bun.spawnSync([Bun.which("ffprobe")!, "-v", "error", "-select_streams", "a", "-show_entries", "stream=index", "-of", "csv=p=0", this.file], { stdout: "pipe", stderr: "ignore" });
+    if (probed.stdout.toString().trim() === "") return;
+    const { key, decoded } = acquireDecoded(this.file);
+    this.soundKey = key;
+    try {
+      this.sound = await decoded;
+    } catch (err) {
+      throw new Error(`VideoPlayer "${this.name}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.voice = audio.acquireVoice(`${this.name}:VideoPlayer:${key}`, this.sound);
+  }
+
+  /** The soundtrack's voice, for the AudioOutput that plays it (undefined: no AudioOutput, or no sound). */
+  get playingVoice(): Voice | undefined {
+    return this.voice;
+  }
+
+  /** Keeps the sound at the picture's playhead (see the class comment). */
+  private syncSound(): void {
+    const voice = this.voice;
+    if (!voice) return;
+    const control = voice.control;
+    const playing = this.playing && Math.abs(this.speed - 1) < 1e-6 && (this.loop || this.playhead < this.duration);
+    Atomics.store(control, VOICE.loop, this.loop ? 1 : 0);
+    Atomics.store(control, VOICE.playing, playing ? 1 : 0);
+    const target = Math.round(this.currentTime * SAMPLE_RATE);
+    if (audio.deterministic) Atomics.store(control, VOICE.playhead, target);
+    else if (Math.abs(Atomics.load(control, VOICE.playhead) - audio.leadFrames - target) > SOUND_DRIFT_FRAMES) Atomics.store(control, VOICE.playhead, target + audio.leadFrames);
+  }
 
   /** The clip's size (1×1 until it is probed). */
   override get outputSize(): [number, number] {
@@ -184,6 +237,7 @@ export class VideoPlayer extends TextureOperator {
       this.waitFailure = undefined;
       throw new Error(failure);
     }
+    this.syncSound();
     const texture = this.acquire(info.width, info.height);
     if (this.seekPending && this.deterministic) {
       // Hold the playhead: the next frame's prepare waits for the sought frame, and that frame shows it.
@@ -228,6 +282,10 @@ export class VideoPlayer extends TextureOperator {
   override dispose(): void {
     this.decoder?.dispose();
     this.decoder = undefined;
+    if (this.voice) audio.releaseVoice(this.voice);
+    this.voice = undefined;
+    if (this.soundKey) releaseDecoded(this.soundKey);
+    this.soundKey = undefined;
     super.dispose();
   }
 }

@@ -5,6 +5,8 @@
  * ~30 fps for 3 s. The file must carry the sound heard while it ran, aligned with the picture: each
  * click in the sound is followed by the flash within what the live analysis allows (Levels reads
  * the last block the worker mixed, so up to a block early, and a frame comes up to 1 / fps after).
+ * Then a VideoPlayer's own sound, live: a clip whose picture flashes as its sound clicks, recorded
+ * through an AudioOutput, keeps its flashes with its clicks.
  */
 import { expect, test } from "vitest";
 import { writeFileSync } from "node:fs";
@@ -120,4 +122,79 @@ test("live: the sound heard while recording is in the file, each click followed 
     expect(offset).toBeGreaterThan(-0.075);
     expect(offset).toBeLessThan(0.1);
   }
+}, 120_000);
+
+/** Onsets of flashes (a bright frame after a dark one) in a recording, in seconds. */
+function flashOnsets(path: string): number[] {
+  const frames = new Uint8Array(Bun.spawnSync(["ffmpeg", "-v", "error", "-i", path, "-map", "0:v", "-vf", "scale=1:1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]).stdout);
+  const flashes: number[] = [];
+  for (let i = 1; i < frames.length; i++) if (frames[i]! > 128 && frames[i - 1]! <= 128) flashes.push(i / FPS);
+  return flashes;
+}
+
+test("live: a VideoPlayer's sound through an AudioOutput stays with its picture", async () => {
+  const dir = own.dir;
+  const clip = join(dir, "clip.mov");
+  // A looping 1 s clip at 30 fps: white on frames 15–17, its sound a 10 ms tick at 0.5 s.
+  const made = Bun.spawnSync([
+    "ffmpeg", "-v", "error",
+    "-f", "lavfi", "-i", "color=c=black:s=32x18:r=30:d=1,drawbox=c=white:t=fill:enable='between(n\\,15\\,17)'",
+    "-f", "lavfi", "-i", "aevalsrc='0.5*sin(2*PI*2000*t)*between(t\\,0.5\\,0.51)':s=48000:c=stereo:d=1",
+    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", "-shortest", "-y", clip,
+  ]);
+  expect(made.exitCode, made.stderr.toString()).toBe(0);
+  const chainFile = join(dir, "video-chain.ts");
+  writeFileSync(
+    chainFile,
+    `import { join } from "node:path";
+import { AudioOutput, VideoPlayer, type Context } from "vivid";
+export function setup(ctx: Context) {
+  const clip = ctx.chain.add(VideoPlayer, "clip");
+  clip.file = join(import.meta.dir, "clip.mov");
+  clip.loop = true;
+  ctx.chain.add(AudioOutput, "speakers").input("clip");
+  ctx.chain.output("clip");
+}
+`,
+  );
+  audio.say = () => {};
+  const engine = new native.engine.Engine(own.gpu, { projectDir: dir, chainFile, width: 32, height: 18 });
+  const loaded = await engine.load();
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  const out = join(dir, "video-live.mp4");
+  const recorder = new Recorder(own.gpu, Bun.which("ffmpeg")!, { target: { path: out, container: "mp4", codec: "h264" }, fps: FPS, mode: "live", hasAudio: () => true }, () => {});
+  try {
+    for (let i = 0; i < 10; i++) {
+      await engine.prepareFrame();
+      engine.frame();
+      await Bun.sleep(1000 / FPS);
+    }
+    const end = performance.now() + 4000;
+    let next = performance.now();
+    while (performance.now() < end) {
+      await recorder.beforeFrame(engine.chain!.outputTexture);
+      await engine.prepareFrame();
+      engine.frame(performance.now(), (frame, output) => recorder.capture(frame, output));
+      recorder.afterSubmit();
+      next += 1000 / FPS;
+      await Bun.sleep(Math.max(0, next - performance.now()));
+    }
+    const result = await recorder.finish();
+    expect(result.ok, result.message).toBe(true);
+  } finally {
+    await engine.dispose();
+    audio.close();
+  }
+  const decoded = Bun.spawnSync(["ffmpeg", "-v", "error", "-i", out, "-map", "0:a", "-f", "f32le", "-ac", "1", "-ar", String(RATE), "pipe:1"]);
+  const clicks = onsets(new Float32Array(new Uint8Array(decoded.stdout).buffer));
+  const flashes = flashOnsets(out);
+  const offsets = clicks.map((t) => (flashes.find((f) => f > t - 0.1) ?? Infinity) - t).filter((offset) => offset < 0.3);
+  console.log(`live VideoPlayer: flash − click per click (ms): ${offsets.map((o) => (o * 1000).toFixed(1)).join(", ")}; clicks at ${clicks.map((t) => t.toFixed(3)).join(", ")} s; flashes at ${flashes.map((t) => t.toFixed(3)).join(", ")} s`);
+  // One click a second for 4 s; frames dropped under load may hide a flash.
+  expect(clicks.length).toBeGreaterThanOrEqual(3);
+  expect(offsets.length).toBeGreaterThanOrEqual(2);
+  // The picture's frame shows floor(playhead · 30) and the sound is moved back to the playhead when
+  // it drifts past 40 ms: the median flash must be within a frame and that tolerance of its click.
+  const median = [...offsets].sort((a, b) => a - b)[Math.floor(offsets.length / 2)]!;
+  expect(Math.abs(median)).toBeLessThan(0.075);
 }, 120_000);

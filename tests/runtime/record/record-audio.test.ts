@@ -4,7 +4,9 @@
  * when Levels hears a click. What is checked is what a viewer gets: one video and one audio stream of
  * the asked duration, the clicks where the track has them relative to the first frame, the flash on
  * the frame after each click, the samples of a PNG sequence's WAV equal to the track's times the
- * output's volume, and no audio stream at all for a chain without an AudioOutput.
+ * output's volume, and no audio stream at all for a chain without an AudioOutput. A VideoPlayer
+ * through an AudioOutput: a generated clip whose picture flashes on the frames its sound clicks
+ * comes out of the recording with the flashes and the clicks still together.
  */
 import { describe, expect, test } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -170,5 +172,43 @@ describe("--record with an AudioOutput", () => {
     const expected = clickTimes({ ...TRACK, seconds: 2 });
     expect(heard).toHaveLength(expected.length);
     for (const [i, time] of expected.entries()) expect(Math.abs(heard[i]! - time), `click ${i + 1}`).toBeLessThan(0.002);
+  }, 240_000);
+
+  test("a VideoPlayer through an AudioOutput: the clip's clicks (0.5, 1.5, 2.5 s) and its flashes (frames 15, 45, 75) stay together in the recording", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vivid-record-video-sound-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const clip = join(dir, "clip.mov");
+    // A 3 s clip at 30 fps: black, white on frames 15, 45 and 75; its sound a 10 ms 2 kHz tick at 0.5, 1.5 and 2.5 s.
+    const made = Bun.spawnSync([
+      "ffmpeg", "-v", "error",
+      "-f", "lavfi", "-i", "color=c=black:s=32x18:r=30:d=3,drawbox=c=white:t=fill:enable='eq(n\\,15)+eq(n\\,45)+eq(n\\,75)'",
+      "-f", "lavfi", "-i", "aevalsrc='0.5*sin(2*PI*2000*t)*lt(mod(t-0.5\\,1)\\,0.01)*gte(t\\,0.5)':s=48000:c=stereo:d=3",
+      "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", "-shortest", "-y", clip,
+    ]);
+    expect(made.exitCode, made.stderr.toString()).toBe(0);
+    writeFileSync(
+      join(dir, "chain.ts"),
+      `import { join } from "node:path";
+import { AudioOutput, VideoPlayer, type Context } from "vivid";
+export function setup(ctx: Context) {
+  ctx.chain.add(VideoPlayer, "clip").file = join(import.meta.dir, "clip.mov");
+  ctx.chain.add(AudioOutput, "speakers").input("clip");
+  ctx.chain.output("clip");
+}
+`,
+    );
+    const out = join(dir, "out.mp4");
+    const run = await vivid([dir, "--headless", "--fixed-fps", String(FPS), "--record", out, "--record-duration", "3"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("recorded 90 frames (3.00 s at 30 fps, 32x18, h264) with 3.00 s of sound (aac)");
+    const [video, sound] = streams(out) as [Stream, Stream];
+    expect([video.codec_type, sound?.codec_type]).toEqual(["video", "audio"]);
+    const heard = onsets(decodeSound(out)).map((t) => t + Number(sound.start_time) - Number(video.start_time));
+    console.log(`VideoPlayer's clicks in out.mp4 (s): ${heard.map((t) => t.toFixed(5)).join(", ")}`);
+    expect(heard).toHaveLength(3);
+    for (const [i, time] of [0.5, 1.5, 2.5].entries()) expect(Math.abs(heard[i]! - time), `click ${i + 1}`).toBeLessThan(0.002);
+    const brightness = frameBrightness(out);
+    const bright = [...brightness.keys()].filter((i) => brightness[i]! > 128);
+    expect(bright).toEqual([15, 45, 75]);
   }, 240_000);
 });
