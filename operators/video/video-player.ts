@@ -16,8 +16,14 @@ const SKIP_LIMIT_FRAMES = 90;
 /** A deterministic frame waits this long for its video frame before showing the last one (and saying so). */
 const WAIT_LIMIT_MS = 20_000;
 const INSTALL = "install the Debian/Ubuntu package ffmpeg (apt-get install ffmpeg; scripts/setup.sh installs it)";
-/** Live, how far the sound may drift from the picture's playhead before it is moved back to it (~1 frame at 30 fps). */
+/** Live, how far the sound may drift from the picture's playhead (on average) before it is moved back to it. */
 const SOUND_DRIFT_FRAMES = Math.round(0.04 * SAMPLE_RATE);
+/**
+ * Live, the weight of each cook's drift in that average: one cook's reading is off by up to a block
+ * (the worker's playhead moves 1024 frames at a time) plus its lateness on a loaded machine, and a
+ * seek on such a reading would skip or repeat sound that was in step.
+ */
+const SOUND_DRIFT_SMOOTHING = 0.1;
 
 /**
  * A video file, decoded by an ffmpeg subprocess off the frame (operators/video/decoder.ts), written
@@ -37,8 +43,8 @@ const SOUND_DRIFT_FRAMES = Math.round(0.04 * SAMPLE_RATE);
  * ffmpeg in preload, runtime/audio/decode.ts, only then) plays at `volume` through it, following the
  * playhead: under --fixed-fps / --record the sound of frame n is the clip's at the frame's playhead,
  * exactly (so a recording's picture and sound line up to the sample); live, the audio worker plays
- * it and each cook moves it back to the playhead when it has drifted by more than 40 ms (a seek,
- * a pause, a late frame). At a `speed` other than 1 it is silent (no resampling), and a clip with
+ * it, a seek moves it with the picture, and it is moved back to the playhead when it has drifted
+ * by more than 40 ms on average over the cooks. At a `speed` other than 1 it is silent (no resampling), and a clip with
  * no audio stream is silent.
  *
  * Params as the original's VideoPlayer (`loop`, `speed` 0.1–4 default 1), plus `file` (absolute, as
@@ -80,6 +86,9 @@ export class VideoPlayer extends TextureOperator {
   private soundKey?: string;
   private sound?: DecodedAudio;
   private voice?: Voice;
+  /** Live: the sound's drift from the playhead, averaged over cooks (frames); a seek moves it at once. */
+  private soundDrift = 0;
+  private soundSeek = true;
 
   /** Decodes the clip's soundtrack when an AudioOutput plays it, and takes its voice (handed over by name and file on a reload). */
   override async preload(): Promise<void> {
@@ -111,8 +120,18 @@ export class VideoPlayer extends TextureOperator {
     Atomics.store(control, VOICE.loop, this.loop ? 1 : 0);
     Atomics.store(control, VOICE.playing, playing ? 1 : 0);
     const target = Math.round(this.currentTime * SAMPLE_RATE);
-    if (audio.deterministic) Atomics.store(control, VOICE.playhead, target);
-    else if (Math.abs(Atomics.load(control, VOICE.playhead) - audio.leadFrames - target) > SOUND_DRIFT_FRAMES) Atomics.store(control, VOICE.playhead, target + audio.leadFrames);
+    if (audio.deterministic) {
+      Atomics.store(control, VOICE.playhead, target);
+      return;
+    }
+    const drift = Atomics.load(control, VOICE.playhead) - audio.leadFrames - target;
+    // Around a loop's wrap one side has wrapped and the other not yet: that reading is not drift.
+    if (Math.abs(drift) < this.sound!.frames / 2) this.soundDrift += (drift - this.soundDrift) * SOUND_DRIFT_SMOOTHING;
+    if (this.soundSeek || Math.abs(this.soundDrift) > SOUND_DRIFT_FRAMES) {
+      Atomics.store(control, VOICE.playhead, target + audio.leadFrames);
+      this.soundDrift = 0;
+      this.soundSeek = false;
+    }
   }
 
   /** The clip's size (1×1 until it is probed). */
@@ -160,6 +179,7 @@ export class VideoPlayer extends TextureOperator {
     this.playhead = Math.max(0, duration ? Math.min(seconds, duration) : seconds);
     this.lastTime = undefined;
     this.seekPending = true;
+    this.soundSeek = true;
     return this;
   }
 
@@ -269,6 +289,11 @@ export class VideoPlayer extends TextureOperator {
     this.playing = previous.playing;
     this.lastTime = previous.lastTime;
     this.deterministic = previous.deterministic;
+    // The same voice (same clip) keeps playing in step: no seek on a reload.
+    if (this.voice && previous.voice === this.voice) {
+      this.soundDrift = previous.soundDrift;
+      this.soundSeek = previous.soundSeek;
+    }
     this.info = previous.info;
     this.infoFile = previous.infoFile;
     this.decoder = previous.decoder;
