@@ -44,8 +44,8 @@ const SOUND_DRIFT_SMOOTHING = 0.1;
  * playhead: under --fixed-fps / --record the sound of frame n is the clip's at the frame's playhead,
  * exactly (so a recording's picture and sound line up to the sample); live, the audio worker plays
  * it, a seek moves it with the picture, and it is moved back to the playhead when it has drifted
- * by more than 40 ms on average over the cooks. At a `speed` other than 1 it is silent (no resampling), and a clip with
- * no audio stream is silent.
+ * by more than 40 ms on average over the cooks. At a `speed` other than 1 it is silent (no
+ * resampling), and a clip with no audio stream is silent.
  *
  * Params as the original's VideoPlayer (`loop`, `speed` 0.1–4 default 1), plus `file` (absolute, as
  * Image's) and `volume` (of the sound, through an AudioOutput).
