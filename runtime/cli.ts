@@ -59,7 +59,9 @@ Flags:
                          the run moves to a new device, as after a device loss (default 2000; 30000
                          on a software adapter such as lavapipe, whose frames slow with the machine's load)
   --record <out>         record the output: out.mp4 / out.mov (H.264), out.webm (VP9) or dir/%05d.png
-                         (PNGs numbered from 1, file n = --snapshot-frame n); encoded by ffmpeg
+                         (PNGs numbered from 1, file n = --snapshot-frame n); encoded by ffmpeg. With
+                         an AudioOutput in the chain, its sound too: AAC (.mp4/.mov), Opus (.webm),
+                         or dir/audio.wav beside the PNGs; frame n carries exactly [n/F, (n+1)/F) of it
   --record-fps <F>       frames per second of the recording (default 60, or --fixed-fps); switches on
                          deterministic time like --fixed-fps, and no frame is dropped
   --record-duration <S>  stop after S seconds of video (S × fps frames), then exit

@@ -213,9 +213,11 @@ export async function run(options: RunOptions): Promise<number> {
   // ── recording ──
   const recordFrames = options.record?.durationS !== undefined ? Math.max(1, Math.round(options.record.durationS * options.record.fps)) : undefined;
   let recordFailed = false;
+  // A recording carries sound when the chain has a heard AudioOutput as it starts (runtime/record/audio-feed.ts).
+  const hasAudio = () => engine.chain?.all().some((op) => op.outputKind === "audio" && (op as { audible?: boolean }).audible === true) ?? false;
   let recorder =
     options.record && ffmpeg && "path" in ffmpeg
-      ? new Recorder(gpu, ffmpeg.path, { target: options.record.target, fps: options.record.fps, totalFrames: recordFrames, mode: "deterministic" }, (message) => {
+      ? new Recorder(gpu, ffmpeg.path, { target: options.record.target, fps: options.record.fps, totalFrames: recordFrames, mode: "deterministic", hasAudio }, (message) => {
           // The recording stops; the show goes on.
           recordFailed = true;
           reportRuntimeError(`vivid: ${message}`);
@@ -246,7 +248,7 @@ export async function run(options: RunOptions): Promise<number> {
       return;
     }
     const path = nextNumberedPath(options.projectDir, "recording", "mp4");
-    recorder = new Recorder(gpu, found.path, { target: { path, container: "mp4", codec: "h264" }, fps: options.record?.fps ?? 60, mode: "live" }, (message) => reportRuntimeError(`vivid: ${message}`));
+    recorder = new Recorder(gpu, found.path, { target: { path, container: "mp4", codec: "h264" }, fps: options.record?.fps ?? 60, mode: "live", hasAudio }, (message) => reportRuntimeError(`vivid: ${message}`));
     recordProgressLine ??= interactive ? undefined : new RecordProgressLine(process.stderr);
   };
   let recordProgressAt = 0;

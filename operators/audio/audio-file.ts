@@ -120,6 +120,8 @@ export class AudioFile extends AudioSource {
       if (!this.loop && position >= frames) Atomics.store(voice.control, VOICE.playing, 0);
       if (this.loop) position = ((position % frames) + frames) % frames;
       this.position = position;
+      // No worker moves the playhead here: a recording mixes this frame's sound from it (audio.mixFixed).
+      Atomics.store(voice.control, VOICE.playhead, Math.max(0, position));
     } else {
       // What the device plays now: the playhead less what was written ahead of it.
       this.position = Atomics.load(voice.control, VOICE.playhead) - audio.leadFrames;

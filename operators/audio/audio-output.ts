@@ -2,22 +2,22 @@ import { Operator, defineOperator, type CookContext, type OutputKind } from "../
 import { float } from "../../runtime/chain/params.ts";
 import { VOICE } from "../../runtime/audio/protocol.ts";
 import type { Voice } from "../../runtime/audio/system.ts";
-import { AudioFile } from "./audio-file.ts";
-import { audioInput } from "./source.ts";
+import { AudioSource, audioInput, isVoiceSource } from "./source.ts";
 
 /**
- * What is heard: routes its input (an AudioFile) to the output device through the audio worker,
- * at `volume`. Designate it with `ctx.chain.audioOutput("name")` as in the original; a chain with
+ * What is heard: routes its input (an AudioFile, or a VideoPlayer's soundtrack) to the output device
+ * through the audio worker, at `volume`. Designate it with `ctx.chain.audioOutput("name")` as in the original; a chain with
  * one AudioOutput hears that one without the call. Without a sound card the worker plays to a null
  * sink that keeps time (one line says so). The device stays open across reloads; a reload that keeps
  * this operator keeps the sound going without a gap (both chains hold the route while they overlap).
  *
- * Params as the original's AudioOutput (`volume` 0..2). Its device choice, buffer size and recording
- * tap are not here: the worker opens ALSA's default device with a 64 ms lead.
+ * Params as the original's AudioOutput (`volume` 0..2). Its device choice and buffer size are not
+ * here: the worker opens ALSA's default device with a 64 ms lead. Its recording tap is `--record` /
+ * Shift+R: a recording of a chain with an AudioOutput carries what it plays (runtime/record/audio-feed.ts).
  */
 export class AudioOutput extends Operator {
   static override readonly outputKind: OutputKind = "audio";
-  static override readonly description = "What is heard: plays its input (an AudioFile) on the output device";
+  static override readonly description = "What is heard: plays its input (an AudioFile, or a VideoPlayer's sound) on the output device";
   static override readonly params = {
     volume: float(1, 0, 2),
   };
@@ -28,7 +28,10 @@ export class AudioOutput extends Operator {
   private routed?: Voice;
 
   init(): void {
-    audioInput(this);
+    const input = this.inputs[0];
+    // A VideoPlayer: its soundtrack is decoded in its preload only because this asks for it.
+    if (isVoiceSource(input) && !(input instanceof AudioSource)) input.wantsSound = true;
+    else audioInput(this);
   }
 
   override isTimeDependent(): boolean {
@@ -37,13 +40,13 @@ export class AudioOutput extends Operator {
 
   cook(_ctx: CookContext): void {
     const source = this.inputs[0];
-    const voice = this.audible && source instanceof AudioFile ? source.playingVoice : undefined;
+    const voice = this.audible && isVoiceSource(source) ? source.playingVoice : undefined;
     if (voice !== this.routed) {
       this.unroute();
       if (voice) Atomics.add(voice.control, VOICE.heard, 1);
       this.routed = voice;
     }
-    if (voice && source instanceof AudioFile) voice.gains[VOICE.gain] = source.volume * this.volume;
+    if (voice && isVoiceSource(source)) voice.gains[VOICE.gain] = source.volume * this.volume;
   }
 
   private unroute(): void {

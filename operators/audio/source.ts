@@ -1,5 +1,6 @@
 import { GraphError } from "../../runtime/chain/chain.ts";
 import { Operator, ValueOperator, type OutputKind } from "../../runtime/chain/operator.ts";
+import type { Voice } from "../../runtime/audio/system.ts";
 
 /** Which channel(s) an analyser reads: both averaged, or one. */
 export type ChannelMode = "mono" | "left" | "right";
@@ -47,4 +48,19 @@ export abstract class AudioAnalyser extends ValueOperator {
   override isTimeDependent(): boolean {
     return true;
   }
+}
+
+/**
+ * An operator whose sound an AudioOutput routes to the device: a voice of the audio system at a
+ * volume. AudioFile is one; VideoPlayer is one for its clip's soundtrack, which it decodes only when
+ * an AudioOutput asks for it (`wantsSound`, set in the AudioOutput's init, before preload).
+ */
+export interface VoiceSource extends Operator {
+  readonly playingVoice: Voice | undefined;
+  volume: number;
+  wantsSound?: boolean;
+}
+
+export function isVoiceSource(op: Operator | undefined): op is VoiceSource {
+  return op !== undefined && "playingVoice" in op;
 }

@@ -3,6 +3,10 @@ import { isAbsolute } from "node:path";
 import { TextureOperator, defineOperator, type CookContext, type PrepareContext } from "../../runtime/chain/operator.ts";
 import { bool, float, path } from "../../runtime/chain/params.ts";
 import { OUTPUT_FORMAT, type TextureHandle } from "../../runtime/gpu/gpu.ts";
+import { acquireDecoded, releaseDecoded, type DecodedAudio } from "../../runtime/audio/decode.ts";
+import { SAMPLE_RATE } from "../../runtime/audio/format.ts";
+import { VOICE } from "../../runtime/audio/protocol.ts";
+import { audio, type Voice } from "../../runtime/audio/system.ts";
 import { probeVideoSync, VideoDecoder, type VideoInfo } from "./decoder.ts";
 import { FrameUpload } from "./frame-upload.ts";
 
@@ -12,6 +16,14 @@ const SKIP_LIMIT_FRAMES = 90;
 /** A deterministic frame waits this long for its video frame before showing the last one (and saying so). */
 const WAIT_LIMIT_MS = 20_000;
 const INSTALL = "install the Debian/Ubuntu package ffmpeg (apt-get install ffmpeg; scripts/setup.sh installs it)";
+/** Live, how far the sound may drift from the picture's playhead (on average) before it is moved back to it. */
+const SOUND_DRIFT_FRAMES = Math.round(0.04 * SAMPLE_RATE);
+/**
+ * Live, the weight of each cook's drift in that average: one cook's reading is off by up to a block
+ * (the worker's playhead moves 1024 frames at a time) plus its lateness on a loaded machine, and a
+ * seek on such a reading would skip or repeat sound that was in step.
+ */
+const SOUND_DRIFT_SMOOTHING = 0.1;
 
 /**
  * A video file, decoded by an ffmpeg subprocess off the frame (operators/video/decoder.ts), written
@@ -27,8 +39,16 @@ const INSTALL = "install the Debian/Ubuntu package ffmpeg (apt-get install ffmpe
  * that finds it not decoded yet holds the playhead, so the frame after shows t exactly.
  * Hot reload: an instance of the same name takes over the playhead, play state and the running decoder.
  *
+ * Sound: with an AudioOutput whose input is this operator, the clip's soundtrack (decoded whole by
+ * ffmpeg in preload, runtime/audio/decode.ts, only then) plays at `volume` through it, following the
+ * playhead: under --fixed-fps / --record the sound of frame n is the clip's at the frame's playhead,
+ * exactly (so a recording's picture and sound line up to the sample); live, the audio worker plays
+ * it, a seek moves it with the picture, and it is moved back to the playhead when it has drifted
+ * by more than 40 ms on average over the cooks. At a `speed` other than 1 it is silent (no
+ * resampling), and a clip with no audio stream is silent.
+ *
  * Params as the original's VideoPlayer (`loop`, `speed` 0.1–4 default 1), plus `file` (absolute, as
- * Image's) and `volume` (kept, but there is no audio output yet: the sound is not played).
+ * Image's) and `volume` (of the sound, through an AudioOutput).
  * Deviations: no HAP/BC texture path; the clip is probed with ffprobe when `file` changes (a short
  * synchronous call, like Image's decode).
  */
@@ -61,6 +81,58 @@ export class VideoPlayer extends TextureOperator {
   private shownIndex = -1;
   private upload?: FrameUpload;
   private waitFailure?: string;
+  /** Set by an AudioOutput that plays this clip (its init, before preload): then the soundtrack is decoded. */
+  wantsSound = false;
+  private soundKey?: string;
+  private sound?: DecodedAudio;
+  private voice?: Voice;
+  /** Live: the sound's drift from the playhead, averaged over cooks (frames); a seek moves it at once. */
+  private soundDrift = 0;
+  private soundSeek = true;
+
+  /** Decodes the clip's soundtrack when an AudioOutput plays it, and takes its voice (handed over by name and file on a reload). */
+  override async preload(): Promise<void> {
+    if (!this.wantsSound) return;
+    this.ensureInfo();
+    const probed = Bun.spawnSync([Bun.which("ffprobe")!, "-v", "error", "-select_streams", "a", "-show_entries", "stream=index", "-of", "csv=p=0", this.file], { stdout: "pipe", stderr: "ignore" });
+    if (probed.stdout.toString().trim() === "") return;
+    const { key, decoded } = acquireDecoded(this.file);
+    this.soundKey = key;
+    try {
+      this.sound = await decoded;
+    } catch (err) {
+      throw new Error(`VideoPlayer "${this.name}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.voice = audio.acquireVoice(`${this.name}:VideoPlayer:${key}`, this.sound);
+  }
+
+  /** The soundtrack's voice, for the AudioOutput that plays it (undefined: no AudioOutput, or no sound). */
+  get playingVoice(): Voice | undefined {
+    return this.voice;
+  }
+
+  /** Keeps the sound at the picture's playhead (see the class comment). */
+  private syncSound(): void {
+    const voice = this.voice;
+    if (!voice) return;
+    const control = voice.control;
+    const playing = this.playing && Math.abs(this.speed - 1) < 1e-6 && (this.loop || this.playhead < this.duration);
+    Atomics.store(control, VOICE.loop, this.loop ? 1 : 0);
+    Atomics.store(control, VOICE.playing, playing ? 1 : 0);
+    const target = Math.round(this.currentTime * SAMPLE_RATE);
+    if (audio.deterministic) {
+      Atomics.store(control, VOICE.playhead, target);
+      return;
+    }
+    const drift = Atomics.load(control, VOICE.playhead) - audio.leadFrames - target;
+    // Around a loop's wrap one side has wrapped and the other not yet: that reading is not drift.
+    if (Math.abs(drift) < this.sound!.frames / 2) this.soundDrift += (drift - this.soundDrift) * SOUND_DRIFT_SMOOTHING;
+    if (this.soundSeek || Math.abs(this.soundDrift) > SOUND_DRIFT_FRAMES) {
+      Atomics.store(control, VOICE.playhead, target + audio.leadFrames);
+      this.soundDrift = 0;
+      this.soundSeek = false;
+    }
+  }
 
   /** The clip's size (1×1 until it is probed). */
   override get outputSize(): [number, number] {
@@ -107,6 +179,7 @@ export class VideoPlayer extends TextureOperator {
     this.playhead = Math.max(0, duration ? Math.min(seconds, duration) : seconds);
     this.lastTime = undefined;
     this.seekPending = true;
+    this.soundSeek = true;
     return this;
   }
 
@@ -184,6 +257,7 @@ export class VideoPlayer extends TextureOperator {
       this.waitFailure = undefined;
       throw new Error(failure);
     }
+    this.syncSound();
     const texture = this.acquire(info.width, info.height);
     if (this.seekPending && this.deterministic) {
       // Hold the playhead: the next frame's prepare waits for the sought frame, and that frame shows it.
@@ -215,6 +289,11 @@ export class VideoPlayer extends TextureOperator {
     this.playing = previous.playing;
     this.lastTime = previous.lastTime;
     this.deterministic = previous.deterministic;
+    // The same voice (same clip) keeps playing in step: no seek on a reload.
+    if (this.voice && previous.voice === this.voice) {
+      this.soundDrift = previous.soundDrift;
+      this.soundSeek = previous.soundSeek;
+    }
     this.info = previous.info;
     this.infoFile = previous.infoFile;
     this.decoder = previous.decoder;
@@ -228,6 +307,10 @@ export class VideoPlayer extends TextureOperator {
   override dispose(): void {
     this.decoder?.dispose();
     this.decoder = undefined;
+    if (this.voice) audio.releaseVoice(this.voice);
+    this.voice = undefined;
+    if (this.soundKey) releaseDecoded(this.soundKey);
+    this.soundKey = undefined;
     super.dispose();
   }
 }

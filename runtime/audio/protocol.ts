@@ -31,12 +31,26 @@ export const STAT = {
 } as const;
 export const STAT_BYTES = 32;
 
+/**
+ * Int32 slots of a recording tap's control block (TAP_BYTES). The worker copies every mixed block
+ * into the tap's ring at its absolute block number (STAT.blocks), writes the block's due time into
+ * the tap's `due` ring at the same place, then publishes:
+ */
+export const TAP = {
+  /** Blocks mixed so far, counting the one just copied (its absolute number + 1). */
+  written: 0,
+  /** The first block copied into the ring (-1 until the worker saw the tap). */
+  firstBlock: 1,
+} as const;
+export const TAP_BYTES = 8;
+
 export type ToWorker =
   | { type: "start"; stats: SharedArrayBuffer; outputDevice: string | null; leadBlocks: number }
   | { type: "voice"; id: number; samples: SharedArrayBuffer; frames: number; control: SharedArrayBuffer }
   | { type: "voice-end"; id: number }
   | { type: "capture"; id: number; device: string; ring: SharedArrayBuffer; position: SharedArrayBuffer }
   | { type: "capture-end"; id: number }
+  | { type: "tap"; ring: SharedArrayBuffer; due: SharedArrayBuffer; control: SharedArrayBuffer }
   | { type: "close" };
 
 export type FromWorker =

@@ -14,7 +14,8 @@
 import { listDevices, resolveDevice } from "./devices.ts";
 import type { DecodedAudio } from "./decode.ts";
 import { BLOCK_FRAMES, CHANNELS, SAMPLE_RATE } from "./format.ts";
-import { STAT, STAT_BYTES, VOICE, VOICE_BYTES, type FromWorker, type ToWorker } from "./protocol.ts";
+import { mixVoice } from "./mix.ts";
+import { STAT, STAT_BYTES, TAP, TAP_BYTES, VOICE, VOICE_BYTES, type FromWorker, type ToWorker } from "./protocol.ts";
 
 /** Blocks written to a real device ahead of the clock (~64 ms): what it has in hand against a late wake-up. */
 const LEAD_BLOCKS = 3;
@@ -40,6 +41,21 @@ export interface Capture {
   /** [0]: frames written so far (mod 2^31), published after the samples. */
   readonly position: Int32Array;
   holders: number;
+}
+
+/** Blocks the recording tap's ring holds (2.7 s at 48 kHz, 1 MB): a recording drained less often than that loses nothing. */
+export const TAP_RING_BLOCKS = 128;
+
+/**
+ * A live recording's view of what the output plays (`audio.tap`): the worker's mixed blocks, by
+ * their absolute block number, in a ring the recording drains off the frame.
+ */
+export interface RecordTap {
+  readonly ring: Float32Array;
+  /** When each block of the ring was due (epoch ms: performance.timeOrigin + the worker's now). */
+  readonly due: Float64Array;
+  /** TAP slots, shared with the worker. */
+  readonly control: Int32Array;
 }
 
 /** What the stats stream says about audio once a second. */
@@ -69,6 +85,7 @@ class AudioSystem {
   private nextId = 1;
   private readonly voices = new Map<string, Voice>();
   private readonly captures = new Map<string, Capture>();
+  private recordTap?: RecordTap;
 
   /** The engine sets the clock mode once: deterministic with --fixed-fps, else the device's. */
   configure(options: { fixedFps?: number }): void {
@@ -111,6 +128,14 @@ class AudioSystem {
     this.worker = worker;
     this.opens++;
     this.post({ type: "start", stats, outputDevice, leadBlocks: this.lead });
+    const tap: RecordTap = {
+      ring: new Float32Array(new SharedArrayBuffer(TAP_RING_BLOCKS * BLOCK_FRAMES * CHANNELS * 4)),
+      due: new Float64Array(new SharedArrayBuffer(TAP_RING_BLOCKS * 8)),
+      control: new Int32Array(new SharedArrayBuffer(TAP_BYTES)),
+    };
+    Atomics.store(tap.control, TAP.firstBlock, -1);
+    this.recordTap = tap;
+    this.post({ type: "tap", ring: tap.ring.buffer as SharedArrayBuffer, due: tap.due.buffer as SharedArrayBuffer, control: tap.control.buffer as SharedArrayBuffer });
     for (const voice of this.voices.values()) this.postVoice(voice);
     for (const capture of this.captures.values()) this.post({ type: "capture", id: capture.id, device: capture.device, ring: capture.ring.buffer as SharedArrayBuffer, position: capture.position.buffer as SharedArrayBuffer });
   }
@@ -199,6 +224,45 @@ class AudioSystem {
   private endCapture(capture: Capture): void {
     if (this.captures.get(capture.key) === capture) this.captures.delete(capture.key);
     this.post({ type: "capture-end", id: capture.id });
+  }
+
+  /**
+   * Deterministic time (no worker): adds what the output plays over the next `count` frames into
+   * `out` (interleaved stereo, zeroed by the caller), each heard voice from the playhead its
+   * AudioFile set in this frame's cook, with the worker's own mixing (mix.ts). A recording calls it
+   * once per frame, after the cook, for the frame's [n / F, (n + 1) / F) of samples.
+   */
+  mixFixed(out: Float32Array, count: number): void {
+    for (const voice of this.voices.values()) {
+      const control = voice.control;
+      if (Atomics.load(control, VOICE.playing) === 0 || Atomics.load(control, VOICE.heard) === 0) continue;
+      const loop = Atomics.load(control, VOICE.loop) !== 0;
+      mixVoice(out, voice.decoded.samples, voice.decoded.frames, Atomics.load(control, VOICE.playhead), count, loop, voice.gains[VOICE.gain]!, true);
+    }
+  }
+
+  /**
+   * Live time: the worker's tap, a copy of every block it mixes for the output, kept while the
+   * worker runs (one copy of 1024 frames a block, 0.24 µs measured), so a recording that starts now also has
+   * the blocks a device is still to play. undefined without a worker (deterministic time, or no
+   * audio in this process).
+   */
+  get tap(): RecordTap | undefined {
+    return this.worker ? this.recordTap : undefined;
+  }
+
+  /**
+   * Which frame of the output's mixed stream is heard at wall time `epochMs` (performance.timeOrigin
+   * + now), fractional: the last block mixed, plus the time since it was due at 48 kHz, less the
+   * blocks a device has in hand (the lead). NaN before the worker has mixed into the tap.
+   */
+  heardFrameAt(tap: RecordTap, epochMs: number): number {
+    const written = Atomics.load(tap.control, TAP.written);
+    if (written === 0) return Number.NaN;
+    // Back from the last block's due time the clock is extrapolated; ahead of it, at most one block
+    // (the worker is late: the next block is not mixed yet).
+    const since = Math.min(BLOCK_FRAMES, ((epochMs - tap.due[(written - 1) % TAP_RING_BLOCKS]!) * SAMPLE_RATE) / 1000);
+    return (written - 1) * BLOCK_FRAMES + since - this.leadFrames;
   }
 
   /** Live voices and captures (tests: 0 after teardown). */

@@ -17,10 +17,12 @@
  * never runs dry; without one it writes nowhere, and the same deadline loop keeps the clock (the
  * null sink). A block whose deadline passed by more than the lead is an underrun: it is counted; a
  * device's clock then resumes from now (it played silence), the null sink's catches up at once.
+ * A live recording's tap gets a copy of each mixed block (writeTap).
  */
 /// <reference lib="webworker" />
 import { BLOCK_FRAMES, CHANNELS, SAMPLE_RATE } from "./format.ts";
-import { STAT, VOICE, type FromWorker, type ToWorker } from "./protocol.ts";
+import { mixVoice } from "./mix.ts";
+import { STAT, TAP, VOICE, type FromWorker, type ToWorker } from "./protocol.ts";
 
 declare const self: Worker;
 
@@ -51,6 +53,8 @@ let outputDevice: string | null = null;
 let lead = 0;
 let sink: ReturnType<typeof Bun.spawn> | undefined;
 let sinkLostAt = -Infinity;
+/** The recording tap (system.ts `tap`): every mixed block is copied into its ring. */
+let tap: { ring: Float32Array; due: Float64Array; control: Int32Array } | undefined;
 const mixBuffer = new Float32Array(BLOCK_FRAMES * CHANNELS);
 
 function post(message: FromWorker): void {
@@ -90,6 +94,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       }
       break;
     }
+    case "tap":
+      tap = { ring: new Float32Array(message.ring), due: new Float64Array(message.due), control: new Int32Array(message.control) };
+      break;
     case "close":
       running = false;
       for (const capture of captures.values()) {
@@ -145,6 +152,7 @@ async function loop(): Promise<void> {
   while (running) {
     const started = performance.now();
     mixBlock();
+    writeTap(mixBuffer, next);
     if (sink) writeSink(mixBuffer);
     else if (outputDevice !== null && started - sinkLostAt > RETRY_MS) reopenSink();
     if (stats) Atomics.add(stats, STAT.blocks, 1);
@@ -203,27 +211,25 @@ function mixBlock(): void {
     const start = Atomics.load(control, VOICE.playhead);
     const heard = Atomics.load(control, VOICE.heard) !== 0;
     const loop = Atomics.load(control, VOICE.loop) !== 0;
-    const gain = voice.gains[VOICE.gain]!;
-    const samples = voice.samples;
-    let playhead = start;
-    let stopped = false;
-    for (let i = 0; i < BLOCK_FRAMES; i++) {
-      if (playhead >= voice.frames) {
-        if (!loop) {
-          stopped = true;
-          break;
-        }
-        playhead = 0;
-      }
-      if (heard) {
-        mixBuffer[i * 2] += samples[playhead * 2]! * gain;
-        mixBuffer[i * 2 + 1] += samples[playhead * 2 + 1]! * gain;
-      }
-      playhead++;
-    }
+    const { end, stopped } = mixVoice(mixBuffer, voice.samples, voice.frames, start, BLOCK_FRAMES, loop, voice.gains[VOICE.gain]!, heard);
     // A seek written by the frame thread since `start` was read wins over this advance.
-    if (Atomics.compareExchange(control, VOICE.playhead, start, playhead) === start && stopped) Atomics.store(control, VOICE.playing, 0);
+    if (Atomics.compareExchange(control, VOICE.playhead, start, end) === start && stopped) Atomics.store(control, VOICE.playing, 0);
   }
+}
+
+/**
+ * The recording tap's copy of the block just mixed (runtime/record/audio-feed.ts reads it): the
+ * block goes into the tap's ring at its absolute block number, its due time (when it starts to be
+ * played, before the lead) beside it, then the count is published.
+ */
+function writeTap(block: Float32Array, dueMs: number): void {
+  if (!tap) return;
+  const blocks = Atomics.load(stats!, STAT.blocks);
+  const slot = blocks % tap.due.length;
+  tap.ring.set(block, slot * BLOCK_FRAMES * CHANNELS);
+  tap.due[slot] = performance.timeOrigin + dueMs;
+  if (Atomics.load(tap.control, TAP.firstBlock) < 0) Atomics.store(tap.control, TAP.firstBlock, blocks);
+  Atomics.store(tap.control, TAP.written, blocks + 1);
 }
 
 /**

@@ -26,6 +26,36 @@ export const ENCODERS: Record<RecordCodec, string> = {
   png: "png",
 };
 
+/**
+ * The sound a container carries when the chain has an AudioOutput: AAC in MP4/MOV, Opus in WebM
+ * (what each container's players expect); a PNG sequence has no sound track, so its sound is a
+ * 32-bit float WAV beside the frames (audioSidecarPath), sample 0 at the start of file 1.
+ */
+export const AUDIO_CODECS: Record<RecordContainer, string[]> = {
+  mp4: ["-c:a", "aac", "-b:a", "192k"],
+  mov: ["-c:a", "aac", "-b:a", "192k"],
+  webm: ["-c:a", "libopus", "-b:a", "160k"],
+  "png-sequence": ["-c:a", "pcm_f32le"],
+};
+
+/** The sound of the raw stream the recorder writes to ffmpeg's fd 3: interleaved 32-bit float. */
+export interface RecordAudioFormat {
+  sampleRate: number;
+  channels: number;
+}
+
+/** `frames/%05d.png` → `frames/audio.wav`; `out/shot_%04d.png` → `out/shot.wav`. */
+export function audioSidecarPath(pngPattern: string): string {
+  const slash = pngPattern.lastIndexOf("/");
+  const dir = pngPattern.slice(0, slash + 1);
+  const stem = pngPattern
+    .slice(slash + 1)
+    .replace(/\.png$/i, "")
+    .replace(/%0?\d*d/, "")
+    .replace(/^[-_. ]+|[-_. ]+$/g, "");
+  return `${dir}${stem || "audio"}.wav`;
+}
+
 export interface RecordTarget {
   path: string;
   container: RecordContainer;
@@ -61,13 +91,21 @@ export function recordTarget(path: string, codec?: string): RecordTarget | { err
  * ffmpeg's command line for raw RGBA frames of `width` × `height` on stdin at `fps`, written to
  * `target`. H.264/H.265/VP9 are 4:2:0 (what every player plays) at a high quality setting, tagged
  * BT.709; ProRes is 4444 (10-bit 4:4:4); PNG keeps the RGBA bytes exactly.
+ * A live recording writes the same constant-rate stream: the recorder places each frame by the time
+ * it was drawn (recorder.ts).
  *
- * `live`: frames come at the wall clock's pace, not one per 1 / fps: each is stamped with the time it
- * arrives and the output is made constant-rate (a frame repeated or dropped), so the file plays at the
- * speed the show ran.
+ * `audio`: a second input, raw float samples on fd 3 (pipe:3), starting at the first frame's time;
+ * muxed as AUDIO_CODECS says. Its thread queue holds 512 packets (~10 s of sound, bounded) so that
+ * ffmpeg, which reads the video ahead by the encoder's lookahead, never stalls the sound's pipe.
  */
-export function ffmpegArgs(target: RecordTarget, width: number, height: number, fps: number, live = false): string[] {
-  const input = ["-hide_banner", "-nostdin", "-loglevel", "error", ...(live ? ["-use_wallclock_as_timestamps", "1"] : []), "-f", "rawvideo", "-pix_fmt", "rgba", "-s", `${width}x${height}`, "-framerate", String(fps), "-i", "pipe:0"];
+export function ffmpegArgs(target: RecordTarget, width: number, height: number, fps: number, audio?: RecordAudioFormat): string[] {
+  // With sound, ffmpeg must not probe the video first: it opens its inputs one after the other, and
+  // while it read seconds of frames to probe them the recorder would wait on the unread sound (a
+  // deadlock). Raw video whose size, format and rate are given needs no probing.
+  const probe = audio ? ["-probesize", "32", "-analyzeduration", "0"] : [];
+  const video = ["-hide_banner", "-nostdin", "-loglevel", "error", ...probe, "-f", "rawvideo", "-pix_fmt", "rgba", "-s", `${width}x${height}`, "-framerate", String(fps), "-i", "pipe:0"];
+  const sound = audio ? ["-thread_queue_size", "512", ...probe, "-f", "f32le", "-ar", String(audio.sampleRate), "-ac", String(audio.channels), "-i", "pipe:3"] : [];
+  const input = [...video, ...sound];
   // 4:2:0 needs even sides: an odd side gets one black row or column.
   const even = width % 2 === 1 || height % 2 === 1 ? "pad=ceil(iw/2)*2:ceil(ih/2)*2," : "";
   const bt709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"];
@@ -92,6 +130,7 @@ export function ffmpegArgs(target: RecordTarget, width: number, height: number, 
       break;
   }
   const container = target.container === "mp4" || target.container === "mov" ? ["-movflags", "+faststart"] : [];
-  const rate = live ? ["-fps_mode", "cfr", "-r", String(fps)] : [];
-  return [...input, ...codec, ...rate, ...container, "-y", target.path];
+  if (!audio) return [...input, ...codec, ...container, "-y", target.path];
+  if (target.container === "png-sequence") return [...input, "-map", "0:v", ...codec, "-y", target.path, "-map", "1:a", ...AUDIO_CODECS["png-sequence"], "-y", audioSidecarPath(target.path)];
+  return [...input, "-map", "0:v", "-map", "1:a", ...codec, ...AUDIO_CODECS[target.container], ...container, "-y", target.path];
 }

@@ -6,7 +6,16 @@
  *
  * Deterministic (`--record` switches on fixed time): a frame waits for a free slot before it is drawn
  * (`beforeFrame`), so no frame is ever dropped and the loop runs at the encoder's pace. Live (time
- * is the wall clock): a frame that finds every slot busy is not recorded and is counted in `dropped`.
+ * is the wall clock): a frame that finds every slot busy is not recorded and is counted in `dropped`;
+ * each recorded frame goes to file frame round((drawn − first drawn) · fps), written again to fill
+ * the frames before it that were not drawn (or not recorded), left out when that frame is already
+ * written (the show ran faster than the recording's fps). So the file plays at the speed the show
+ * ran, timed by when frames were drawn, not by when they reached ffmpeg (its start-up delays the
+ * first frame by tens of ms, which would put the picture ahead of the sound).
+ *
+ * A chain with an AudioOutput when the recording starts also records what it plays (audio-feed.ts):
+ * raw float samples on ffmpeg's fd 3, muxed as AAC (MP4/MOV) or Opus (WebM), or a WAV beside a PNG
+ * sequence. A chain without one records the picture only, as before.
  *
  * ffmpeg dying, or its output failing (a full disk), stops the recording with ffmpeg's own last
  * line; the frame loop goes on.
@@ -14,10 +23,13 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { relative } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { FrameReadback } from "../gpu/frame-readback.ts";
+import { CHANNELS, SAMPLE_RATE } from "../audio/format.ts";
+import { FrameReadback, READBACK_SLOTS } from "../gpu/frame-readback.ts";
 import type { Frame, Gpu, TextureHandle } from "../gpu/gpu.ts";
+import { audio } from "../audio/system.ts";
 import type { RecordEntry } from "../stats/events.ts";
-import { ffmpegArgs, type RecordTarget } from "./formats.ts";
+import { RecordAudioFeed } from "./audio-feed.ts";
+import { AUDIO_CODECS, audioSidecarPath, ffmpegArgs, type RecordTarget } from "./formats.ts";
 
 export interface RecordOptions {
   target: RecordTarget;
@@ -26,6 +38,8 @@ export interface RecordOptions {
   totalFrames?: number;
   /** Render waits for the encoder (never drops), or frames that find no free slot are dropped. */
   mode: "deterministic" | "live";
+  /** Whether the chain has an AudioOutput; asked once, when the recording starts (its first frame). */
+  hasAudio?: () => boolean;
 }
 
 /** What a progress bar shows (the dashboard's panel and the plain line, both through formatRecordProgress). */
@@ -33,12 +47,17 @@ export type RecordProgress = RecordEntry;
 
 export class Recorder {
   private readback?: FrameReadback;
+  /** The sound, when the chain had an AudioOutput as the recording started. */
+  private audioFeed?: RecordAudioFeed;
   private ffmpeg?: ChildProcessByStdio<Writable, null, Readable>;
   private stderrTail = "";
   private exited?: Promise<number | null>;
   /** The writes in frame order: each waits for the one before it. */
   private tail: Promise<void> = Promise.resolve();
   private capturedSlot: number | undefined;
+  /** Live: when each slot's frame was drawn (performance.now()), and the first recorded frame. */
+  private readonly slotDrawnAt: number[] = [];
+  private firstDrawnAt?: number;
   private startMs = 0;
   /** When the recording ended (finish or failure): the rate and time stop there. */
   private endMs: number | undefined;
@@ -88,9 +107,18 @@ export class Recorder {
     this.width = width;
     this.height = height;
     this.readback = new FrameReadback(this.gpu, width, height);
-    const args = ffmpegArgs(this.options.target, width, height, this.options.fps, this.options.mode === "live");
-    const child = spawn(this.ffmpegPath, args, { stdio: ["pipe", "ignore", "pipe"] });
+    const live = this.options.mode === "live";
+    // Live sound comes from the audio worker's tap: no worker (no sound in this process), no sound.
+    const withAudio = (this.options.hasAudio?.() ?? false) && (!live || audio.tap !== undefined);
+    const args = ffmpegArgs(this.options.target, width, height, this.options.fps, withAudio ? { sampleRate: SAMPLE_RATE, channels: CHANNELS } : undefined);
+    const child = spawn(this.ffmpegPath, args, { stdio: withAudio ? ["pipe", "ignore", "pipe", "pipe"] : ["pipe", "ignore", "pipe"] }) as unknown as ChildProcessByStdio<Writable, null, Readable>;
     this.ffmpeg = child;
+    if (withAudio) {
+      const pipe = child.stdio[3] as Writable;
+      // EPIPE after ffmpeg died: the exit below says why.
+      pipe.on("error", () => {});
+      this.audioFeed = new RecordAudioFeed(pipe, this.options.mode, this.options.fps, READBACK_SLOTS, (message) => this.fail(message));
+    }
     child.stderr.on("data", (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000);
     });
@@ -120,6 +148,15 @@ export class Recorder {
     }
     this.capturedSlot = slot;
     this.framesCaptured++;
+    // The frame has cooked: its sound is mixed now (deterministic), or its time places it in the file
+    // and, for the first, anchors the sound (live).
+    if (this.options.mode === "deterministic") this.audioFeed?.mixFrame(slot);
+    else {
+      const drawnAt = performance.now();
+      this.slotDrawnAt[slot] = drawnAt;
+      this.firstDrawnAt ??= drawnAt;
+      this.audioFeed?.firstFrame(performance.timeOrigin + this.firstDrawnAt);
+    }
   }
 
   /** After the frame's submit: queues the captured slot's write to ffmpeg. */
@@ -147,10 +184,18 @@ export class Recorder {
         return;
       }
       if (this.failure) return;
-      await new Promise<void>((resolve, reject) => {
-        this.ffmpeg!.stdin.write(pixels, (err) => (err ? reject(err) : resolve()));
-      });
-      this.framesWritten++;
+      // Live: this frame's place in the file (see the top); 0 copies when that place is taken.
+      const copies = this.options.mode === "live" ? Math.round(((this.slotDrawnAt[slot]! - this.firstDrawnAt!) * this.options.fps) / 1000) + 1 - this.framesWritten : 1;
+      for (let copy = 0; copy < copies && !this.failure; copy++) {
+        const pixelsTaken = new Promise<void>((resolve, reject) => {
+          this.ffmpeg!.stdin.write(pixels, (err) => (err ? reject(err) : resolve()));
+        });
+        // The frame's sound right after its pixels, both awaited: ffmpeg reads the two pipes in its
+        // own order, and the slot (and so the next frame) waits for both.
+        const soundTaken = this.options.mode === "deterministic" ? this.audioFeed?.writeSlot(slot) : undefined;
+        await Promise.all([pixelsTaken, soundTaken]);
+        this.framesWritten++;
+      }
     } catch (err) {
       // A write that fails means ffmpeg has gone: wait a moment for its exit to say why.
       await Promise.race([this.exited, Bun.sleep(500)]);
@@ -158,6 +203,18 @@ export class Recorder {
     } finally {
       readback.release(slot);
     }
+  }
+
+  /** " with 2.00 s of sound (aac)", or where a PNG sequence's sound went; "" without sound. */
+  private soundLine(): string {
+    const feed = this.audioFeed;
+    if (!feed) return "";
+    const lost = feed.lostFrames ? `, ${(feed.lostFrames / SAMPLE_RATE).toFixed(2)} s of it lost (the tap was not drained in time)` : "";
+    if (this.options.target.container === "png-sequence") {
+      const wav = relative(process.cwd(), audioSidecarPath(this.options.target.path));
+      return ` and ${feed.seconds.toFixed(2)} s of sound in ${wav.startsWith("..") ? audioSidecarPath(this.options.target.path) : wav}${lost}`;
+    }
+    return ` with ${feed.seconds.toFixed(2)} s of sound (${AUDIO_CODECS[this.options.target.container][1]})${lost}`;
   }
 
   /** ffmpeg's last two lines of complaint: the cause ("No space left on device") often comes before the last. */
@@ -174,6 +231,7 @@ export class Recorder {
     if (this.failure || this.finished) return;
     this.endMs = performance.now();
     this.failure = `recording ${this.shownPath()} stopped after ${this.framesWritten} frames: ${message}`;
+    this.audioFeed?.stop();
     if (this.ffmpeg && this.ffmpeg.exitCode === null) this.ffmpeg.kill("SIGKILL");
     this.onFailure(this.failure);
   }
@@ -222,6 +280,7 @@ export class Recorder {
     const ffmpeg = this.ffmpeg;
     if (!this.failure && ffmpeg && this.framesWritten > 0) {
       this.finished = true;
+      this.audioFeed?.finish();
       ffmpeg.stdin.end();
       const code = await this.exited;
       if (code !== 0) {
@@ -230,6 +289,7 @@ export class Recorder {
       }
     } else if (!this.failure) {
       this.finished = true;
+      this.audioFeed?.stop();
       ffmpeg?.kill("SIGKILL");
       await this.exited;
     }
@@ -241,7 +301,7 @@ export class Recorder {
     const seconds = this.framesWritten / this.options.fps;
     return {
       ok: true,
-      message: `recorded ${this.framesWritten} frames (${seconds.toFixed(2)} s at ${this.options.fps} fps, ${this.width}x${this.height}, ${this.options.target.codec}) to ${this.shownPath()}${this.droppedFrames ? `, ${this.droppedFrames} dropped${this.mapError ? ` (${this.mapError})` : ""}` : ""}`,
+      message: `recorded ${this.framesWritten} frames (${seconds.toFixed(2)} s at ${this.options.fps} fps, ${this.width}x${this.height}, ${this.options.target.codec})${this.soundLine()} to ${this.shownPath()}${this.droppedFrames ? `, ${this.droppedFrames} dropped${this.mapError ? ` (${this.mapError})` : ""}` : ""}`,
     };
   }
 }
