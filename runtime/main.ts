@@ -298,6 +298,14 @@ export async function run(options: RunOptions): Promise<number> {
     else overlay?.set(hub.view().error ?? undefined);
   }
 
+  // A lost device or a hung frame: the next frame boundary moves the run to a new device.
+  const deviceWatch = new DeviceWatch(gpu, {
+    hangMs: options.gpuTimeoutMs ?? defaultHangMs(gpu.adapter),
+    onTrouble: () => wakeFromPause?.(),
+    // The operators that cooked in a hung frame (or after it: at most one frame more is in flight).
+    operatorsOf: (index) => (engine.chain?.processingOrder ?? []).filter((op) => op.cookedAt >= index).map((op) => `${op.typeName} "${op.name}"`),
+  });
+
   // ── the chain ──
   const built = await engine.load();
   if (!built.ok) {
@@ -318,13 +326,6 @@ export async function run(options: RunOptions): Promise<number> {
   const inFlight: Promise<unknown>[] = [];
   // The frame number of each entry of inFlight, to name a frame that hangs on the GPU.
   const inFlightFrames: number[] = [];
-  // A lost device or a hung frame: the next frame boundary moves the run to a new device.
-  const deviceWatch = new DeviceWatch(gpu, {
-    hangMs: options.gpuTimeoutMs ?? defaultHangMs(gpu.adapter),
-    onTrouble: () => wakeFromPause?.(),
-    // The operators that cooked in a hung frame (or after it: at most one frame more is in flight).
-    operatorsOf: (index) => (engine.chain?.processingOrder ?? []).filter((op) => op.cookedAt >= index).map((op) => `${op.typeName} "${op.name}"`),
-  });
   let recoveries = 0;
   // A hidden test hook: VIVID_TEST_LOSE_DEVICE=<N>x<T> destroys the device every N frames, T times
   // (a real loss, the way Dawn reports one; tests/runtime/guard/device-loss.test.ts).

@@ -147,6 +147,9 @@ describe("a batch run", () => {
     const run = Bun.spawnSync(["bun", "vivid", dir, "--headless", "--size", "32x32", "--frames", "10"], { cwd: REPO });
     expect(run.exitCode).toBe(1);
     expect(run.stderr.toString()).toMatch(new RegExp(`chain\\.ts:${lineOf(text, "update broke")}:\\d+: error: update broke`));
+    // The located error and nothing else: no crash of the runtime's own teardown after it (a
+    // ReferenceError from main.ts once gave this exit 1 for the wrong reason).
+    expect(run.stderr.toString()).not.toMatch(/ReferenceError|before initialization|\n\s+at /);
   });
 
   test("--snapshot with an update that throws at frame 3 exits 1 with the located error and writes no picture", () => {
