@@ -37,6 +37,9 @@ import type { MemoryEvent, SoakEntry, StatsEvent } from "./stats/events.ts";
 import { encodePng } from "./snapshot.ts";
 import { type MemoryBreakdown, memoryBreakdown } from "./stats/breakdown.ts";
 
+/** The owners of the allocator arena a sample records (MemoryBreakdown.owners), one column each. */
+const OWNER_KEYS = ["jsHeapMB", "jsCapacityMB", "jsExtraMB", "mallocMB", "mallocCommitMB"] as const;
+
 export interface SoakOptions {
   minutes: number;
   /** Seconds between re-saves of the chain file; 0 = no reloads. */
@@ -105,6 +108,8 @@ export class SampleSeries {
     if (!sample.detail) return;
     this.column("jitCompileMs")[i] = sample.detail.jitCompileMs ?? Number.NaN;
     for (const name in sample.detail.regionsMB) this.column(`region:${name}`)[i] = sample.detail.regionsMB[name]!;
+    const owners = sample.detail.owners;
+    if (owners) for (const name of OWNER_KEYS) this.column(`owner:${name}`)[i] = owners[name];
   }
 
   /** One column's values so far (a view, not a copy): "t", "rssMB", "heapMB", "gpuMB". */
@@ -127,6 +132,12 @@ export class SampleSeries {
           if (!Number.isNaN(value)) regionsMB[name.slice("region:".length)] = value;
         }
         sample.detail = { jitCompileMs: Number.isNaN(jit) ? null : jit, regionsMB };
+        const heap = this.columns.get("owner:jsHeapMB")?.[i];
+        if (heap !== undefined && !Number.isNaN(heap)) {
+          const owners = {} as NonNullable<MemoryBreakdown["owners"]>;
+          for (const name of OWNER_KEYS) owners[name] = col(`owner:${name}`)[i]!;
+          sample.detail.owners = owners;
+        }
       }
       out.push(sample);
     }

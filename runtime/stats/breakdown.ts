@@ -6,7 +6,7 @@
  * Linux only for the mappings; elsewhere `regionsMB` is empty.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { totalCompileTime } from "bun:jsc";
+import { heapStats, memoryUsage as allocatorUsage, totalCompileTime } from "bun:jsc";
 import { round2 } from "./math.ts";
 
 export interface MemoryBreakdown {
@@ -18,6 +18,13 @@ export interface MemoryBreakdown {
   jitCompileMs: number | null;
   /** RSS by mapping kind: anonymous (by size; large ones one by one), "[heap]", "[stack]", each file by name. */
   regionsMB: Record<string, number>;
+  /**
+   * Who holds the allocator arena's pages. `jsHeapMB`: live JS cells; `jsCapacityMB`: the blocks
+   * JavaScriptCore holds for them (capacity rising under a flat size is fragmentation);
+   * `jsExtraMB`: native memory JS objects report owning (ArrayBuffer contents, strings' buffers);
+   * `mallocMB` / `mallocCommitMB`: Bun's native allocator (mimalloc) in use and committed.
+   */
+  owners?: { jsHeapMB: number; jsCapacityMB: number; jsExtraMB: number; mallocMB: number; mallocCommitMB: number };
 }
 
 /**
@@ -141,5 +148,19 @@ export function memoryBreakdown(): MemoryBreakdown {
   return {
     jitCompileMs: process.env.BUN_JSC_reportTotalCompileTimes === "1" ? Math.round(totalCompileTime()) : null,
     regionsMB: regionsRss(),
+    owners: owners(),
+  };
+}
+
+const MB = 1024 * 1024;
+function owners(): NonNullable<MemoryBreakdown["owners"]> {
+  const heap = heapStats();
+  const allocator = allocatorUsage();
+  return {
+    jsHeapMB: round2(heap.heapSize / MB),
+    jsCapacityMB: round2(heap.heapCapacity / MB),
+    jsExtraMB: round2(heap.extraMemorySize / MB),
+    mallocMB: round2(allocator.current / MB),
+    mallocCommitMB: round2(allocator.currentCommit / MB),
   };
 }
