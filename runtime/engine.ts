@@ -14,7 +14,7 @@ import { GpuValidationError, WgslError, type Frame, type Gpu, type TextureHandle
 import { firstProjectFrame, isProjectFile, LocatedError, parseStackFrame, toChainError, type ChainError, type ErrorContext, type SourceLocation } from "./reload/errors.ts";
 import { chainImportGraph, projectImportGraph } from "./reload/module-graph.ts";
 import { loadChainModule, registerHostModule, type ChainModule } from "./reload/loader.ts";
-import { DEFAULT_LOOP_LIMITS, loopGuard, type LoopLimits } from "./guard/loop-guard.ts";
+import { DEFAULT_LOOP_LIMITS, LoopStarvedError, loopGuard, type LoopLimits } from "./guard/loop-guard.ts";
 import type { ReloadCounts, ReloadEvent } from "./stats/events.ts";
 import * as api from "./index.ts";
 import { audio } from "./audio/system.ts";
@@ -405,15 +405,21 @@ export class Engine {
 
   private firstCook(chain: Chain): void {
     const ctx = this.ctx;
-    const frame = this.gpu.beginFrame("first cook");
-    try {
-      const args = { gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame };
-      loopGuard.call("the first frame's cook", "updateMs", (cooking: typeof args) => chain.process(cooking), args);
-    } catch (err) {
-      frame.discard();
-      throw err;
+    // A cook stopped for want of CPU (a busy machine, a blocking driver call) is cooked once more
+    // before the build fails: the frame was discarded, nothing of it reached the GPU.
+    for (let attempt = 1; ; attempt++) {
+      const frame = this.gpu.beginFrame("first cook");
+      try {
+        const args = { gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame };
+        loopGuard.call("the first frame's cook", "updateMs", (cooking: typeof args) => chain.process(cooking), args);
+      } catch (err) {
+        frame.discard();
+        if (err instanceof LoopStarvedError && attempt < 2) continue;
+        throw err;
+      }
+      frame.submit();
+      return;
     }
-    frame.submit();
   }
 
   /**

@@ -15,8 +15,14 @@
  * which runs from the event loop) is not under the watchdog; sites there count towards a clock check
  * instead (`check`), measured from the last time the runtime had the thread: the module's own start,
  * the end of the runtime's last call, or its 50 ms tick.
+ *
+ * The watchdog counts wall-clock time, and a thread can lose wall-clock time without running: a
+ * machine whose cores are taken by other processes, a GPU driver call that blocks, a long garbage
+ * collection. So when it fires, the thread's own CPU time over the call decides what to say: a loop
+ * burns the CPU the whole time; a call that had less than half the limit of CPU was starved, and
+ * ends with a LoopStarvedError that says so (a build's first frame is then cooked once more).
  */
-import { realpathSync } from "node:fs";
+import { openSync, readSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
@@ -50,6 +56,47 @@ export class LoopTimeoutError extends LocatedError {
   }
 }
 
+/**
+ * A call stopped at its limit that had less than half of it on the CPU: the machine (or a blocking
+ * driver call) held the thread, not a loop of the chain's.
+ */
+export class LoopStarvedError extends LoopTimeoutError {
+  constructor(message: string, location: { file: string; line: number; column: number } | undefined) {
+    super(message, location);
+    this.name = "LoopStarvedError";
+  }
+}
+
+/**
+ * CPU time of the thread that loads this module (the JS thread) in ms, from the kernel's scheduler
+ * statistics (/proc/thread-self/schedstat: nanoseconds on the CPU), read through one descriptor kept
+ * open (~1 µs a read). NaN where there is no such file: every timeout is then taken for a loop.
+ */
+const threadCpuMs: () => number = (() => {
+  let fd: number;
+  try {
+    fd = openSync("/proc/thread-self/schedstat", "r");
+  } catch {
+    return () => Number.NaN;
+  }
+  const bytes = new Uint8Array(64);
+  return () => {
+    let n: number;
+    try {
+      n = readSync(fd, bytes, 0, bytes.length, 0);
+    } catch {
+      return Number.NaN;
+    }
+    let ns = 0;
+    for (let i = 0; i < n; i++) {
+      const digit = bytes[i]! - 48;
+      if (digit < 0 || digit > 9) break;
+      ns = ns * 10 + digit;
+    }
+    return ns / 1e6;
+  };
+})();
+
 const KIND_NAMES: Record<GuardSite["kind"], string> = {
   while: "while loop",
   "do-while": "do…while loop",
@@ -71,12 +118,16 @@ export class LoopGuard {
   limits: LoopLimits = { ...DEFAULT_LOOP_LIMITS };
   /** Times a loop was stopped, for the stats. */
   tripped = 0;
+  /** Times a call was stopped at its limit without having had the CPU for it (LoopStarvedError). */
+  starvedCalls = 0;
   private depth = 0;
   private deadline = Infinity;
   private what = "";
   private limit: keyof LoopLimits = "setupMs";
   // The outer calls' state while an inner one runs (preallocated: a frame allocates nothing here).
-  private readonly saved: Array<{ deadline: number; what: string; limit: keyof LoopLimits; fn: (arg: any) => unknown; arg: unknown }> = [];
+  private readonly saved: Array<{ deadline: number; cpuStart: number; what: string; limit: keyof LoopLimits; fn: (arg: any) => unknown; arg: unknown }> = [];
+  /** The thread's CPU time (ms) when the current call began. */
+  private cpuStart = Number.NaN;
   private fn: (arg: any) => unknown = () => undefined;
   private arg: unknown;
   /** node:vm's options per limit, made once per value. */
@@ -118,8 +169,9 @@ export class LoopGuard {
    */
   call<A, T>(what: string, limit: keyof LoopLimits, fn: (arg: A) => T, arg: A): T {
     let slot = this.saved[this.depth];
-    if (!slot) slot = this.saved[this.depth] = { deadline: 0, what: "", limit: "setupMs", fn: this.fn, arg: undefined };
+    if (!slot) slot = this.saved[this.depth] = { deadline: 0, cpuStart: Number.NaN, what: "", limit: "setupMs", fn: this.fn, arg: undefined };
     slot.deadline = this.deadline;
+    slot.cpuStart = this.cpuStart;
     slot.what = this.what;
     slot.limit = this.limit;
     slot.fn = this.fn;
@@ -127,6 +179,7 @@ export class LoopGuard {
     this.depth++;
     const ms = Math.max(1, Math.ceil(this.limits[limit]));
     this.deadline = performance.now() + ms;
+    this.cpuStart = threadCpuMs();
     this.what = what;
     this.limit = limit;
     this.fn = fn as (arg: any) => unknown;
@@ -137,11 +190,15 @@ export class LoopGuard {
     try {
       return INVOKE.runInThisContext(options) as T;
     } catch (error) {
-      if ((error as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") throw this.timeout(limit, what);
+      if ((error as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
+        const cpuMs = threadCpuMs() - this.cpuStart;
+        throw cpuMs < ms / 2 ? this.starved(limit, what, cpuMs) : this.timeout(limit, what);
+      }
       throw error;
     } finally {
       this.depth--;
       this.deadline = slot.deadline;
+      this.cpuStart = slot.cpuStart;
       this.what = slot.what;
       this.limit = slot.limit;
       this.fn = slot.fn;
@@ -163,6 +220,15 @@ export class LoopGuard {
     // Inside a call the watchdog ends a loop; out of one, the clock since the runtime last had the thread.
     if (this.depth > 0 || performance.now() <= this.mark + this.limits.setupMs) return;
     throw this.timeout("setupMs", this.markWhat);
+  }
+
+  /** Not a loop: the thread had `cpuMs` of CPU in the call's whole limit (see the header). */
+  private starved(limit: keyof LoopLimits, what: string, cpuMs: number): LoopStarvedError {
+    this.starvedCalls++;
+    return new LoopStarvedError(
+      `${what} was stopped at the ${this.limits[limit]} ms limit having had only ${Math.round(cpuMs)} ms of CPU: the machine is too busy (or a driver call blocked the thread), not an endless loop; ${FLAG[limit]} <ms> raises the limit`,
+      undefined,
+    );
   }
 
   private timeout(limit: keyof LoopLimits, what: string): LoopTimeoutError {

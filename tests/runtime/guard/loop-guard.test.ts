@@ -183,3 +183,73 @@ describe("what is instrumented, and how it shows", () => {
     await engine.dispose();
   });
 });
+
+describe("a call stopped at its limit without having had the CPU for it is not called a loop", () => {
+  // The thread blocks without running (Atomics.wait: what a busy machine or a blocking driver call
+  // does to it) past the limit; the watchdog fires; the CPU the thread had decides what is said.
+  const blockOnceText = (ms: number) =>
+    `import { Noise } from "vivid";
+const gate = new Int32Array(new SharedArrayBuffer(4));
+let blocked = 0;
+export function setup(ctx) {
+  const noise = ctx.chain.add(Noise, "noise").resolution(8, 8);
+  noise.bind("scale", () => {
+    if (blocked++ === 0) Atomics.wait(gate, 0, 0, ${ms});
+    return 0.5;
+  });
+  ctx.chain.output("noise");
+}
+`;
+
+  test("a build whose first cook was starved once is cooked again and swapped in", async () => {
+    const { engine, dir } = await open({ "chain.ts": GOOD });
+    expect((await engine.load()).ok).toBe(true);
+    save(join(dir, "chain.ts"), blockOnceText(400));
+    const { entry } = await engine.reload("chain.ts");
+    expect(entry.error).toBeUndefined();
+    expect(entry.ok).toBe(true);
+    engine.frame();
+    const [r, g, b] = await pixel(engine);
+    // Noise, not the old fill colour.
+    expect([r, g, b]).not.toEqual([0.2, 0.4, 0.6]);
+    await engine.dispose();
+  });
+
+  test("a call that spins is still a loop; one that blocks says it was starved, with the CPU it had", async () => {
+    // The process's one guard (a global: the engine's module instance and this import share it; the
+    // error classes may be another instance's, so they are told apart by name).
+    const { loopGuard } = await import("../../../runtime/guard/loop-guard.ts");
+    const saved = { ...loopGuard.limits };
+    loopGuard.limits = { setupMs: 1000, updateMs: 120 };
+    try {
+      const spin = () => {
+        let n = 0;
+        for (;;) n++;
+      };
+      const block = () => {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+        spin();
+      };
+      let spun: unknown;
+      try {
+        loopGuard.call("update", "updateMs", spin, undefined);
+      } catch (error) {
+        spun = error;
+      }
+      expect((spun as Error).name).toBe("LoopTimeoutError");
+      let blocked: unknown;
+      try {
+        loopGuard.call("update", "updateMs", block, undefined);
+      } catch (error) {
+        blocked = error;
+      }
+      expect((blocked as Error).name).toBe("LoopStarvedError");
+      const cpu = Number(/had only (\d+) ms of CPU/.exec((blocked as Error).message)?.[1]);
+      expect(cpu).toBeLessThan(60);
+      expect((blocked as Error).message).toContain("not an endless loop");
+      expect((blocked as Error).message).toContain("--update-loop-limit");
+    } finally {
+      loopGuard.limits = saved;
+    }
+  });
+});
