@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { clickTrack, encodeWav } from "../../../runtime/audio/wav.ts";
 import { cleanup, events, tempProject, waitFor } from "../../helpers/live-run.ts";
 import { REPO } from "../../helpers/render.ts";
-import { FakeInput, startXvfb } from "../window/xvfb.ts";
+import { FakeInput, KEYSYM, startXvfb } from "../window/xvfb.ts";
 
 const CHAIN = `import { join } from "node:path";
 import { AudioFile, AudioOutput, SolidColor } from "vivid";
@@ -45,12 +45,7 @@ test("Shift+R with an AudioOutput: recording_1.mp4 has H.264 and AAC of one leng
   const fake = new FakeInput(xvfb.display);
   cleanup.push(() => fake.close());
   fake.moveTo(160, 120);
-  const shiftR = () => {
-    fake.key(0xffe1, true); // XK_Shift_L
-    fake.key(0x72, true); // XK_r
-    fake.key(0x72, false);
-    fake.key(0xffe1, false);
-  };
+  const shiftR = () => fake.chord(KEYSYM.shiftL, KEYSYM.r);
   shiftR();
   const file = join(project.dir, "recording_1.mp4");
   await waitFor("the recording's file", () => (existsSync(file) ? true : undefined), 60_000);

@@ -12,7 +12,7 @@ import { REPO } from "../../helpers/render.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readPng } from "../../../runtime/snapshot.ts";
-import { FakeInput, startXvfb } from "./xvfb.ts";
+import { FakeInput, KEYSYM, startXvfb } from "./xvfb.ts";
 import type { XwdImage } from "./xwd.ts";
 
 const chain = (withProjector: boolean) => `import { SolidColor } from "vivid";
@@ -151,12 +151,7 @@ describe("output windows", () => {
     const fake = new FakeInput(xvfb.display);
     cleanup.push(() => fake.close());
     fake.moveTo(160, 120);
-    const shiftR = () => {
-      fake.key(0xffe1, true); // XK_Shift_L
-      fake.key(0x72, true); // XK_r
-      fake.key(0x72, false);
-      fake.key(0xffe1, false);
-    };
+    const shiftR = () => fake.chord(KEYSYM.shiftL, KEYSYM.r);
     shiftR();
     const file = join(project.dir, "recording_1.mp4");
     await waitFor(said("the recording's file"), () => (existsSync(file) ? true : undefined), 60_000);

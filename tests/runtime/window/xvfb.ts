@@ -73,7 +73,7 @@ export async function startXvfb(width = 1600, height = 1000): Promise<Xvfb> {
 }
 
 /** X keysyms (X11/keysymdef.h) the tests type. */
-export const KEYSYM = { a: 0x61, space: 0x20, escape: 0xff1b, left: 0xff51, f5: 0xffc2 } as const;
+export const KEYSYM = { a: 0x61, r: 0x72, space: 0x20, escape: 0xff1b, left: 0xff51, f5: 0xffc2, shiftL: 0xffe1 } as const;
 
 /** Fake keyboard and mouse events on one X display through XTEST. */
 export class FakeInput {
@@ -112,6 +112,14 @@ export class FakeInput {
     if (!keycode) throw new Error(`no keycode for keysym 0x${keysym.toString(16)}`);
     this.xtest.XTestFakeKeyEvent(this.connection, keycode, down ? 1 : 0, 0);
     this.flush();
+  }
+
+  /** A chord typed at once: `modifier` down, `keysym` down and up, `modifier` up (Shift+R). */
+  chord(modifier: number, keysym: number): void {
+    this.key(modifier, true);
+    this.key(keysym, true);
+    this.key(keysym, false);
+    this.key(modifier, false);
   }
 
   /** X buttons: 1 left, 2 middle, 3 right, 4/5 scroll up/down, 6/7 scroll left/right. */
