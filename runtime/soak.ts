@@ -38,7 +38,7 @@ import { encodePng } from "./snapshot.ts";
 import { type MemoryBreakdown, memoryBreakdown } from "./stats/breakdown.ts";
 
 /** The owners of the allocator arena a sample records (MemoryBreakdown.owners), one column each. */
-const OWNER_KEYS = ["jsHeapMB", "jsCapacityMB", "jsExtraMB", "mallocMB", "mallocCommitMB"] as const;
+const OWNER_KEYS = ["jsHeapMB", "jsCapacityMB", "jsExtraMB"] as const;
 
 export interface SoakOptions {
   minutes: number;

@@ -6,7 +6,7 @@
  * Linux only for the mappings; elsewhere `regionsMB` is empty.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { heapStats, memoryUsage as allocatorUsage, totalCompileTime } from "bun:jsc";
+import { heapStats, totalCompileTime } from "bun:jsc";
 import { round2 } from "./math.ts";
 
 export interface MemoryBreakdown {
@@ -21,10 +21,10 @@ export interface MemoryBreakdown {
   /**
    * Who holds the allocator arena's pages. `jsHeapMB`: live JS cells; `jsCapacityMB`: the blocks
    * JavaScriptCore holds for them (capacity rising under a flat size is fragmentation);
-   * `jsExtraMB`: native memory JS objects report owning (ArrayBuffer contents, strings' buffers);
-   * `mallocMB` / `mallocCommitMB`: Bun's native allocator (mimalloc) in use and committed.
+   * `jsExtraMB`: native memory JS objects report owning (ArrayBuffer contents, strings' buffers).
+   * (bun:jsc's `memoryUsage()` is no help here: its `current` is the process's RSS.)
    */
-  owners?: { jsHeapMB: number; jsCapacityMB: number; jsExtraMB: number; mallocMB: number; mallocCommitMB: number };
+  owners?: { jsHeapMB: number; jsCapacityMB: number; jsExtraMB: number };
 }
 
 /**
@@ -155,12 +155,9 @@ export function memoryBreakdown(): MemoryBreakdown {
 const MB = 1024 * 1024;
 function owners(): NonNullable<MemoryBreakdown["owners"]> {
   const heap = heapStats();
-  const allocator = allocatorUsage();
   return {
     jsHeapMB: round2(heap.heapSize / MB),
     jsCapacityMB: round2(heap.heapCapacity / MB),
     jsExtraMB: round2(heap.extraMemorySize / MB),
-    mallocMB: round2(allocator.current / MB),
-    mallocCommitMB: round2(allocator.currentCommit / MB),
   };
 }

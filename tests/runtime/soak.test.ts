@@ -45,8 +45,8 @@ test("SampleSeries gives back what was pushed, past its expected length and with
     const regionsMB: Record<string, number> = { "anon <1M": i / 4, "bun.exe": 44.5 };
     if (i >= 5 && i < 9) regionsMB["libLLVM-15.so.1"] = 50 + i;
     const sample: Sample = { t: 10 * (i + 1), rssMB: 200 + i / 8, heapMB: 40 + i / 16, gpuMB: 15.82, detail: { jitCompileMs: i % 3 ? 100 + i : null, regionsMB } };
-    // Samples from before the arena's owners were recorded have none; later ones all five.
-    if (i >= 10) sample.detail!.owners = { jsHeapMB: 40 + i, jsCapacityMB: 50 + i, jsExtraMB: 3 + i / 2, mallocMB: 20 + i, mallocCommitMB: 30 + i };
+    // Samples from before the arena's owners were recorded have none; later ones all three.
+    if (i >= 10) sample.detail!.owners = { jsHeapMB: 40 + i, jsCapacityMB: 50 + i, jsExtraMB: 3 + i / 2 };
     pushed.push(sample);
     series.push(sample);
   }
