@@ -18,9 +18,11 @@
  *
  * The watchdog counts wall-clock time, and a thread can lose wall-clock time without running: a
  * machine whose cores are taken by other processes, a GPU driver call that blocks, a long garbage
- * collection. So when it fires, the thread's own CPU time over the call decides what to say: a loop
- * burns the CPU the whole time; a call that had less than half the limit of CPU was starved, and
- * ends with a LoopStarvedError that says so (a build's first frame is then cooked once more).
+ * collection. So when it fires, the thread's own CPU time over the call is read too: a loop alone on
+ * a core burns the CPU the whole time; a call that had less than half the limit of CPU ends with a
+ * LoopStarvedError, located as any other, whose message says the machine may be too busy, and a
+ * build's first frame is then cooked once more. (A real loop on a machine that busy is starved too:
+ * it is still located, and the second cook stops it again.)
  */
 import { openSync, readSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -58,7 +60,7 @@ export class LoopTimeoutError extends LocatedError {
 
 /**
  * A call stopped at its limit that had less than half of it on the CPU: the machine (or a blocking
- * driver call) held the thread, not a loop of the chain's.
+ * driver call) may have held the thread rather than a loop of the chain's.
  */
 export class LoopStarvedError extends LoopTimeoutError {
   constructor(message: string, location: { file: string; line: number; column: number } | undefined) {
@@ -192,7 +194,7 @@ export class LoopGuard {
     } catch (error) {
       if ((error as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
         const cpuMs = threadCpuMs() - this.cpuStart;
-        throw cpuMs < ms / 2 ? this.starved(limit, what, cpuMs) : this.timeout(limit, what);
+        throw this.timeout(limit, what, cpuMs < ms / 2 ? cpuMs : undefined);
       }
       throw error;
     } finally {
@@ -222,23 +224,22 @@ export class LoopGuard {
     throw this.timeout("setupMs", this.markWhat);
   }
 
-  /** Not a loop: the thread had `cpuMs` of CPU in the call's whole limit (see the header). */
-  private starved(limit: keyof LoopLimits, what: string, cpuMs: number): LoopStarvedError {
-    this.starvedCalls++;
-    return new LoopStarvedError(
-      `${what} was stopped at the ${this.limits[limit]} ms limit having had only ${Math.round(cpuMs)} ms of CPU: the machine is too busy (or a driver call blocked the thread), not an endless loop; ${FLAG[limit]} <ms> raises the limit`,
-      undefined,
-    );
-  }
-
-  private timeout(limit: keyof LoopLimits, what: string): LoopTimeoutError {
+  /**
+   * The error for a call stopped at its limit, at the place it was running. `starvedCpuMs`: the call
+   * had only that much CPU (under half the limit), so it may not be a loop at all (see the header).
+   */
+  private timeout(limit: keyof LoopLimits, what: string, starvedCpuMs?: number): LoopTimeoutError {
     this.tripped++;
     const site = this.site >= 0 ? this.files[Math.floor(this.site / SITES_PER_FILE)] : undefined;
     const place = site?.sites[this.site % SITES_PER_FILE];
     const ran = place ? `this ${KIND_NAMES[place.kind]} ran` : "the chain's code ran";
-    return new LoopTimeoutError(
-      `${ran} past the ${this.limits[limit]} ms limit for ${what}: an endless loop? (${FLAG[limit]} <ms> sets the limit)`,
-      place && site ? { file: site.file, line: place.line, column: place.column } : undefined,
+    const location = place && site ? { file: site.file, line: place.line, column: place.column } : undefined;
+    const head = `${ran} past the ${this.limits[limit]} ms limit for ${what}`;
+    if (starvedCpuMs === undefined) return new LoopTimeoutError(`${head}: an endless loop? (${FLAG[limit]} <ms> sets the limit)`, location);
+    this.starvedCalls++;
+    return new LoopStarvedError(
+      `${head} but had only ${Math.round(starvedCpuMs)} ms of CPU in that time: the machine may be too busy (or a driver call blocked the thread) rather than an endless loop (${FLAG[limit]} <ms> sets the limit)`,
+      location,
     );
   }
 }
