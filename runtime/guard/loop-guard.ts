@@ -120,8 +120,6 @@ export class LoopGuard {
   limits: LoopLimits = { ...DEFAULT_LOOP_LIMITS };
   /** Times a loop was stopped, for the stats. */
   tripped = 0;
-  /** Times a call was stopped at its limit without having had the CPU for it (LoopStarvedError). */
-  starvedCalls = 0;
   private depth = 0;
   private deadline = Infinity;
   private what = "";
@@ -236,7 +234,6 @@ export class LoopGuard {
     const location = place && site ? { file: site.file, line: place.line, column: place.column } : undefined;
     const head = `${ran} past the ${this.limits[limit]} ms limit for ${what}`;
     if (starvedCpuMs === undefined) return new LoopTimeoutError(`${head}: an endless loop? (${FLAG[limit]} <ms> sets the limit)`, location);
-    this.starvedCalls++;
     return new LoopStarvedError(
       `${head} but had only ${Math.round(starvedCpuMs)} ms of CPU in that time: the machine may be too busy (or a driver call blocked the thread) rather than an endless loop (${FLAG[limit]} <ms> sets the limit)`,
       location,
