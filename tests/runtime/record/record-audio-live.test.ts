@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { clickTrack, encodeWav } from "../../../runtime/audio/wav.ts";
 import { native, ownGpuAndFolder } from "../../helpers/native.ts";
+import { decodeSound, flashOnsets, frameBrightness, onsets, streams as probeStreams } from "./av-probe.ts";
 
 const nativeRequire = createRequire(import.meta.url);
 const { Recorder } = nativeRequire("../../../runtime/record/recorder.ts") as typeof import("../../../runtime/record/recorder.ts");
@@ -21,7 +22,6 @@ const { audio } = nativeRequire("../../../runtime/audio/system.ts") as typeof im
 const own = ownGpuAndFolder("vivid-record-audio-live-");
 
 const FPS = 30;
-const RATE = 48000;
 
 const CHAIN = `import { join } from "node:path";
 import { AudioFile, AudioOutput, Levels, SolidColor, type Context } from "vivid";
@@ -37,17 +37,6 @@ export function setup(ctx: Context) {
   ctx.chain.output("flash");
 }
 `;
-
-function onsets(samples: Float32Array): number[] {
-  const found: number[] = [];
-  let lastLoud = -Infinity;
-  for (let i = 0; i < samples.length; i++) {
-    if (Math.abs(samples[i]!) <= 0.05) continue;
-    if (i - lastLoud > 0.1 * RATE) found.push(i / RATE);
-    lastLoud = i;
-  }
-  return found;
-}
 
 test("live: the sound heard while recording is in the file, each click followed by the flash it caused", async () => {
   const dir = own.dir;
@@ -86,19 +75,16 @@ test("live: the sound heard while recording is in the file, each click followed 
     audio.close();
   }
 
-  const probe = Bun.spawnSync(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,start_time,duration", "-of", "json", out]);
-  const streams = JSON.parse(probe.stdout.toString()).streams as Array<{ codec_type: string; start_time: string; duration: string }>;
+  const streams = probeStreams(out);
   expect(streams.map((s) => s.codec_type)).toEqual(["video", "audio"]);
   const [video, sound] = streams as [(typeof streams)[0], (typeof streams)[0]];
   // The sound lasts as long as the picture (both ~3 s of wall clock), to within a few frames.
   expect(Math.abs(Number(sound.duration) - Number(video.duration))).toBeLessThan(0.15);
 
-  const decoded = Bun.spawnSync(["ffmpeg", "-v", "error", "-i", out, "-map", "0:a", "-f", "f32le", "-ac", "1", "-ar", String(RATE), "pipe:1"]);
-  const clicks = onsets(new Float32Array(new Uint8Array(decoded.stdout).buffer)).map((t) => t + Number(sound.start_time) - Number(video.start_time));
-  const frames = new Uint8Array(Bun.spawnSync(["ffmpeg", "-v", "error", "-i", out, "-map", "0:v", "-vf", "scale=1:1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]).stdout);
+  const clicks = onsets(decodeSound(out)).map((t) => t + Number(sound.start_time) - Number(video.start_time));
+  const frames = frameBrightness(out);
   // Flash onsets: a bright frame after a dark one, at its time in the file.
-  const flashes: number[] = [];
-  for (let i = 1; i < frames.length; i++) if (frames[i]! > 128 && frames[i - 1]! <= 128) flashes.push(i / FPS);
+  const flashes = flashOnsets(frames, FPS);
   // Six clicks in 3 s (one every 0.5 s), give or take the ends.
   expect(clicks.length).toBeGreaterThanOrEqual(5);
   // Each click's flash: the first flash onset from 0.1 s before it. Frames the encoder could not
@@ -123,14 +109,6 @@ test("live: the sound heard while recording is in the file, each click followed 
     expect(offset).toBeLessThan(0.1);
   }
 }, 120_000);
-
-/** Onsets of flashes (a bright frame after a dark one) in a recording, in seconds. */
-function flashOnsets(path: string): number[] {
-  const frames = new Uint8Array(Bun.spawnSync(["ffmpeg", "-v", "error", "-i", path, "-map", "0:v", "-vf", "scale=1:1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]).stdout);
-  const flashes: number[] = [];
-  for (let i = 1; i < frames.length; i++) if (frames[i]! > 128 && frames[i - 1]! <= 128) flashes.push(i / FPS);
-  return flashes;
-}
 
 test("live: a VideoPlayer's sound through an AudioOutput stays with its picture", async () => {
   const dir = own.dir;
@@ -185,9 +163,8 @@ export function setup(ctx: Context) {
     await engine.dispose();
     audio.close();
   }
-  const decoded = Bun.spawnSync(["ffmpeg", "-v", "error", "-i", out, "-map", "0:a", "-f", "f32le", "-ac", "1", "-ar", String(RATE), "pipe:1"]);
-  const clicks = onsets(new Float32Array(new Uint8Array(decoded.stdout).buffer));
-  const flashes = flashOnsets(out);
+  const clicks = onsets(decodeSound(out));
+  const flashes = flashOnsets(frameBrightness(out), FPS);
   const offsets = clicks.map((t) => (flashes.find((f) => f > t - 0.1) ?? Infinity) - t).filter((offset) => offset < 0.3);
   console.log(`live VideoPlayer: flash − click per click (ms): ${offsets.map((o) => (o * 1000).toFixed(1)).join(", ")}; clicks at ${clicks.map((t) => t.toFixed(3)).join(", ")} s; flashes at ${flashes.map((t) => t.toFixed(3)).join(", ")} s`);
   // One click a second for 4 s; frames dropped under load may hide a flash.

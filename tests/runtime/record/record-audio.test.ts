@@ -15,9 +15,9 @@ import { join } from "node:path";
 import { clickTimes, clickTrack, encodeWav } from "../../../runtime/audio/wav.ts";
 import { cleanup } from "../../helpers/live-run.ts";
 import { REPO } from "../../helpers/render.ts";
+import { RATE, decodeSound, frameBrightness, onsets, streams, type Stream } from "./av-probe.ts";
 
 const FPS = 30;
-const RATE = 48000;
 /**
  * The generated track: clicks at 120 BPM from 0.3 s (0.3, 0.8, 1.3, 1.8 s), each a 2 kHz tick over a
  * 120 ms 80 Hz thump: long enough that Levels, which reads the last 1024 samples before a frame's
@@ -50,49 +50,10 @@ function project(withOutput = true): string {
 }
 
 async function vivid(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = Bun.spawn(["nice", "-n", "19", "/usr/bin/bun", join(REPO, "runtime/cli.ts"), ...args], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(["bun", join(REPO, "runtime/cli.ts"), ...args], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
   cleanup.push(() => child.kill("SIGKILL"));
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { code, stdout, stderr };
-}
-
-interface Stream {
-  codec_type: string;
-  codec_name: string;
-  start_time: string;
-  duration: string;
-}
-
-function streams(path: string): Stream[] {
-  const out = Bun.spawnSync(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name,start_time,duration", "-of", "json", path]);
-  expect(out.exitCode, out.stderr.toString()).toBe(0);
-  return JSON.parse(out.stdout.toString()).streams;
-}
-
-/** The file's sound decoded by ffmpeg: mono (both channels averaged), 48 kHz float. */
-function decodeSound(path: string): Float32Array {
-  const out = Bun.spawnSync(["ffmpeg", "-v", "error", "-i", path, "-map", "0:a", "-f", "f32le", "-ac", "1", "-ar", String(RATE), "pipe:1"]);
-  expect(out.exitCode, out.stderr.toString()).toBe(0);
-  return new Float32Array(new Uint8Array(out.stdout).buffer);
-}
-
-/** Each video frame's brightness (0..255), the picture scaled to one grey pixel. */
-function frameBrightness(path: string): Uint8Array {
-  const out = Bun.spawnSync(["ffmpeg", "-v", "error", "-i", path, "-map", "0:v", "-vf", "scale=1:1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]);
-  expect(out.exitCode, out.stderr.toString()).toBe(0);
-  return new Uint8Array(out.stdout);
-}
-
-/** Times (s) where the sound rises past 0.05 after at least 0.1 s below it: the clicks' onsets. */
-function onsets(samples: Float32Array): number[] {
-  const found: number[] = [];
-  let lastLoud = -Infinity;
-  for (let i = 0; i < samples.length; i++) {
-    if (Math.abs(samples[i]!) <= 0.05) continue;
-    if (i - lastLoud > 0.1 * RATE) found.push(i / RATE);
-    lastLoud = i;
-  }
-  return found;
 }
 
 describe("--record with an AudioOutput", () => {
