@@ -51,9 +51,9 @@ export function gaussianPass(
   const shader = loadShader(GAUSSIAN_SHARED_SHADER);
   const shared = wgslStructFields(shader.code, "GaussianPass")!;
   const own = wgslStructFields(pixelShader.code, options.structName) ?? [];
-  const prefix = own.slice(0, shared.length);
-  if (prefix.map((f) => `${f.name}: ${f.type}`).join(", ") !== shared.map((f) => `${f.name}: ${f.type}`).join(", ")) {
-    throw new Error(`${pixelShader.name}: struct ${options.structName} must begin as ${GAUSSIAN_SHARED_SHADER}'s struct GaussianPass (${shared.map((f) => `${f.name}: ${f.type}`).join(", ")})`);
+  const fields = (list: typeof shared) => list.map((f) => `${f.name}: ${f.type}`).join(", ");
+  if (fields(own.slice(0, shared.length)) !== fields(shared)) {
+    throw new Error(`${pixelShader.name}: struct ${options.structName} must begin as ${GAUSSIAN_SHARED_SHADER}'s struct GaussianPass (${fields(shared)})`);
   }
   return new FullscreenPass(scope, {
     shader,
