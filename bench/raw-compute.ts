@@ -113,7 +113,7 @@ export class RawComputeLoop {
       } else {
         device.queue.writeBuffer(this.uniforms[pass]!, 0, this.tapData);
       }
-      const computePass = encoder.beginComputePass();
+      const computePass = encoder.beginComputePass(this.timestampWrites(pass));
       computePass.setPipeline(pass === 0 ? this.noisePipeline : this.tapPipeline);
       computePass.setBindGroup(0, this.groups[pass]!);
       computePass.dispatchWorkgroups(this.groupsX, this.groupsY);
@@ -123,6 +123,14 @@ export class RawComputeLoop {
     const commandBuffer = encoder.finish();
     device.queue.submit([commandBuffer]);
     commandBuffer._destroy();
+  }
+
+  /** Where set, pass p writes its start and end times into queries 2p and 2p + 1 (bench/gpu-time.ts). */
+  timestamps: GPUQuerySet | undefined;
+
+  private timestampWrites(pass: number): { timestampWrites?: GPUComputePassTimestampWrites } {
+    if (!this.timestamps) return {};
+    return { timestampWrites: { querySet: this.timestamps, beginningOfPassWriteIndex: 2 * pass, endOfPassWriteIndex: 2 * pass + 1 } };
   }
 
   dispose(): void {

@@ -101,7 +101,10 @@ export class RawLoop {
         device.queue.writeBuffer(this.uniforms[pass]!, 0, this.tapData);
       }
       const target = this.views[pass % 2]!;
-      const encoderPass = encoder.beginRenderPass({ colorAttachments: [{ view: target, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 1] }] });
+      const encoderPass = encoder.beginRenderPass({
+        colorAttachments: [{ view: target, loadOp: "clear", storeOp: "store", clearValue: [0, 0, 0, 1] }],
+        ...this.timestampWrites(pass),
+      });
       encoderPass.setPipeline(pass === 0 ? this.noisePipeline : this.tapPipeline);
       encoderPass.setBindGroup(0, this.groups[pass]!);
       encoderPass.draw(3);
@@ -111,6 +114,14 @@ export class RawLoop {
     const commandBuffer = encoder.finish();
     device.queue.submit([commandBuffer]);
     commandBuffer._destroy();
+  }
+
+  /** Where set, pass p writes its start and end times into queries 2p and 2p + 1 (bench/gpu-time.ts). */
+  timestamps: GPUQuerySet | undefined;
+
+  private timestampWrites(pass: number): { timestampWrites?: GPURenderPassTimestampWrites } {
+    if (!this.timestamps) return {};
+    return { timestampWrites: { querySet: this.timestamps, beginningOfPassWriteIndex: 2 * pass, endOfPassWriteIndex: 2 * pass + 1 } };
   }
 
   dispose(): void {

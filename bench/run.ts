@@ -202,7 +202,7 @@ if (suites.has("fps")) {
     );
   }
   results.fps = { rule, rows };
-  results.gpuTime = "not measured: bun-webgpu 0.1.7 does not expose timestamp query resolution";
+  results.gpuTime = "per pass, from timestamp queries: bun bench/gpu-time.ts (in scripts/bench-gpu.sh)";
 }
 
 // ── suite 1: reload latency ──

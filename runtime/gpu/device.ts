@@ -29,6 +29,8 @@ export interface AdapterSummary {
   device: string;
   architecture: string;
   software: boolean;
+  /** The optional features asked for and granted (see requestDevice). */
+  features: GPUFeatureName[];
 }
 
 export class GpuUnavailableError extends Error {
@@ -42,7 +44,11 @@ const INSTALL_HINT =
 
 let globalsReady: Promise<void> | undefined;
 
-export async function requestDevice(): Promise<{ device: GPUDevice; adapter: AdapterSummary }> {
+/**
+ * The device, with those of `optionalFeatures` the adapter has (a benchmark asks for
+ * "timestamp-query"; the runtime asks for none). `adapter.features` lists what was granted.
+ */
+export async function requestDevice(optionalFeatures: GPUFeatureName[] = []): Promise<{ device: GPUDevice; adapter: AdapterSummary }> {
   // Imported here, not at the top: a static import would be loaded before the fix's loader plugin
   // exists, and the library would run unfixed wherever Bun did not patch it on disk.
   installBunWebgpuFix();
@@ -55,7 +61,8 @@ export async function requestDevice(): Promise<{ device: GPUDevice; adapter: Ada
   if (backendType === NULL_BACKEND || /null/i.test(info.description ?? "")) {
     throw new GpuUnavailableError(`${INSTALL_HINT} (Dawn offered only its null backend: "${info.description}")`);
   }
-  const device = await gpuAdapter.requestDevice();
+  const requiredFeatures = optionalFeatures.filter((feature) => gpuAdapter.features.has(feature));
+  const device = await gpuAdapter.requestDevice(requiredFeatures.length ? { requiredFeatures } : undefined);
   const adapter: AdapterSummary = {
     name: (info.description || info.device || info.vendor || "unknown adapter").replace(/~bpo\S+/, ""),
     backend: BACKEND_NAMES[backendType] ?? `backend ${backendType}`,
@@ -63,6 +70,7 @@ export async function requestDevice(): Promise<{ device: GPUDevice; adapter: Ada
     device: info.device ?? "",
     architecture: info.architecture ?? "",
     software: info.architecture === "software" || info.adapterType === 3,
+    features: requiredFeatures,
   };
   return { device, adapter };
 }

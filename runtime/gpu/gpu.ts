@@ -294,9 +294,12 @@ export class Gpu {
   /** Why `dispatch` is what it is: the adapter rule's reason, or "--dispatch". */
   dispatchReason = "default";
 
-  /** Opens the device; per-pixel operators run as `dispatch` when given, else by the adapter rule. */
-  static async open(options: { dispatch?: Dispatch } = {}): Promise<Gpu> {
-    const { device, adapter } = await requestDevice();
+  /**
+   * Opens the device; per-pixel operators run as `dispatch` when given, else by the adapter rule.
+   * `optionalFeatures` are asked for where the adapter has them (adapter.features says which).
+   */
+  static async open(options: { dispatch?: Dispatch; optionalFeatures?: GPUFeatureName[] } = {}): Promise<Gpu> {
+    const { device, adapter } = await requestDevice(options.optionalFeatures);
     const gpu = new Gpu(device, adapter);
     const chosen = options.dispatch ? { dispatch: options.dispatch, reason: "--dispatch" } : chooseDispatch(adapter);
     gpu.dispatch = chosen.dispatch;

@@ -14,7 +14,7 @@ afterAll(async () => {
   for (const dispatch of DISPATCHES) expect((await sharedGpu(dispatch)).census.live()).toBe(0);
 });
 
-const adapter = (fields: Partial<AdapterSummary>): AdapterSummary => ({ name: "", backend: "Vulkan", vendor: "", device: "", architecture: "", software: false, ...fields });
+const adapter = (fields: Partial<AdapterSummary>): AdapterSummary => ({ name: "", backend: "Vulkan", vendor: "", device: "", architecture: "", software: false, features: [], ...fields });
 
 describe("the adapter rule", () => {
   test("compute on NVIDIA data-centre parts, by device name or Hopper architecture", () => {
