@@ -13,7 +13,7 @@
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { RunOptions } from "./cli.ts";
-import type { WindowControls } from "./chain/context.ts";
+import { NO_INPUT, type WindowControls } from "./chain/context.ts";
 import { control } from "./control/hub.ts";
 import { startMidiLearn } from "./control/midi-learn.ts";
 import type { DashboardAction, DashboardHandle } from "./dashboard/index.ts";
@@ -40,6 +40,7 @@ import { audio } from "./audio/system.ts";
 import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
 import { openWindow, type VividWindow } from "./window/window.ts";
+import { displayAnswers } from "./window/x11-connection.ts";
 
 const MAX_FRAMES_IN_FLIGHT = 2;
 /** How long a paused loop sleeps between looks: a window's events want ~30 Hz; headless, only the 1 s stats do. */
@@ -77,42 +78,49 @@ export async function run(options: RunOptions): Promise<number> {
   let surface: Surface | undefined;
   let display: DisplayPass | undefined;
   let overlay: ErrorOverlay | undefined;
-  if (!options.headless) {
+  let vsync = options.vsync;
+  /** Opens the window and what draws into it (at start, and when a lost display is back); the reason when it cannot. */
+  const openOnscreen = (): string | undefined => {
     const opened = openWindow({ width: options.width, height: options.height, title: options.projectName, fullscreen: options.fullscreen, vsync: options.vsync });
-    if ("error" in opened) {
-      console.log(`vivid: no display (${opened.error}); rendering offscreen`);
-    } else {
-      win = opened;
-      surface = createSurface(gpu.device, win.nativeHandles(), gpu.census);
-      const size = win.framebufferSize();
-      surface.configure(size.width, size.height, win.presentMode);
-      display = new DisplayPass(gpu, surface.format, options.fit);
-      overlay = new ErrorOverlay(gpu, size.width, size.height);
-    }
+    if ("error" in opened) return opened.error;
+    win = opened;
+    surface = createSurface(gpu.device, win.nativeHandles(), gpu.census);
+    const size = win.framebufferSize();
+    surface.configure(size.width, size.height, vsync ? win.presentMode : "immediate");
+    display = new DisplayPass(gpu, surface.format, options.fit);
+    overlay = new ErrorOverlay(gpu, size.width, size.height);
+    return undefined;
+  };
+  if (!options.headless) {
+    const error = openOnscreen();
+    if (error) console.log(`vivid: no display (${error}); rendering offscreen`);
   }
   const size = win?.framebufferSize() ?? { width: options.width, height: options.height };
   const engine = new Engine(gpu, { ...options, width: size.width, height: size.height });
-  let vsync = options.vsync;
-  if (win) {
+  /** The chain's window controls and input follow the window (there is none while a display is lost). */
+  const bindWindow = () => {
     const window = win;
-    engine.ctx.input = window.input;
-    engine.ctx.window = {
-      get fullscreen() {
-        return window.fullscreen;
-      },
-      set fullscreen(on: boolean) {
-        window.fullscreen = on;
-      },
-      get vsync() {
-        return vsync;
-      },
-      set vsync(on: boolean) {
-        if (on === vsync) return;
-        vsync = on;
-        surface!.configure(surface!.width, surface!.height, on ? "fifo" : "immediate");
-      },
-    } satisfies WindowControls;
-  }
+    engine.ctx.input = window?.input ?? NO_INPUT;
+    engine.ctx.window = window
+      ? ({
+          get fullscreen() {
+            return window.fullscreen;
+          },
+          set fullscreen(on: boolean) {
+            window.fullscreen = on;
+          },
+          get vsync() {
+            return vsync;
+          },
+          set vsync(on: boolean) {
+            if (on === vsync) return;
+            vsync = on;
+            surface!.configure(surface!.width, surface!.height, on ? "fifo" : "immediate");
+          },
+        } satisfies WindowControls)
+      : undefined;
+  };
+  bindWindow();
 
   // ── stats: one hub, several views ──
   const hub = new StatsHub({
@@ -273,6 +281,57 @@ export async function run(options: RunOptions): Promise<number> {
   }
   let saidNoOutputWindows = false;
 
+  /**
+   * The display went away under the window (runtime/window/x11-connection.ts): at the frame boundary
+   * that finds it, the window and what drew into it are released and the run goes on offscreen (a
+   * recording, --stats, the dashboard and the inspector with it); the display is asked once a second,
+   * off the frame path, and the window reopens at the boundary after it answers.
+   */
+  let lostDisplay: { name: string; back: boolean; timer?: ReturnType<typeof setInterval> } | undefined;
+  async function leaveDisplay(): Promise<void> {
+    const lost = win!;
+    const name = lost.displayName;
+    console.log(`vivid: lost the display${name ? ` ${name}` : ""}: rendering offscreen${name ? "; the window reopens when the display is back" : ""}`);
+    await outputs?.moveTo(gpu);
+    overlay?.dispose();
+    display?.dispose();
+    await surface?.destroy();
+    lost.destroy();
+    [win, surface, display, overlay] = [undefined, undefined, undefined, undefined];
+    bindWindow();
+    const watch: NonNullable<typeof lostDisplay> = { name, back: false };
+    lostDisplay = watch;
+    if (!name) return;
+    let asking = false;
+    watch.timer = setInterval(() => {
+      if (asking || watch.back) return;
+      asking = true;
+      void displayAnswers(name).then((answers) => {
+        asking = false;
+        if (!answers) return;
+        watch.back = true;
+        wakeFromPause?.();
+      });
+    }, 1000);
+  }
+  /** The lost display answers again: the window reopens (or, if it cannot yet, the next answer tries again). */
+  function returnToDisplay(): void {
+    const watch = lostDisplay!;
+    watch.back = false;
+    if (openOnscreen() !== undefined) return;
+    clearInterval(watch.timer);
+    lostDisplay = undefined;
+    bindWindow();
+    const fb = win!.framebufferSize();
+    if (fb.width > 0 && fb.height > 0 && (fb.width !== engine.ctx.width || fb.height !== engine.ctx.height)) {
+      engine.ctx.width = fb.width;
+      engine.ctx.height = fb.height;
+      dashboard?.update({ width: fb.width, height: fb.height });
+    }
+    overlay?.set(hub.view().error ?? undefined);
+    console.log(`vivid: the display ${watch.name} is back: the window is open again`);
+  }
+
   // ── live control (OSC, MIDI, serial): runtime/control/hub.ts applies it at each frame boundary ──
   // Its problems (a port in use, garbage, an unknown param) are shown once each, like a runtime error.
   control.onWarning = (message) => reportRuntimeError(`vivid: ${message}`);
@@ -334,9 +393,20 @@ export async function run(options: RunOptions): Promise<number> {
   async function recoverGpu(): Promise<void> {
     const trouble = deviceWatch.trouble!;
     recoveries++;
-    // Shown like an error; the hub counts repeats, so N losses of one kind are one line with a count.
-    hub.error({ message: trouble.message });
-    overlay?.set({ message: trouble.message });
+    // Presenting to a window whose X server had just died loses the device (Dawn's rule for a lost
+    // surface) before Xlib has noticed: a poll makes it notice, and that is the display's loss, said
+    // once as such, not a GPU error to show on the window when it comes back.
+    if (trouble.kind === "lost" && /SURFACE_LOST/.test(trouble.message) && win) {
+      win.pollEvents();
+      if (win.displayLost) await leaveDisplay();
+    }
+    if (lostDisplay && /SURFACE_LOST/.test(trouble.message)) {
+      console.log("vivid: presenting to the lost display's window lost the GPU device too: moving to a new one");
+    } else {
+      // Shown like an error; the hub counts repeats, so N losses of one kind are one line with a count.
+      hub.error({ message: trouble.message });
+      overlay?.set({ message: trouble.message });
+    }
     // What was in flight on the old device will never be waited for.
     inFlight.length = 0;
     inFlightFrames.length = 0;
@@ -430,8 +500,18 @@ export async function run(options: RunOptions): Promise<number> {
       }
       // What pages, editors and agents sent since the last frame is applied here, between frames.
       if (inspector?.boundary()) changed = true;
+      if (lostDisplay?.back) {
+        returnToDisplay();
+        changed = true;
+      }
+      win?.pollEvents();
+      // Found by the poll, before this frame presents to a surface that is gone (Dawn would call
+      // that a lost device).
+      if (win?.displayLost) {
+        await leaveDisplay();
+        changed = true;
+      }
       if (win) {
-        win.pollEvents();
         if (win.shouldClose || (options.escQuits && win.input.key("Escape").pressed)) break;
         if (win.input.key("R").pressed) {
           if (win.input.pressedWithShift("R")) toggleLiveRecording();
@@ -466,8 +546,10 @@ export async function run(options: RunOptions): Promise<number> {
       if (engine.chain && !paused) await engine.prepareFrame();
       frame++;
       // The output windows follow the chain the last reload swapped in, and acquire their textures.
-      outputs?.sync(engine.chain);
-      outputs?.acquire();
+      if (win) {
+        outputs?.sync(engine.chain);
+        outputs?.acquire();
+      }
       if (!outputs && !saidNoOutputWindows && engine.chain && engine.chain.outputWindows.size > 0) {
         saidNoOutputWindows = true;
         reportRuntimeError(`vivid: no window (headless), so no output windows: ${[...engine.chain.outputWindows.keys()].join(", ")}`);
@@ -608,6 +690,7 @@ export async function run(options: RunOptions): Promise<number> {
     // The chain's dispose(ctx) and onDispose callbacks run, and its timers are cleared.
     await Promise.race([engine.dispose(), Bun.sleep(DISPOSE_WAIT_MS)]);
     await outputs?.dispose();
+    clearInterval(lostDisplay?.timer);
     // The audio device closes with the process, never with a reload.
     audio.close();
     if (runtimeOsc) control.releaseOsc(runtimeOsc);

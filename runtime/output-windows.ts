@@ -146,7 +146,6 @@ export class OutputWindows {
     void window.surface.destroy().finally(() => window.win.destroy());
   }
 
-  /** Closes every window; resolves when their surfaces are gone. */
   /**
    * After a device loss (main.ts recoverGpu): the windows, made on the old device, are closed, and the
    * next sync opens them again on `gpu`.
@@ -157,6 +156,7 @@ export class OutputWindows {
     this.syncedChain = undefined;
   }
 
+  /** Closes every window; resolves when their surfaces are gone. */
   async dispose(): Promise<void> {
     const windows = [...this.windows.values()];
     this.windows.clear();

@@ -12,6 +12,7 @@
 import { ptr, read, type Pointer, JSCallback, FFIType } from "bun:ffi";
 import { GLFW, loadGlfw, lastGlfwError, clearGlfwError, cString, setNativeEnv, type GlfwLibrary } from "./glfw.ts";
 import { InputState } from "./input.ts";
+import { forgetX11Display, watchX11Display, type X11Connection } from "./x11-connection.ts";
 
 export interface WindowOptions {
   width: number;
@@ -66,6 +67,14 @@ export interface VividWindow {
   position(): { x: number; y: number };
   setTitle(title: string): void;
   nativeHandles(): NativeHandles;
+  /**
+   * True once the window system's connection broke (the X server went away): the window shows nothing
+   * any more and only `destroy()` is left to do. Always false where that cannot be survived (see
+   * runtime/window/x11-connection.ts).
+   */
+  readonly displayLost: boolean;
+  /** The display the window is on (DISPLAY's value on X11), to look for its return; "" when unknown. */
+  readonly displayName: string;
   /** glfwDestroyWindow, and glfwTerminate when it was the last window. Idempotent. */
   destroy(): void;
   readonly destroyed: boolean;
@@ -221,6 +230,9 @@ class GlfwWindow implements VividWindow {
   private callbacks: JSCallback[] = [];
   private pairA = new Int32Array(1);
   private pairB = new Int32Array(1);
+  private connection: X11Connection | null = null;
+  private x11Display: Pointer | null = null;
+  readonly displayName: string;
 
   constructor(
     private glfw: GlfwLibrary,
@@ -240,6 +252,16 @@ class GlfwWindow implements VividWindow {
     const fb = this.framebufferSize();
     this.input = new InputState(win.width, win.height, fb.width, fb.height);
     this.installCallbacks();
+    this.displayName = options.display ?? process.env.DISPLAY ?? "";
+    const handles = this.nativeHandles();
+    if (handles.platform === "x11") {
+      this.x11Display = handles.display;
+      this.connection = watchX11Display(handles.display);
+    }
+  }
+
+  get displayLost(): boolean {
+    return this.connection?.lost ?? false;
   }
 
   get presentMode(): "fifo" | "immediate" {
@@ -285,6 +307,7 @@ class GlfwWindow implements VividWindow {
 
   pollEvents(): void {
     this.live();
+    if (this.displayLost) return;
     this.glfw.fn.glfwPollEvents();
   }
 
@@ -373,7 +396,10 @@ class GlfwWindow implements VividWindow {
     const fn = this.glfw.fn;
     fn.glfwDestroyWindow(this.handle);
     openWindows--;
-    if (openWindows === 0) fn.glfwTerminate();
+    if (openWindows === 0) {
+      fn.glfwTerminate();
+      if (this.x11Display) forgetX11Display(this.x11Display);
+    }
     // Only now: GLFW can no longer call into them.
     for (const callback of this.callbacks) callback.close();
     this.callbacks = [];

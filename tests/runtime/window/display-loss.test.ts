@@ -1,0 +1,87 @@
+/**
+ * The display going away under a live run (issue #17): Xvfb is killed with SIGKILL while the real CLI
+ * shows a chain in its window and an output window. The run says so in one line, keeps rendering
+ * offscreen (frames keep coming in --stats), and when an X server is back on the same display both
+ * windows reopen showing the chain again (no error overlay over it), read back from the new server's
+ * screen with xwd. Twice in a row, then a clean exit with every GPU object released. (A frame presented
+ * in the moment the server died loses the GPU device with the surface; that is said as part of the
+ * display's loss, never shown as an error.)
+ */
+import { describe, expect, test } from "vitest";
+import { cleanup, events, tempProject, waitFor } from "../../helpers/live-run.ts";
+import { REPO } from "../../helpers/render.ts";
+import { startXvfb, type Xvfb } from "./xvfb.ts";
+import type { XwdImage } from "./xwd.ts";
+
+const chain = `import { SolidColor } from "vivid";
+export function setup(ctx) {
+  ctx.chain.add(SolidColor, "blue").resolution(64, 64).color = [0, 0, 1, 1];
+  ctx.chain.add(SolidColor, "red").resolution(64, 64).color = [1, 0, 0, 1];
+  ctx.outputWindow("projector", { source: "red", size: [200, 150], position: [400, 300] });
+  ctx.chain.output("blue");
+}
+`;
+
+/** Every 7th pixel of the rectangle is `rgb`. */
+function regionIs(shot: XwdImage, x: number, y: number, w: number, h: number, rgb: [number, number, number]): boolean {
+  for (let j = y; j < y + h; j += 7) for (let i = x; i < x + w; i += 7) if (String(shot.rgb(i, j)) !== String(rgb)) return false;
+  return true;
+}
+
+/** Polls until the main window (blue, at the corner) and the projector (red, at 400, 300) both show. */
+async function bothWindowsShow(xvfb: Xvfb, what: () => string): Promise<void> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const shot = await xvfb.screenshot();
+    if (regionIs(shot, 10, 10, 300, 220, [0, 0, 255]) && regionIs(shot, 410, 310, 180, 130, [255, 0, 0])) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}\nThe screen shows ${String(shot.rgb(20, 20))} at the main window, ${String(shot.rgb(420, 320))} at the projector`);
+    await Bun.sleep(100);
+  }
+}
+
+describe("losing the display", () => {
+  test("the run goes on offscreen when the X server dies, and its windows come back with the server", async () => {
+    let xvfb = await startXvfb(800, 600);
+    cleanup.push(() => xvfb.stop());
+    const project = tempProject("vivid-display-loss-", chain);
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
+    env.DISPLAY = xvfb.display;
+    const child = Bun.spawn(["bun", "runtime/cli.ts", project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    cleanup.push(() => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      return child.exited;
+    });
+    let stdout = "";
+    void (async () => {
+      for await (const chunk of child.stdout) stdout += new TextDecoder().decode(chunk);
+    })();
+    const stderr = new Response(child.stderr).text();
+    const said = (text: string) => stdout.split(text).length - 1;
+    /** The once-a-second frame records that counted frames drawn. */
+    const frames = () => events(project.stats).filter((e) => e.type === "frames" && Number(e.fps) > 0).length;
+    const seen = (what: string) => () => `${what}; the run printed:\n${stdout}`;
+    await bothWindowsShow(xvfb, seen("the windows before the loss"));
+
+    for (let round = 1; round <= 2; round++) {
+      const display = xvfb.display;
+      await xvfb.crash();
+      await waitFor(seen(`the line saying the display was lost (round ${round})`), () => said(`vivid: lost the display ${display}: rendering offscreen`) === round || undefined);
+      // Still running, and still drawing: the stats' frame count goes on growing offscreen.
+      const before = frames();
+      await waitFor(seen("frames counted after the loss"), () => frames() > before + 1 || undefined);
+      expect(child.exitCode).toBeNull();
+
+      xvfb = await startXvfb(800, 600, display);
+      await waitFor(seen(`the line saying the display is back (round ${round})`), () => said(`vivid: the display ${display} is back`) === round || undefined);
+      await bothWindowsShow(xvfb, seen(`the windows after the display came back (round ${round})`));
+    }
+
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    const errors = await stderr;
+    expect(errors).not.toContain("still alive");
+    expect(stdout + errors).not.toContain("Error");
+    expect(stdout + errors).not.toContain("XIO");
+  }, 240_000);
+});
