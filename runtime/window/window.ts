@@ -12,7 +12,7 @@
 import { ptr, read, type Pointer, JSCallback, FFIType } from "bun:ffi";
 import { GLFW, loadGlfw, lastGlfwError, clearGlfwError, cString, setNativeEnv, type GlfwLibrary } from "./glfw.ts";
 import { InputState } from "./input.ts";
-import { forgetX11Display, watchX11Display, type X11Connection } from "./x11-connection.ts";
+import { emptyBrokenBuffer, forgetX11Display, watchX11Display, type X11Connection } from "./x11-connection.ts";
 
 export interface WindowOptions {
   width: number;
@@ -394,9 +394,14 @@ class GlfwWindow implements VividWindow {
     if (this.isDestroyed) return;
     this.isDestroyed = true;
     const fn = this.glfw.fn;
+    // On a broken X connection each GLFW call below queues requests that are never sent; the
+    // buffer they go into is emptied first (see x11-connection.ts).
+    const broken = this.displayLost && this.x11Display;
+    if (broken) emptyBrokenBuffer(broken);
     fn.glfwDestroyWindow(this.handle);
     openWindows--;
     if (openWindows === 0) {
+      if (broken) emptyBrokenBuffer(broken);
       fn.glfwTerminate();
       if (this.x11Display) forgetX11Display(this.x11Display);
     }

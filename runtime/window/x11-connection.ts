@@ -9,10 +9,19 @@
  * frame boundary. Measured under Xvfb with lavapipe: SIGKILL of the server mid-run, then surface and
  * window destroyed, GLFW terminated and a window opened again on a new server, twice in a row.
  *
+ * One more thing makes the broken connection safe to close. After the error Xlib's _XSend returns at
+ * once without emptying its 16 KB output buffer, so each later request (GLFW destroying the window,
+ * glfwTerminate) fills it a little more, and once it is full _XGetRequest returns NULL, which the
+ * request macros write through: "Xlib: request N length M would exceed buffer size", then a
+ * segfault (seen under Xvfb after a few losses, libX11 1.8.4). `emptyBrokenBuffer` gives the buffer
+ * its whole room back before those calls; nothing in it would ever be sent. It writes the Display
+ * struct's public-ABI fields (Xlibint.h: buffer, bufptr, bufmax at 168, 176, 184 on 64-bit Linux),
+ * after checking the layout against XConnectionNumber and the buffer's bounds.
+ *
  * Where libX11 is older (no XSetIOErrorExitHandler) or the window is not on X11, nothing is
  * installed and a lost display ends the run as before.
  */
-import { dlopen, FFIType, JSCallback, type Pointer } from "bun:ffi";
+import { dlopen, FFIType, JSCallback, read, toArrayBuffer, type Pointer } from "bun:ffi";
 
 type X11 = ReturnType<typeof bind>;
 
@@ -20,6 +29,7 @@ function bind() {
   return dlopen("libX11.so.6", {
     XSetIOErrorHandler: { args: [FFIType.function], returns: FFIType.ptr },
     XSetIOErrorExitHandler: { args: [FFIType.ptr, FFIType.function, FFIType.ptr], returns: FFIType.void },
+    XConnectionNumber: { args: [FFIType.ptr], returns: FFIType.i32 },
   }).symbols;
 }
 
@@ -67,6 +77,37 @@ export function watchX11Display(display: Pointer): X11Connection | null {
   const connection = { lost: false };
   watched.set(key, connection);
   return connection;
+}
+
+/** struct _XDisplay (Xlibint.h) on LP64: int fd at 16; char *buffer, *bufptr, *bufmax at 168, 176, 184. */
+const FD_OFFSET = 16;
+const BUFFER_OFFSET = 168;
+
+/** The size Xlib gave the output buffer (OpenDis.c: XLIBBUFFERSIZE in KB, else 16 KB; at least 2 KB). */
+function xlibBufferSize(): bigint {
+  const kb = Number.parseInt(process.env.XLIBBUFFERSIZE ?? "", 10);
+  return BigInt(Math.max(2048, Number.isFinite(kb) ? 1024 * kb : 16384));
+}
+
+/**
+ * Empties the output buffer of a connection that broke (see the file's comment), so the requests
+ * GLFW makes while closing it fit: its write pointer goes back to the start and its end to the
+ * buffer's real end (Xlib lowers the end to the start while XCB holds the socket, and on a broken
+ * connection can never take it back, which is the other way a request finds "no room"). False (and
+ * nothing written) where the connection is not a broken one we watch or the struct does not look as
+ * expected.
+ */
+export function emptyBrokenBuffer(display: Pointer): boolean {
+  if (!x11 || (process.arch !== "x64" && process.arch !== "arm64")) return false;
+  if (!watched.get(Number(display))?.lost) return false;
+  if (read.i32(display, FD_OFFSET) !== x11.XConnectionNumber(display)) return false;
+  const fields = new BigUint64Array(toArrayBuffer(display, BUFFER_OFFSET, 24));
+  const [buffer, bufptr, bufmax] = [fields[0]!, fields[1]!, fields[2]!];
+  const size = xlibBufferSize();
+  if (!(buffer > 0n && bufptr >= buffer && bufptr <= buffer + size && bufmax >= buffer && bufmax <= buffer + size)) return false;
+  fields[1] = buffer;
+  fields[2] = buffer + size;
+  return true;
 }
 
 /** Forgets a connection GLFW closed (glfwTerminate), so a later one at the same address starts clean. */
