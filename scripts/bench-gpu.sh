@@ -13,6 +13,8 @@
 #                                  FFMPEG=1 scripts/pack-for-gpu.sh packs one into .ff/ (16 MB), too
 #                                  much beside .dev/ for one call, so run `SUITES=record CLI_RELOAD=0`
 #                                  again at once, carrying .gl and .ff, on the still-warm machine
+#   SUITES=…,osc                   also bench/osc-flood.ts at 1280x720 (10 000 OSC messages a second into
+#                                  a live run: its frame rate and CPU per message; prints only)
 #   CLI_RELOAD=0 skips bench/cli-reload.ts (saves through `bun vivid` as a child process); CLI_SAVES=N (100)
 #   BENCH_ARGS="--saves 60 --seconds 2" is passed on to bench/run.ts
 set -euo pipefail
@@ -30,10 +32,11 @@ export PATH="/tmp/vivid-bun:$PATH"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 bun scripts/probe-gpu.ts
 suites="${SUITES:-reload,overhead,fps,blur,gputime}"
-run_suites=$(printf '%s' "$suites" | tr ',' '\n' | grep -vx -e record -e blur -e gputime | paste -sd, - || true)
+run_suites=$(printf '%s' "$suites" | tr ',' '\n' | grep -vx -e record -e blur -e gputime -e osc | paste -sd, - || true)
 [ -z "$run_suites" ] || bun bench/run.ts --suite "$run_suites" --json "$out" ${BENCH_ARGS:-}
 case ",$suites," in *,gputime,*) bun bench/gpu-time.ts --json "${out%.json}-gputime.json" ;; esac
 case ",$suites," in *,blur,*) bun bench/blur.ts --seconds 3 --json "${out%.json}-blur.json" ;; esac
+case ",$suites," in *,osc,*) bun bench/osc-flood.ts --size 1280x720 ;; esac
 case ",$suites," in *,record,*) bun bench/record.ts --codecs "${RECORD_CODECS:-h264,png}" --json "${out%.json}-record.json" ;; esac
 # The reload check as a user makes it: 100 rename-saves to `bun vivid --headless`, then one save of each
 # editor style; prints savedToSwapMs / savedToFrameMs p50 / p95 / max from the ledger.
