@@ -66,14 +66,14 @@ describe("losing the display", () => {
     for (let round = 1; round <= 2; round++) {
       const display = xvfb.display;
       await xvfb.crash();
-      await waitFor(seen(`the line saying the display was lost (round ${round})`), () => said(`vivid: lost the display ${display}: rendering offscreen`) === round || undefined);
+      await waitFor(seen(`the line saying the display was lost (round ${round})`), () => said(`vivid: lost the display ${display}: rendering offscreen`) === round || undefined, 60_000);
       // Still running, and still drawing: the stats' frame count goes on growing offscreen.
       const before = frames();
-      await waitFor(seen("frames counted after the loss"), () => frames() > before + 1 || undefined);
+      await waitFor(seen("frames counted after the loss"), () => frames() > before + 1 || undefined, 60_000);
       expect(child.exitCode).toBeNull();
 
       xvfb = await startXvfb(800, 600, display);
-      await waitFor(seen(`the line saying the display is back (round ${round})`), () => said(`vivid: the display ${display} is back`) === round || undefined);
+      await waitFor(seen(`the line saying the display is back (round ${round})`), () => said(`vivid: the display ${display} is back`) === round || undefined, 60_000);
       await bothWindowsShow(xvfb, seen(`the windows after the display came back (round ${round})`));
     }
 
@@ -83,5 +83,5 @@ describe("losing the display", () => {
     expect(errors).not.toContain("still alive");
     expect(stdout + errors).not.toContain("Error");
     expect(stdout + errors).not.toContain("XIO");
-  }, 240_000);
+  }, 400_000);
 });
