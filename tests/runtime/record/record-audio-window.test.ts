@@ -9,8 +9,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { clickTrack, encodeWav } from "../../../runtime/audio/wav.ts";
 import { cleanup, events, tempProject, waitFor } from "../../helpers/live-run.ts";
-import { REPO } from "../../helpers/render.ts";
-import { FakeInput, KEYSYM, startXvfb } from "../window/xvfb.ts";
+import { FakeInput, KEYSYM, spawnOnDisplay, startXvfb } from "../window/xvfb.ts";
 
 const CHAIN = `import { join } from "node:path";
 import { AudioFile, AudioOutput, SolidColor } from "vivid";
@@ -29,18 +28,8 @@ test("Shift+R with an AudioOutput: recording_1.mp4 has H.264 and AAC of one leng
   cleanup.push(() => xvfb.stop());
   const project = tempProject("vivid-window-record-audio-", CHAIN);
   writeFileSync(join(project.dir, "clicks.wav"), encodeWav(clickTrack({ bpm: 120, seconds: 2, offset: 0.1 })));
-  const env: Record<string, string> = { VIVID_AUDIO_DEVICE: "none" };
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] ??= value;
-  env.DISPLAY = xvfb.display;
-  const child = Bun.spawn(["nice", "-n", "19", "bun", "runtime/cli.ts", project.dir, "--fullscreen", "--no-dashboard", "--stats", project.stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  cleanup.push(() => {
-    if (child.exitCode === null) child.kill("SIGKILL");
-    return child.exited;
-  });
-  let stdout = "";
-  void (async () => {
-    for await (const chunk of child.stdout) stdout += new TextDecoder().decode(chunk);
-  })();
+  const run = spawnOnDisplay(xvfb.display, [project.dir, "--fullscreen", "--no-dashboard", "--stats", project.stats], { VIVID_AUDIO_DEVICE: "none" });
+  const { child } = run;
   await waitFor("the first frames event", () => events(project.stats).find((e) => e.type === "frames"), 60_000);
   const fake = new FakeInput(xvfb.display);
   cleanup.push(() => fake.close());
@@ -51,7 +40,7 @@ test("Shift+R with an AudioOutput: recording_1.mp4 has H.264 and AAC of one leng
   await waitFor("the recording's file", () => (existsSync(file) ? true : undefined), 60_000);
   await Bun.sleep(3000);
   shiftR();
-  await waitFor(() => `the recording's line (stdout: ${stdout.slice(-1000)})`, () => /recorded \d+ frames .* with [\d.]+ s of sound \(aac\) to/.exec(stdout) ?? undefined, 60_000);
+  await waitFor(() => `the recording's line (stdout: ${run.stdout().slice(-1000)})`, () => /recorded \d+ frames .* with [\d.]+ s of sound \(aac\) to/.exec(run.stdout()) ?? undefined, 60_000);
   child.kill("SIGTERM");
   expect(await child.exited).toBe(0);
 

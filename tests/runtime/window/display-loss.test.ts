@@ -9,8 +9,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { cleanup, events, tempProject, waitFor } from "../../helpers/live-run.ts";
-import { REPO } from "../../helpers/render.ts";
-import { startXvfb, type Xvfb } from "./xvfb.ts";
+import { spawnOnDisplay, startXvfb, type Xvfb } from "./xvfb.ts";
 import type { XwdImage } from "./xwd.ts";
 
 const chain = `import { SolidColor } from "vivid";
@@ -44,23 +43,12 @@ describe("losing the display", () => {
     let xvfb = await startXvfb(800, 600);
     cleanup.push(() => xvfb.stop());
     const project = tempProject("vivid-display-loss-", chain);
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
-    env.DISPLAY = xvfb.display;
-    const child = Bun.spawn(["bun", "runtime/cli.ts", project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    cleanup.push(() => {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      return child.exited;
-    });
-    let stdout = "";
-    void (async () => {
-      for await (const chunk of child.stdout) stdout += new TextDecoder().decode(chunk);
-    })();
-    const stderr = new Response(child.stderr).text();
-    const said = (text: string) => stdout.split(text).length - 1;
+    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats]);
+    const { child } = run;
+    const said = (text: string) => run.stdout().split(text).length - 1;
     /** The once-a-second frame records that counted frames drawn. */
     const frames = () => events(project.stats).filter((e) => e.type === "frames" && Number(e.fps) > 0).length;
-    const seen = (what: string) => () => `${what}; the run printed:\n${stdout}`;
+    const seen = (what: string) => () => `${what}; the run printed:\n${run.stdout()}`;
     await bothWindowsShow(xvfb, seen("the windows before the loss"));
 
     for (let round = 1; round <= 2; round++) {
@@ -79,9 +67,10 @@ describe("losing the display", () => {
 
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
-    const errors = await stderr;
+    await run.finished;
+    const errors = run.stderr();
     expect(errors).not.toContain("still alive");
-    expect(stdout + errors).not.toContain("Error");
-    expect(stdout + errors).not.toContain("XIO");
+    expect(run.stdout() + errors).not.toContain("Error");
+    expect(run.stdout() + errors).not.toContain("XIO");
   }, 400_000);
 });

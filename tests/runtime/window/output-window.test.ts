@@ -12,7 +12,7 @@ import { REPO } from "../../helpers/render.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readPng } from "../../../runtime/snapshot.ts";
-import { FakeInput, KEYSYM, startXvfb } from "./xvfb.ts";
+import { FakeInput, KEYSYM, spawnOnDisplay, startXvfb } from "./xvfb.ts";
 import type { XwdImage } from "./xwd.ts";
 
 const chain = (withProjector: boolean) => `import { SolidColor } from "vivid";
@@ -44,15 +44,8 @@ describe("output windows", () => {
     const xvfb = await startXvfb(800, 600);
     cleanup.push(() => xvfb.stop());
     const project = tempProject("vivid-output-window-", chain(true));
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
-    env.DISPLAY = xvfb.display;
-    const child = Bun.spawn(["bun", "runtime/cli.ts", project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    cleanup.push(() => {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      return child.exited;
-    });
-    const stderr = new Response(child.stderr).text();
+    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats]);
+    const { child } = run;
     await waitFor("the first frames event", () => events(project.stats).find((e) => e.type === "frames"), 60_000);
 
     // The projector's rectangle turns red (the main window, at the screen's corner, stays blue).
@@ -71,7 +64,8 @@ describe("output windows", () => {
 
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
-    expect(await stderr).not.toContain("still alive");
+    await run.finished;
+    expect(run.stderr()).not.toContain("still alive");
   }, 180_000);
 
   test("--list-monitors lists the X screen; without a display it says so and exits 1", async () => {
@@ -91,15 +85,8 @@ describe("output windows", () => {
     const xvfb = await startXvfb(320, 240);
     cleanup.push(() => xvfb.stop());
     const project = tempProject("vivid-window-s-", chain(false));
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
-    env.DISPLAY = xvfb.display;
     // Fullscreen on a 320×240 screen: the pointer is over the window wherever it is, so X gives it the keys.
-    const child = Bun.spawn(["bun", "runtime/cli.ts", project.dir, "--fullscreen", "--no-dashboard", "--stats", project.stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    cleanup.push(() => {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      return child.exited;
-    });
+    const { child } = spawnOnDisplay(xvfb.display, [project.dir, "--fullscreen", "--no-dashboard", "--stats", project.stats]);
     await waitFor("the first frames event", () => events(project.stats).find((e) => e.type === "frames"), 60_000);
     const fake = new FakeInput(xvfb.display);
     cleanup.push(() => fake.close());
@@ -129,24 +116,10 @@ describe("output windows", () => {
     const xvfb = await startXvfb(320, 240);
     cleanup.push(() => xvfb.stop());
     const project = tempProject("vivid-window-record-", chain(false));
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
-    env.DISPLAY = xvfb.display;
-    const child = Bun.spawn(["bun", "runtime/cli.ts", project.dir, "--fullscreen", "--no-dashboard", "--stats", project.stats], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    cleanup.push(() => {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      return child.exited;
-    });
-    let stdout = "";
-    let stderr = "";
-    void (async () => {
-      for await (const chunk of child.stdout) stdout += new TextDecoder().decode(chunk);
-    })();
-    void (async () => {
-      for await (const chunk of child.stderr) stderr += new TextDecoder().decode(chunk);
-    })();
+    const run = spawnOnDisplay(xvfb.display, [project.dir, "--fullscreen", "--no-dashboard", "--stats", project.stats]);
+    const { child } = run;
     // What the run said, in the message of whichever wait fails.
-    const said = (what: string) => () => `${what} (stdout: ${JSON.stringify(stdout.slice(-1500))}; stderr: ${JSON.stringify(stderr.slice(-1500))})`;
+    const said = (what: string) => () => `${what} (stdout: ${JSON.stringify(run.stdout().slice(-1500))}; stderr: ${JSON.stringify(run.stderr().slice(-1500))})`;
     await waitFor("the first frames event", () => events(project.stats).find((e) => e.type === "frames"), 60_000);
     const fake = new FakeInput(xvfb.display);
     cleanup.push(() => fake.close());
@@ -157,7 +130,7 @@ describe("output windows", () => {
     await waitFor(said("the recording's file"), () => (existsSync(file) ? true : undefined), 60_000);
     await Bun.sleep(1500);
     shiftR();
-    const line = await waitFor(said("the recording's line"), () => /recorded (\d+) frames \([\d.]+ s at 60 fps, 64x64, h264\) to (\S+)/.exec(stdout) ?? undefined, 60_000);
+    const line = await waitFor(said("the recording's line"), () => /recorded (\d+) frames \([\d.]+ s at 60 fps, 64x64, h264\) to (\S+)/.exec(run.stdout()) ?? undefined, 60_000);
     expect(Number(line[1])).toBeGreaterThan(0);
     expect(line[2]).toContain("recording_1.mp4");
     const probed = Bun.spawnSync(["ffprobe", "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,width,height,r_frame_rate,nb_read_frames", "-of", "default=nw=1", file]);

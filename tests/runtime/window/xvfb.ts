@@ -6,6 +6,31 @@
 
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
 import { parseXwd, type XwdImage } from "./xwd.ts";
+import { cleanup } from "../../helpers/live-run.ts";
+import { REPO } from "../../helpers/render.ts";
+
+/**
+ * `bun runtime/cli.ts <args>` on `display` (WAYLAND_DISPLAY dropped so GLFW takes X11), killed at the
+ * test's cleanup if still running. Its stdout and stderr are collected as they come (`stdout()`,
+ * `stderr()`); `finished` resolves once both have ended.
+ */
+export function spawnOnDisplay(display: string, args: string[], extraEnv: Record<string, string> = {}) {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "WAYLAND_DISPLAY") env[name] = value;
+  Object.assign(env, extraEnv, { DISPLAY: display });
+  const child = Bun.spawn(["bun", "runtime/cli.ts", ...args], { cwd: REPO, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  cleanup.push(() => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    return child.exited;
+  });
+  const text = { stdout: "", stderr: "" };
+  const collect = async (stream: ReadableStream<Uint8Array>, into: "stdout" | "stderr") => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) text[into] += decoder.decode(chunk, { stream: true });
+  };
+  const finished = Promise.all([collect(child.stdout, "stdout"), collect(child.stderr, "stderr")]).then(() => {});
+  return { child, stdout: () => text.stdout, stderr: () => text.stderr, finished };
+}
 
 export interface Xvfb {
   /** e.g. ":3" */
