@@ -258,6 +258,7 @@ export class Inspector {
         this.send(client, { type: "runtime_status", ...id, project: this.options.project, chainFile: this.engine.chainFile, frame: this.engine.ctx.frame, error: this.currentError, lastReload: this.lastReload });
         return false;
       case "request_stats":
+        if (message.gc) Bun.gc(true);
         this.send(client, { ...this.performanceStats(), ...id });
         this.send(client, { ...this.census(), ...id });
         this.send(client, { ...this.memory(), ...id });

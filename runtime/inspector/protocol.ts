@@ -20,7 +20,8 @@ export type ClientMessage =
   | { type: "commit_changes"; id?: RequestId }
   | { type: "discard_changes"; id?: RequestId }
   | { type: "request_status"; id?: RequestId }
-  | { type: "request_stats"; id?: RequestId }
+  /** `gc: true` runs a full collection first (a few ms on the frame thread), so `heapBytes` is what is kept: for leak checks. */
+  | { type: "request_stats"; id?: RequestId; gc?: boolean }
   | { type: "snapshot"; id?: RequestId; operator?: string }
   | { type: "watch_thumbnails"; id?: RequestId; on: boolean };
 
@@ -127,6 +128,7 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
   else if (type === "solo_node") problem = needString("operator");
   else if (type === "bypass_node") problem = needString("operator") ?? (typeof record.bypass === "boolean" ? undefined : `bypass_node needs "bypass" (true or false)`);
   else if (type === "snapshot") problem = record.operator === undefined || typeof record.operator === "string" ? undefined : `snapshot's "operator" is a string (or absent: the screen)`;
+  else if (type === "request_stats") problem = record.gc === undefined || typeof record.gc === "boolean" ? undefined : `request_stats's "gc" is true or false (or absent)`;
   else if (type === "watch_thumbnails") problem = typeof record.on === "boolean" ? undefined : `watch_thumbnails needs "on" (true or false)`;
   if (problem) return fail(problem);
   return { ok: true, message: record as unknown as ClientMessage };

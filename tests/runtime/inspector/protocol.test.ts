@@ -60,6 +60,7 @@ describe("inspector protocol", () => {
     expect(await refused({ type: "solo_node", operator: "lfo" })).toMatch(/LFO "lfo" outputs a value, not a texture/);
     expect(await refused({ type: "bypass_node", operator: "noise", bypass: true })).toMatch(/only a filter can be bypassed/);
     expect(await refused({ type: "snapshot", operator: "nope" })).toMatch(/no operator named "nope"/);
+    expect(await refused({ type: "request_stats", gc: "yes" } as unknown as Parameters<typeof client.request>[0])).toMatch(/request_stats's "gc" is true or false/);
     // out of range: applied clamped, and said
     replies = await client.request({ type: "param_change", operator: "mirror", param: "segments", value: 99 }, ["param_applied", "request_error"]);
     expect(only(replies, "param_applied").value).toBe(32);
@@ -178,7 +179,8 @@ describe("inspector protocol", () => {
     const project = tempProject("vivid-inspect-flood-", staticChain());
     const run = await startInspected(project.dir);
     const client = await run.connect();
-    const stats = async () => only(await client.request({ type: "request_stats" }, ["inspector_stats"]), "inspector_stats");
+    // Collected first: the heap then says what the edits left behind, not where the collector was.
+    const stats = async () => only(await client.request({ type: "request_stats", gc: true }, ["inspector_stats"]), "inspector_stats");
     const flood = async (seconds: number) => {
       let last = 0;
       for (let tick = 0; tick < seconds * 10; tick++) {
