@@ -287,20 +287,33 @@ export async function run(options: RunOptions): Promise<number> {
    * recording, --stats, the dashboard and the inspector with it); the display is asked once a second,
    * off the frame path, and the window reopens at the boundary after it answers.
    */
-  let lostDisplay: { name: string; back: boolean; timer?: ReturnType<typeof setInterval> } | undefined;
+  let lostDisplay: { name: string; back: boolean; closed: boolean; timer?: ReturnType<typeof setInterval> } | undefined;
+  /** The lost window's release, still running (see leaveDisplay); teardown waits a moment for it. */
+  let closingWindows: Promise<void> | undefined;
   async function leaveDisplay(): Promise<void> {
     const lost = win!;
+    const lostSurface = surface;
     const name = lost.displayName;
     console.log(`vivid: lost the display${name ? ` ${name}` : ""}: rendering offscreen${name ? "; the window reopens when the display is back" : ""}`);
-    await outputs?.moveTo(gpu);
     overlay?.dispose();
     display?.dispose();
-    await surface?.destroy();
-    lost.destroy();
     [win, surface, display, overlay] = [undefined, undefined, undefined, undefined];
     bindWindow();
-    const watch: NonNullable<typeof lostDisplay> = { name, back: false };
+    const watch: NonNullable<typeof lostDisplay> = { name, back: false, closed: false };
     lostDisplay = watch;
+    // The windows go only after their swap chains are gone, which waits for the driver's present
+    // thread (Mesa's X11 one took 11-13 s in about one loss in three; closing the X connection under
+    // it crashes): in the background, so frames go on offscreen meanwhile; the window reopens after.
+    closingWindows = (async () => {
+      await outputs?.moveTo(gpu);
+      await lostSurface?.destroy();
+      lost.destroy();
+    })().then(
+      () => {
+        watch.closed = true;
+      },
+      (error: unknown) => reportRuntimeError(`vivid: releasing the lost display's window failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
     if (!name) return;
     let asking = false;
     watch.timer = setInterval(() => {
@@ -500,7 +513,7 @@ export async function run(options: RunOptions): Promise<number> {
       }
       // What pages, editors and agents sent since the last frame is applied here, between frames.
       if (inspector?.boundary()) changed = true;
-      if (lostDisplay?.back) {
+      if (lostDisplay?.back && lostDisplay.closed) {
         returnToDisplay();
         changed = true;
       }
@@ -691,6 +704,7 @@ export async function run(options: RunOptions): Promise<number> {
     await Promise.race([engine.dispose(), Bun.sleep(DISPOSE_WAIT_MS)]);
     await outputs?.dispose();
     clearInterval(lostDisplay?.timer);
+    if (closingWindows) await Promise.race([closingWindows, Bun.sleep(3000)]);
     // The audio device closes with the process, never with a reload.
     audio.close();
     if (runtimeOsc) control.releaseOsc(runtimeOsc);

@@ -253,10 +253,11 @@ class GlfwWindow implements VividWindow {
     this.input = new InputState(win.width, win.height, fb.width, fb.height);
     this.installCallbacks();
     this.displayName = options.display ?? process.env.DISPLAY ?? "";
-    const handles = this.nativeHandles();
-    if (handles.platform === "x11") {
-      this.x11Display = handles.display;
-      this.connection = watchX11Display(handles.display);
+    // Watched where the window is on X11; the surface asks for the handles (and says if there are none).
+    const x11Display = process.platform === "linux" ? (glfw.native.x11?.glfwGetX11Display() as Pointer | null | undefined) : undefined;
+    if (x11Display) {
+      this.x11Display = x11Display;
+      this.connection = watchX11Display(x11Display);
     }
   }
 
