@@ -414,6 +414,7 @@ export class Engine {
         loopGuard.call("the first frame's cook", "updateMs", (cooking: typeof args) => chain.process(cooking), args);
       } catch (err) {
         frame.discard();
+        chain.discardFrame(ctx.frame);
         if (err instanceof LoopStarvedError && attempt < 2) continue;
         throw err;
       }
@@ -635,6 +636,7 @@ export class Engine {
       } catch (err) {
         failed = true;
         frame.discard();
+        chain.discardFrame(ctx.frame);
         this.reportFrameError(err, "cook");
         frame = this.gpu.beginFrame("display");
       } finally {

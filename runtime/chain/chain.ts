@@ -188,23 +188,9 @@ export class Chain {
    * Cooks what needs it, in order: an operator cooks when a param changed (bindings are evaluated
    * first), an input cooked this frame, it depends on time, or another instance overwrote what it
    * uploaded (see Operator.contentsOverwritten). Returns the number of operators cooked.
-   * When a cook throws, the caller discards the frame, so the work of the operators that cooked
-   * before it never reaches their textures: they are marked to cook again next frame.
+   * When a cook throws, the caller discards the frame and calls `discardFrame`.
    */
   process(ctx: Omit<CookContext, "frame"> & { frame: Frame }): number {
-    try {
-      return this.cookAll(ctx);
-    } catch (err) {
-      for (const op of this.order) {
-        if (op.cookedAt !== ctx.frameIndex) continue;
-        if (op.bypass) op.bypassToggled = true;
-        else op.dirty = true;
-      }
-      throw err;
-    }
-  }
-
-  private cookAll(ctx: Omit<CookContext, "frame"> & { frame: Frame }): number {
     let cooked = 0;
     for (const op of this.order) {
       op.updateBindings();
@@ -228,6 +214,21 @@ export class Chain {
       cooked++;
     }
     return cooked;
+  }
+
+  /**
+   * The frame `frameIndex` was discarded, so the work of the operators that cooked in it never
+   * reached their textures: they cook again in the next one. The caller says so rather than a catch
+   * in `process`, because a cook the loop guard stops ends in an uncatchable termination that skips
+   * every catch and finally in between (the retried first cook of a starved build then skipped the
+   * operators cooked before the stop, and showed their textures empty).
+   */
+  discardFrame(frameIndex: number): void {
+    for (const op of this.order) {
+      if (op.cookedAt !== frameIndex) continue;
+      if (op.bypass) op.bypassToggled = true;
+      else op.dirty = true;
+    }
   }
 
   /** Gives every operator's GPU objects back to the caches. */

@@ -187,17 +187,20 @@ describe("what is instrumented, and how it shows", () => {
 describe("a call stopped at its limit without having had the CPU for it is not called a loop", () => {
   // The thread blocks without running (Atomics.wait: what a busy machine or a blocking driver call
   // does to it) past the limit; the watchdog fires; the CPU the thread had decides what is said.
+  // Mid-grey through Brightness, whose bound param blocks on its first read. A bind maps 0..1 onto the
+  // param's range (-1..1), so 0.625 is a lift of +0.25: the picture is 0.75 grey.
   const blockOnceText = (ms: number) =>
-    `import { Noise } from "vivid";
+    `import { Brightness, SolidColor } from "vivid";
 const gate = new Int32Array(new SharedArrayBuffer(4));
 let blocked = 0;
 export function setup(ctx) {
-  const noise = ctx.chain.add(Noise, "noise").resolution(8, 8);
-  noise.bind("scale", () => {
+  ctx.chain.add(SolidColor, "grey").resolution(8, 8).color = [0.5, 0.5, 0.5, 1];
+  const lift = ctx.chain.add(Brightness, "lift").input("grey");
+  lift.bind("brightness", () => {
     if (blocked++ === 0) Atomics.wait(gate, 0, 0, ${ms});
-    return 0.5;
+    return 0.625;
   });
-  ctx.chain.output("noise");
+  ctx.chain.output("lift");
 }
 `;
 
@@ -209,9 +212,45 @@ export function setup(ctx) {
     expect(entry.error).toBeUndefined();
     expect(entry.ok).toBe(true);
     engine.frame();
-    const [r, g, b] = await pixel(engine);
-    // Noise, not the old fill colour.
-    expect([r, g, b]).not.toEqual([0.2, 0.4, 0.6]);
+    // The lifted grey, not the old fill colour (0.2, 0.4, 0.6).
+    expect(await pixel(engine)).toEqual([0.75, 0.75, 0.75, 1]);
+    await engine.dispose();
+  });
+
+  test("a frame stopped by the guard is cooked again in full: a colour set in that frame's update shows in the next", async () => {
+    // Frame 3's update sets a new grey, and the lift's binding then spins: the guard stops the cook,
+    // the frame is discarded with the grey's new pass in it. The next frame must cook the grey again.
+    const text = `import { Brightness, SolidColor } from "vivid";
+let grey;
+let frame = 0;
+let spun = false;
+export function setup(ctx) {
+  grey = ctx.chain.add(SolidColor, "grey").resolution(8, 8);
+  grey.color = [0.5, 0.5, 0.5, 1];
+  const lift = ctx.chain.add(Brightness, "lift").input("grey");
+  lift.bind("brightness", () => {
+    if (frame === 3 && !spun) {
+      spun = true;
+      for (;;) {}
+    }
+    return 0.625;
+  });
+  ctx.chain.output("lift");
+}
+export function update(ctx) {
+  frame = ctx.frame;
+  if (frame === 3) grey.color = [0.25, 0.25, 0.25, 1];
+}
+`;
+    const { engine, errors } = await open({ "chain.ts": text });
+    expect((await engine.load()).ok).toBe(true);
+    while (engine.ctx.frame < 3) engine.frame();
+    expect(await pixel(engine)).toEqual([0.75, 0.75, 0.75, 1]);
+    engine.frame(); // frame 3: stopped at the loop
+    expect(errors.map((e) => e.error.message)).toEqual([expect.stringContaining("ran past the 150 ms limit")]);
+    engine.frame();
+    // 0.25 lifted by 0.25: the new grey, not the old one (0.75).
+    expect(await pixel(engine)).toEqual([0.5, 0.5, 0.5, 1]);
     await engine.dispose();
   });
 
