@@ -37,7 +37,7 @@ import type { MemoryEvent, SoakEntry, StatsEvent } from "./stats/events.ts";
 import { encodePng } from "./snapshot.ts";
 import { type MemoryBreakdown, memoryBreakdown } from "./stats/breakdown.ts";
 
-/** The owners of the allocator arena a sample records (MemoryBreakdown.owners), one column each. */
+/** What JavaScriptCore accounts for, as a sample records it (MemoryBreakdown.owners), one column each. */
 const OWNER_KEYS = ["jsHeapMB", "jsCapacityMB", "jsExtraMB"] as const;
 
 export interface SoakOptions {

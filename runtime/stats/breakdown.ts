@@ -19,7 +19,8 @@ export interface MemoryBreakdown {
   /** RSS by mapping kind: anonymous (by size; large ones one by one), "[heap]", "[stack]", each file by name. */
   regionsMB: Record<string, number>;
   /**
-   * Who holds the allocator arena's pages. `jsHeapMB`: live JS cells; `jsCapacityMB`: the blocks
+   * What JavaScriptCore accounts for (its cells live in their own mappings, not in Bun's mimalloc
+   * arena: docs/memory.md). `jsHeapMB`: live JS cells; `jsCapacityMB`: the blocks
    * JavaScriptCore holds for them (capacity rising under a flat size is fragmentation);
    * `jsExtraMB`: native memory JS objects report owning (ArrayBuffer contents, strings' buffers).
    * (bun:jsc's `memoryUsage()` is no help here: its `current` is the process's RSS.)
