@@ -11,6 +11,9 @@
  * pass, one tap pass (mean of the frame's tap passes), the whole frame (first start → last end), and
  * the Gpixel/s that frame time gives, and the smallest step seen between two timestamps (lavapipe's
  * is 65 536 ns). Without the adapter feature "timestamp-query" it says so and exits 0.
+ *
+ * Like the raw loops it measures, it makes its query set and buffers on the device directly (a
+ * yardstick outside the runtime) and destroys each after its row.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
