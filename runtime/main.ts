@@ -10,6 +10,7 @@
  * flight on the GPU, and the loop yields to the event loop every frame (bun-webgpu delivers its
  * callbacks from there).
  */
+import { dlopen, FFIType } from "bun:ffi";
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { RunOptions } from "./cli.ts";
@@ -40,7 +41,8 @@ import { audio } from "./audio/system.ts";
 import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
 import { openWindow, type VividWindow } from "./window/window.ts";
-import { displayAnswers } from "./window/x11-connection.ts";
+import { DisplayWatchdog } from "./window/display-watchdog.ts";
+import { displayAnswers, releaseParkedDisplays } from "./window/x11-connection.ts";
 
 const MAX_FRAMES_IN_FLIGHT = 2;
 /** How long a paused loop sleeps between looks: a window's events want ~30 Hz; headless, only the 1 s stats do. */
@@ -95,6 +97,8 @@ export async function run(options: RunOptions): Promise<number> {
     const error = openOnscreen();
     if (error) console.log(`vivid: no display (${error}); rendering offscreen`);
   }
+  // Bounds what a lost display can cost: a run held by the driver after the loss exits instead of freezing.
+  const watchdog = win?.displayWatched ? new DisplayWatchdog(win.displayName) : undefined;
   const size = win?.framebufferSize() ?? { width: options.width, height: options.height };
   const engine = new Engine(gpu, { ...options, width: size.width, height: size.height });
   /** The chain's window controls and input follow the window (there is none while a display is lost). */
@@ -291,10 +295,14 @@ export async function run(options: RunOptions): Promise<number> {
   /** The lost window's release, still running (see leaveDisplay); teardown waits a moment for it. */
   let closingWindows: Promise<void> | undefined;
   async function leaveDisplay(): Promise<void> {
+    // A hidden test hook: VIVID_TEST_HOLD_ON_DISPLAY_LOSS=1 holds this thread in a native call here,
+    // as the driver did in 2 of 4 suite runs (tests/runtime/window/display-loss.test.ts, the watchdog).
+    if (process.env.VIVID_TEST_HOLD_ON_DISPLAY_LOSS === "1") holdThisThread();
     const lost = win!;
     const lostSurface = surface;
     const name = lost.displayName;
     console.log(`vivid: lost the display${name ? ` ${name}` : ""}: rendering offscreen${name ? "; the window reopens when the display is back" : ""}`);
+    if (watchdog) watchdog.displayLost = true;
     overlay?.dispose();
     display?.dispose();
     [win, surface, display, overlay] = [undefined, undefined, undefined, undefined];
@@ -342,6 +350,7 @@ export async function run(options: RunOptions): Promise<number> {
       dashboard?.update({ width: fb.width, height: fb.height });
     }
     overlay?.set(hub.view().error ?? undefined);
+    if (watchdog) watchdog.displayLost = false;
     console.log(`vivid: the display ${watch.name} is back: the window is open again`);
   }
 
@@ -449,6 +458,8 @@ export async function run(options: RunOptions): Promise<number> {
       trouble,
     );
     deviceWatch.trouble = undefined;
+    // The old device is destroyed (unless it hung): the lost windows' connections it presented through can close.
+    if (trouble.kind !== "hang") releaseParkedDisplays();
     const leak = recovered.leaked > 0 ? `; ${recovered.leaked} GPU objects were left on the old device (a leak)` : "";
     const outcome = recovered.ok ? "the chain runs again" : `the chain failed on the new device: ${recovered.error}`;
     // The census is compared a few frames on, once the chain's frame-to-frame objects exist again (a
@@ -715,9 +726,11 @@ export async function run(options: RunOptions): Promise<number> {
     display?.dispose();
     await surface?.destroy();
     win?.destroy();
+    watchdog?.stop();
     const live = gpu.census.live();
     if (live !== 0) console.error(`vivid: ${live} GPU objects were still alive at exit (a leak): ${JSON.stringify(gpu.census.snapshot().owners)}`);
     gpu.destroy();
+    releaseParkedDisplays();
     sink?.close();
     restoreProcess();
     deviceWatch.close();
@@ -773,4 +786,9 @@ function nextNumberedPath(projectDir: string, stem: string, extension: string): 
     const path = join(projectDir, `${stem}_${n}.${extension}`);
     if (!existsSync(path)) return path;
   }
+}
+
+/** Blocks the JS thread in a native call for an hour (the VIVID_TEST_HOLD_ON_DISPLAY_LOSS hook). */
+function holdThisThread(): void {
+  dlopen("libc.so.6", { sleep: { args: [FFIType.u32], returns: FFIType.u32 } }).symbols.sleep(3600);
 }

@@ -12,7 +12,7 @@
 import { ptr, read, type Pointer, JSCallback, FFIType } from "bun:ffi";
 import { GLFW, loadGlfw, lastGlfwError, clearGlfwError, cString, setNativeEnv, type GlfwLibrary } from "./glfw.ts";
 import { InputState } from "./input.ts";
-import { emptyBrokenBuffer, forgetX11Display, watchX11Display, type X11Connection } from "./x11-connection.ts";
+import { emptyBrokenBuffer, forgetX11Display, openPresentDisplay, watchX11Display, type PresentDisplay, type X11Connection } from "./x11-connection.ts";
 
 export interface WindowOptions {
   width: number;
@@ -73,6 +73,8 @@ export interface VividWindow {
    * runtime/window/x11-connection.ts).
    */
   readonly displayLost: boolean;
+  /** Whether a lost display is survived (runtime/window/x11-connection.ts) rather than ending the process. */
+  readonly displayWatched: boolean;
   /** The display the window is on (DISPLAY's value on X11), to look for its return; "" when unknown. */
   readonly displayName: string;
   /** glfwDestroyWindow, and glfwTerminate when it was the last window. Idempotent. */
@@ -231,6 +233,8 @@ class GlfwWindow implements VividWindow {
   private pairA = new Int32Array(1);
   private pairB = new Int32Array(1);
   private connection: X11Connection | null = null;
+  /** The surface's own X connection, where the display is watched (x11-connection.ts, openPresentDisplay). */
+  private presentDisplay?: PresentDisplay | null;
   private x11Display: Pointer | null = null;
   readonly displayName: string;
 
@@ -262,7 +266,11 @@ class GlfwWindow implements VividWindow {
   }
 
   get displayLost(): boolean {
-    return this.connection?.lost ?? false;
+    return (this.connection?.lost || this.presentDisplay?.lost) ?? false;
+  }
+
+  get displayWatched(): boolean {
+    return this.connection !== null;
   }
 
   get presentMode(): "fifo" | "immediate" {
@@ -321,8 +329,13 @@ class GlfwWindow implements VividWindow {
   }
 
   private readPair(get: (window: Pointer, a: Int32Array, b: Int32Array) => void): [number, number] {
+    if (this.displayLost) return [0, 0];
     get(this.live(), this.pairA, this.pairB);
-    return [this.pairA[0]!, this.pairB[0]!];
+    // A connection that broke inside the call leaves GLFW's answer uninitialised (XGetWindowAttributes
+    // failed): a 1382502536-pixel-wide framebuffer was seen under Xvfb, which the surface then refused.
+    const [a, b] = [this.pairA[0]!, this.pairB[0]!];
+    if (this.displayLost || !inX11Range(a) || !inX11Range(b)) return [0, 0];
+    return [a, b];
   }
 
   framebufferSize(): Size {
@@ -382,7 +395,13 @@ class GlfwWindow implements VividWindow {
     // A GLFW 3.3 build for Linux has one backend; whichever accessor answers with a display is it.
     const x11Display = native.x11?.glfwGetX11Display() as Pointer | null | undefined;
     if (native.x11 && x11Display) {
-      return { platform: "x11", display: x11Display, window: BigInt(native.x11.glfwGetX11Window(handle)) };
+      const window = BigInt(native.x11.glfwGetX11Window(handle));
+      // A watched display: the surface presents through a connection of its own (x11-connection.ts).
+      if (this.connection) {
+        this.presentDisplay ??= openPresentDisplay(this.displayName);
+        if (this.presentDisplay) return { platform: "x11", display: this.presentDisplay.pointer, window };
+      }
+      return { platform: "x11", display: x11Display, window };
     }
     const waylandDisplay = native.wayland?.glfwGetWaylandDisplay() as Pointer | null | undefined;
     if (native.wayland && waylandDisplay) {
@@ -409,5 +428,13 @@ class GlfwWindow implements VividWindow {
     // Only now: GLFW can no longer call into them.
     for (const callback of this.callbacks) callback.close();
     this.callbacks = [];
+    // Last: the surfaces presented through it are gone (their owner waits for that before destroy()).
+    this.presentDisplay?.close();
+    this.presentDisplay = undefined;
   }
+}
+
+/** X11 sizes and positions are 16-bit: a value outside is not an answer from the server. */
+function inX11Range(value: number): boolean {
+  return value >= -32768 && value <= 32767;
 }

@@ -3,7 +3,7 @@
  * remote X connection dropped). Xlib's default on a broken connection is to print "XIO: fatal IO
  * error" and call exit(1) from inside whatever call found it, which ends a show with no teardown.
  * libX11 1.7 and later (Debian 12 has 1.8) let a program replace that exit per connection
- * (XSetIOErrorExitHandler): ours records the loss and returns; Xlib marks the connection broken and
+ * (XSetIOErrorExitHandler): ours (XUnlockDisplay, see survive) returns; Xlib marks the connection broken and
  * every later call on it returns at once, so the window's calls (poll, destroy) and the surface's
  * (acquire, present, destroy) go on harmlessly until main.ts moves the run offscreen at the next
  * frame boundary. Measured under Xvfb with lavapipe: SIGKILL of the server mid-run, then surface and
@@ -21,37 +21,83 @@
  * Where libX11 is older (no XSetIOErrorExitHandler) or the window is not on X11, nothing is
  * installed and a lost display ends the run as before.
  */
-import { dlopen, FFIType, JSCallback, read, toArrayBuffer, type Pointer } from "bun:ffi";
+import { dlopen, FFIType, read, toArrayBuffer, type Pointer } from "bun:ffi";
 
 type X11 = ReturnType<typeof bind>;
 
 function bind() {
-  return dlopen("libX11.so.6", {
-    XSetIOErrorHandler: { args: [FFIType.function], returns: FFIType.ptr },
-    XSetIOErrorExitHandler: { args: [FFIType.ptr, FFIType.function, FFIType.ptr], returns: FFIType.void },
+  const xlib = dlopen("libX11.so.6", {
+    XSetIOErrorHandler: { args: [FFIType.ptr], returns: FFIType.ptr },
+    XSetIOErrorExitHandler: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.void },
     XConnectionNumber: { args: [FFIType.ptr], returns: FFIType.i32 },
+    XUnlockDisplay: { args: [FFIType.ptr], returns: FFIType.void },
+    XOpenDisplay: { args: [FFIType.ptr], returns: FFIType.ptr },
+    XCloseDisplay: { args: [FFIType.ptr], returns: FFIType.i32 },
   }).symbols;
+  const xlibXcb = dlopen("libX11-xcb.so.1", { XGetXCBConnection: { args: [FFIType.ptr], returns: FFIType.ptr } }).symbols;
+  const xcb = dlopen("libxcb.so.1", { xcb_connection_has_error: { args: [FFIType.ptr], returns: FFIType.i32 } }).symbols;
+  return { ...xlib, ...xlibXcb, ...xcb };
 }
 
 /**
- * VIVID_SURVIVE_DISPLAY_LOSS=1 turns this on. Off by default: in the full test suite on the loaded
- * 2-core box, 2 of 4 runs of its test froze after the loss — no frame for 60 s, the JS thread
- * held in a native call, most likely Dawn waiting on the queue lock Mesa's X11 present thread keeps
- * while it writes to the dead connection (what a session on 2026-12-06 saw too). A frozen show is
- * worse than the exit it replaces (a supervisor can restart an exit), so the exit stays the default
- * until that wait is bounded. scripts/display-loss-stress.sh runs it.
+ * VIVID_SURVIVE_DISPLAY_LOSS=1 turns this on. Off by default while one rare crash remains: under
+ * load, scripts/display-loss-stress.sh survived 20 and 30 losses in a row and then segfaulted once
+ * at its 21st (2026-12-07). What froze before is fixed (see survive and openPresentDisplay), and a
+ * run held after a loss ends with exit 1 (runtime/window/display-watchdog.ts), never freezes.
  */
 const SURVIVE_DISPLAY_LOSS = process.env.VIVID_SURVIVE_DISPLAY_LOSS === "1";
 
 let x11: X11 | null | undefined;
 /** The connections watched, by their Display pointer. */
-const watched = new Map<number, X11Connection>();
-let ioErrorHandler: JSCallback | undefined;
-let exitHandler: JSCallback | undefined;
+const watched = new Map<number, X11Connection & { closed: boolean }>();
+
+function loadX11(): X11 | null {
+  if (x11 === undefined) {
+    try {
+      x11 = bind();
+    } catch {
+      x11 = null; // libX11 < 1.7: no exit handler to replace
+    }
+  }
+  return x11;
+}
 
 export interface X11Connection {
-  /** Set (inside the Xlib call that found it) once the connection broke. */
+  /** True once the connection broke (XCB saw the server's end). */
   readonly lost: boolean;
+}
+
+/**
+ * Makes a broken `display` survivable and returns a record whose `lost` says when it broke. Xlib's
+ * handlers are replaced by native functions, never JavaScript ones, because they run on whichever
+ * thread found the error (Mesa's present threads included): the I/O error handler by one that
+ * prints nothing (XConnectionNumber), and the exit handler by XUnlockDisplay. Before calling it
+ * Xlib takes the display's user lock for good ("the thread calling exit will call any atexit
+ * handlers", XlibInt.c _XIOError); with a handler that returns, any other thread that then needed
+ * the display waited for that lock forever. That was the freeze: Mesa's present thread, holding
+ * its swap chain's lock, waited there while asking Xlib for the socket back, and the frame loop's
+ * next submit waited for the swap chain's lock (gdb, lavapipe under Xvfb, 2026-12-07).
+ */
+function survive(lib: X11, display: Pointer): X11Connection {
+  lib.XSetIOErrorHandler(functionPointer(lib.XConnectionNumber));
+  lib.XSetIOErrorExitHandler(display, functionPointer(lib.XUnlockDisplay), null);
+  const xcbConnection = lib.XGetXCBConnection(display) as Pointer;
+  let lost = false;
+  const connection = {
+    closed: false,
+    get lost() {
+      // Asked of XCB until the connection is closed (forgetX11Display); what it said last after that.
+      if (!this.closed) lost ||= lib.xcb_connection_has_error(xcbConnection) !== 0;
+      return lost;
+    },
+  };
+  watched.set(Number(display), connection);
+  return connection;
+}
+
+/** The C function behind a bun:ffi symbol (Bun gives each one a `ptr`; its types do not say so). */
+function functionPointer(symbol: unknown): Pointer {
+  return (symbol as { ptr: Pointer }).ptr;
 }
 
 /**
@@ -62,32 +108,71 @@ export interface X11Connection {
 export function watchX11Display(display: Pointer): X11Connection | null {
   // Opt-in for now: with lavapipe the run can freeze instead (see SURVIVE_DISPLAY_LOSS).
   if (process.platform !== "linux" || !SURVIVE_DISPLAY_LOSS) return null;
-  if (x11 === undefined) {
-    try {
-      x11 = bind();
-    } catch {
-      x11 = null; // libX11 < 1.7: no exit handler to replace
-    }
-  }
-  if (!x11) return null;
-  const key = Number(display);
-  const known = watched.get(key);
+  const lib = loadX11();
+  if (!lib) return null;
+  const known = watched.get(Number(display));
   if (known && !known.lost) return known;
-  // Xlib's default I/O error handler prints two lines of "XIO: fatal IO error …"; the run prints its
-  // own one line instead (main.ts). The handler's return value is ignored.
-  ioErrorHandler ??= new JSCallback(() => 0, { args: [FFIType.ptr], returns: FFIType.i32 });
-  exitHandler ??= new JSCallback(
-    (broken: Pointer) => {
-      const connection = watched.get(Number(broken));
-      if (connection) (connection as { lost: boolean }).lost = true;
+  return survive(lib, display);
+}
+
+/** A connection of the window's own for its GPU surface (see openPresentDisplay). */
+export interface PresentDisplay {
+  readonly pointer: Pointer;
+  readonly lost: boolean;
+  /** XCloseDisplay. Only after every swap chain made through it is deleted. Idempotent. */
+  close(): void;
+}
+
+/**
+ * Opens a second Xlib connection to `name` for the window's GPU surface, so the Vulkan driver's
+ * threads never share a connection (or its lock) with GLFW's calls on the frame loop's thread.
+ * Survivable as GLFW's is (see survive). Null where libX11 cannot do it or the display does not answer.
+ */
+export function openPresentDisplay(name: string): PresentDisplay | null {
+  const lib = loadX11();
+  if (!lib) return null;
+  // "" is DISPLAY's value, as XOpenDisplay reads it for NULL.
+  const pointer = lib.XOpenDisplay(name ? Buffer.from(`${name}\0`) : null) as Pointer | null;
+  if (!pointer) return null;
+  const connection = survive(lib, pointer);
+  let open = true;
+  return {
+    pointer,
+    get lost() {
+      return connection.lost;
     },
-    { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.void },
-  );
-  x11.XSetIOErrorHandler(ioErrorHandler);
-  x11.XSetIOErrorExitHandler(display, exitHandler, null);
-  const connection = { lost: false };
-  watched.set(key, connection);
-  return connection;
+    close() {
+      if (!open) return;
+      open = false;
+      // A lost device deletes its swap chains only when destroyed, and Mesa deletes one through this
+      // connection: closed before that, the deletion wrote through freed memory (a segfault in
+      // xcb_send_request, gdb, 2026-12-07). So a broken connection waits for releaseParkedDisplays.
+      if (connection.lost) parked.push(pointer);
+      else closeDisplay(lib, pointer);
+    },
+  };
+}
+
+/** Broken present connections whose window is gone, waiting for the devices that presented through them. */
+const parked: Pointer[] = [];
+
+function closeDisplay(lib: X11, pointer: Pointer): void {
+  emptyBrokenBuffer(pointer);
+  lib.XCloseDisplay(pointer);
+  forgetX11Display(pointer);
+}
+
+/**
+ * Closes the broken present connections of windows already destroyed: call it after the GPU devices
+ * that presented through them are destroyed (main.ts: after a device recovery, and at exit). A loss
+ * that did not lose the device leaves its connections parked until then: ~20 KB and a socket each.
+ */
+export function releaseParkedDisplays(): number {
+  const lib = x11;
+  if (!lib) return 0;
+  const count = parked.length;
+  for (const pointer of parked.splice(0)) closeDisplay(lib, pointer);
+  return count;
 }
 
 /** struct _XDisplay (Xlibint.h) on LP64: int fd at 16; char *buffer, *bufptr, *bufmax at 168, 176, 184. */
@@ -121,8 +206,10 @@ export function emptyBrokenBuffer(display: Pointer): boolean {
   return true;
 }
 
-/** Forgets a connection GLFW closed (glfwTerminate), so a later one at the same address starts clean. */
+/** Forgets a connection that was closed (glfwTerminate, XCloseDisplay): its record stops asking it. */
 export function forgetX11Display(display: Pointer): void {
+  const connection = watched.get(Number(display));
+  if (connection) connection.closed = true;
   watched.delete(Number(display));
 }
 

@@ -39,13 +39,21 @@ export interface Xvfb {
   height: number;
   screenshot(): Promise<XwdImage>;
   stop(): Promise<void>;
+  /**
+   * Kills the server (SIGKILL), as a display that goes away does. Our own connection is left
+   * unclosed: closing a broken one would end this process (Xlib's default exit on I/O errors).
+   */
+  crash(): Promise<void>;
 }
 
-/** Starts Xvfb; `-displayfd` makes the server pick a free display number and tell us which. */
-export async function startXvfb(width = 1600, height = 1000): Promise<Xvfb> {
+/**
+ * Starts Xvfb; `-displayfd` makes the server pick a free display number and tell us which, or, with
+ * `wanted` (":N", a crashed server's), report when it is ready on that one.
+ */
+export async function startXvfb(width = 1600, height = 1000, wanted?: string): Promise<Xvfb> {
   let server: ReturnType<typeof Bun.spawn>;
   try {
-    server = Bun.spawn(["Xvfb", "-displayfd", "1", "-screen", "0", `${width}x${height}x24`, "-br", "-nolisten", "tcp", "-terminate"], {
+    server = Bun.spawn(["Xvfb", ...(wanted ? [wanted] : []), "-displayfd", "1", "-screen", "0", `${width}x${height}x24`, "-br", "-nolisten", "tcp", "-terminate"], {
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -90,8 +98,12 @@ export async function startXvfb(width = 1600, height = 1000): Promise<Xvfb> {
       return parseXwd(new Uint8Array(shot.stdout.buffer, shot.stdout.byteOffset, shot.stdout.byteLength));
     },
     async stop() {
-      keeper.close();
+      if (server.exitCode === null && server.signalCode === null) keeper.close();
       server.kill();
+      await server.exited;
+    },
+    async crash() {
+      server.kill("SIGKILL");
       await server.exited;
     },
   };
