@@ -1,5 +1,5 @@
 /**
- * A bound on the worst case of a lost display. With VIVID_SURVIVE_DISPLAY_LOSS the run moves
+ * A bound on the worst case of a lost display. The run moves
  * offscreen when the X server goes away (runtime/window/x11-connection.ts, main.ts leaveDisplay),
  * but releasing the lost window's swap chain waits for the driver's present thread: 11-13 s in about
  * one loss in three with lavapipe, and in 2 of 4 full test-suite runs it never came back (the JS

@@ -40,12 +40,13 @@ function bind() {
 }
 
 /**
- * VIVID_SURVIVE_DISPLAY_LOSS=1 turns this on. Off by default while one rare crash remains: under
- * load, scripts/display-loss-stress.sh survived 20 and 30 losses in a row and then segfaulted once
- * at its 21st (2026-12-07). What froze before is fixed (see survive and openPresentDisplay), and a
- * run held after a loss ends with exit 1 (runtime/window/display-watchdog.ts), never freezes.
+ * On unless VIVID_SURVIVE_DISPLAY_LOSS=0 (which keeps Xlib's exit). One rare crash remains: under
+ * load scripts/display-loss-stress.sh survived 20 and 30 losses in a row and then segfaulted once, at
+ * a 21st (2026-12-07). Every way it can still fail (that crash; a run the driver holds, which
+ * runtime/window/display-watchdog.ts ends with exit 1 after 30 s) ends the process, as the default
+ * before it did at every loss; what froze is fixed (see survive and openPresentDisplay).
  */
-const SURVIVE_DISPLAY_LOSS = process.env.VIVID_SURVIVE_DISPLAY_LOSS === "1";
+const SURVIVE_DISPLAY_LOSS = process.env.VIVID_SURVIVE_DISPLAY_LOSS !== "0";
 
 let x11: X11 | null | undefined;
 /** The connections watched, by their Display pointer. */
@@ -106,7 +107,6 @@ function functionPointer(symbol: unknown): Pointer {
  * record.
  */
 export function watchX11Display(display: Pointer): X11Connection | null {
-  // Opt-in for now: with lavapipe the run can freeze instead (see SURVIVE_DISPLAY_LOSS).
   if (process.platform !== "linux" || !SURVIVE_DISPLAY_LOSS) return null;
   const lib = loadX11();
   if (!lib) return null;

@@ -5,7 +5,9 @@
  * windows reopen showing the chain again (no error overlay over it), read back from the new server's
  * screen with xwd. Twice in a row, then a clean exit with every GPU object released. (A frame presented
  * in the moment the server died loses the GPU device with the surface; that is said as part of the
- * display's loss, never shown as an error.)
+ * display's loss, never shown as an error.) Then the two other ways a loss can end: a run the driver
+ * holds is ended by the watchdog with exit 1 (a hook holds the JS thread in a native sleep), and
+ * VIVID_SURVIVE_DISPLAY_LOSS=0 keeps Xlib's exit.
  */
 import { describe, expect, test } from "vitest";
 import { cleanup, events, tempProject, waitFor } from "../../helpers/live-run.ts";
@@ -38,14 +40,12 @@ async function bothWindowsShow(xvfb: Xvfb, what: () => string): Promise<void> {
   }
 }
 
-const SURVIVE = { VIVID_SURVIVE_DISPLAY_LOSS: "1" };
-
 describe("losing the display", () => {
   test("the run goes on offscreen when the X server dies, and its windows come back with the server", async () => {
     let xvfb = await startXvfb(800, 600);
     cleanup.push(() => xvfb.stop());
     const project = tempProject("vivid-display-loss-", chain);
-    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], SURVIVE);
+    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats]);
     const { child } = run;
     const said = (text: string) => run.stdout().split(text).length - 1;
     /** The once-a-second frame records that counted frames drawn. */
@@ -83,7 +83,6 @@ describe("losing the display", () => {
     // The hook holds the JS thread in a native sleep (an hour) where the loss is found: the watchdog
     // thread sees the heartbeat stop while the display does not answer, and ends the process.
     const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], {
-      ...SURVIVE,
       VIVID_TEST_HOLD_ON_DISPLAY_LOSS: "1",
       VIVID_DISPLAY_STALL_SECONDS: "6",
     });
@@ -101,5 +100,18 @@ describe("losing the display", () => {
     // before the kill is seen here), and not long after it.
     expect(heldFor).toBeGreaterThanOrEqual(5);
     expect(heldFor).toBeLessThan(30);
+  }, 120_000);
+
+  test("VIVID_SURVIVE_DISPLAY_LOSS=0 keeps the old way: the run ends with exit 1 when the X server dies", async () => {
+    const xvfb = await startXvfb(640, 480);
+    cleanup.push(() => xvfb.stop());
+    const project = tempProject("vivid-display-exit-", chain);
+    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], { VIVID_SURVIVE_DISPLAY_LOSS: "0" });
+    await waitFor(() => `frames before the loss; the run printed:\n${run.stdout()}`, () => events(project.stats).some((e) => e.type === "frames" && Number(e.fps) > 0) || undefined, 60_000);
+    await xvfb.crash();
+    const code = await Promise.race([run.child.exited, Bun.sleep(30_000).then(() => "still running after 30 s")]);
+    await run.finished;
+    expect(code, run.stdout() + run.stderr()).toBe(1);
+    expect(run.stdout()).not.toContain("lost the display");
   }, 120_000);
 });
