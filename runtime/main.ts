@@ -42,7 +42,7 @@ import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
 import { openWindow, type VividWindow } from "./window/window.ts";
 import { DisplayWatchdog } from "./window/display-watchdog.ts";
-import { displayAnswers, releaseParkedDisplays } from "./window/x11-connection.ts";
+import { displayAnswers } from "./window/x11-connection.ts";
 
 const MAX_FRAMES_IN_FLIGHT = 2;
 /** How long a paused loop sleeps between looks: a window's events want ~30 Hz; headless, only the 1 s stats do. */
@@ -458,8 +458,6 @@ export async function run(options: RunOptions): Promise<number> {
       trouble,
     );
     deviceWatch.trouble = undefined;
-    // The old device is destroyed (unless it hung): the lost windows' connections it presented through can close.
-    if (trouble.kind !== "hang") releaseParkedDisplays();
     const leak = recovered.leaked > 0 ? `; ${recovered.leaked} GPU objects were left on the old device (a leak)` : "";
     const outcome = recovered.ok ? "the chain runs again" : `the chain failed on the new device: ${recovered.error}`;
     // The census is compared a few frames on, once the chain's frame-to-frame objects exist again (a
@@ -730,7 +728,6 @@ export async function run(options: RunOptions): Promise<number> {
     const live = gpu.census.live();
     if (live !== 0) console.error(`vivid: ${live} GPU objects were still alive at exit (a leak): ${JSON.stringify(gpu.census.snapshot().owners)}`);
     gpu.destroy();
-    releaseParkedDisplays();
     sink?.close();
     restoreProcess();
     deviceWatch.close();

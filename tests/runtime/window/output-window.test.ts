@@ -145,6 +145,8 @@ describe("output windows", () => {
     const frames = events(project.stats).filter((e) => e.type === "frames").length;
     await waitFor("frames after the recording", () => (events(project.stats).filter((e) => e.type === "frames").length > frames ? true : undefined), 60_000);
     child.kill("SIGTERM");
-    expect(await child.exited).toBe(0);
+    const code = await child.exited;
+    await run.finished;
+    expect(code, run.stderr()).toBe(0);
   }, 150_000);
 });
