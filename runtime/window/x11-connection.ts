@@ -40,10 +40,10 @@ function bind() {
 }
 
 /**
- * VIVID_SURVIVE_DISPLAY_LOSS=1 turns this on. Off by default while crashes remain: under load,
- * scripts/display-loss-stress.sh survived 20 and 30 losses in a row and then segfaulted (address 0)
- * at a 21st, and with it on for every windowed run the window tests ended with a segfault at exit in
- * about 1 run in 5 of tests/runtime/window and guard together (2026-12-07). What froze is fixed (see
+ * VIVID_SURVIVE_DISPLAY_LOSS=1 turns this on. Off by default while crashes remain: under load, a
+ * loop like scripts/display-loss-stress.sh survived 20 losses in a row and then segfaulted (address
+ * 0) at the 21st, and with it on for every windowed run 3 of 9 runs of tests/runtime/window and
+ * guard together ended a run with a segfault at exit (2026-12-07). What froze is fixed (see
  * survive and openPresentDisplay), and a run held after a loss ends with exit 1
  * (runtime/window/display-watchdog.ts), never freezes.
  */
