@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Kills the X server under a live run at random moments and starts it again, N times, and says after
-# each whether the run is alive and still counting frames (README, "Lost display"; the behaviour is
-# opt-in, VIVID_SURVIVE_DISPLAY_LOSS=1, which this sets).
+# each whether the run is alive and still counting frames (README, "Lost display").
 #   N=14 CHAIN=examples/02-hello-noise SIZE=640x360 DISPLAY_NUMBER=78 scripts/display-loss-stress.sh
 # Needs Xvfb (scripts/setup.sh installs it). The run's output is in /tmp/vivid-display-stress.out.
 set -u
@@ -12,7 +11,7 @@ frames() { grep -c '"type":"frames"' "$stats" 2>/dev/null || echo 0; }
 pkill -f "Xvfb $d\b" 2>/dev/null; sleep 0.5
 server; sleep 1
 rm -f "$stats"
-DISPLAY="$d" VIVID_SURVIVE_DISPLAY_LOSS=1 bun runtime/cli.ts "${CHAIN:-examples/02-hello-noise}" --no-dashboard --size "${SIZE:-640x360}" --stats "$stats" > "$out" 2>&1 &
+DISPLAY="$d" bun runtime/cli.ts "${CHAIN:-examples/02-hello-noise}" --no-dashboard --size "${SIZE:-640x360}" --stats "$stats" > "$out" 2>&1 &
 pid=$!
 sleep 8
 for i in $(seq 1 "${N:-10}"); do

@@ -7,14 +7,13 @@
  * in the moment the server died loses the GPU device with the surface; that is said as part of the
  * display's loss, never shown as an error.) Then the two other ways a loss can end: a run the driver
  * holds is ended by the watchdog with exit 1 (a hook holds the JS thread in a native sleep), and
- * without VIVID_SURVIVE_DISPLAY_LOSS=1 (the default) Xlib's exit ends the run.
+ * with VIVID_SURVIVE_DISPLAY_LOSS=0 (the way out of it) Xlib's exit ends the run. Surviving is the
+ * default, so the other runs here set nothing.
  */
 import { describe, expect, test } from "vitest";
 import { cleanup, events, tempProject, waitFor } from "../../helpers/live-run.ts";
 import { spawnOnDisplay, startXvfb, type Xvfb } from "./xvfb.ts";
 import type { XwdImage } from "./xwd.ts";
-
-const SURVIVE = { VIVID_SURVIVE_DISPLAY_LOSS: "1" };
 
 const chain = `import { SolidColor } from "vivid";
 export function setup(ctx) {
@@ -47,7 +46,7 @@ describe("losing the display", () => {
     let xvfb = await startXvfb(800, 600);
     cleanup.push(() => xvfb.stop());
     const project = tempProject("vivid-display-loss-", chain);
-    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], SURVIVE);
+    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats]);
     const { child } = run;
     const said = (text: string) => run.stdout().split(text).length - 1;
     /** The once-a-second frame records that counted frames drawn. */
@@ -86,7 +85,6 @@ describe("losing the display", () => {
     // The hook holds the JS thread in a native sleep (an hour) where the loss is found: the watchdog
     // thread sees the heartbeat stop while the display does not answer, and ends the process.
     const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], {
-      ...SURVIVE,
       VIVID_TEST_HOLD_ON_DISPLAY_LOSS: "1",
       VIVID_DISPLAY_STALL_SECONDS: "6",
     });
@@ -106,11 +104,11 @@ describe("losing the display", () => {
     expect(heldFor).toBeLessThan(30);
   }, 120_000);
 
-  test("by default (no VIVID_SURVIVE_DISPLAY_LOSS) the run ends with exit 1 when the X server dies", async () => {
+  test("with VIVID_SURVIVE_DISPLAY_LOSS=0 the run ends with exit 1 when the X server dies", async () => {
     const xvfb = await startXvfb(640, 480);
     cleanup.push(() => xvfb.stop());
     const project = tempProject("vivid-display-exit-", chain);
-    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats]);
+    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], { VIVID_SURVIVE_DISPLAY_LOSS: "0" });
     await waitFor(() => `frames before the loss; the run printed:\n${run.stdout()}`, () => events(project.stats).some((e) => e.type === "frames" && Number(e.fps) > 0) || undefined, 60_000);
     await xvfb.crash();
     const code = await Promise.race([run.child.exited, Bun.sleep(30_000).then(() => "still running after 30 s")]);
