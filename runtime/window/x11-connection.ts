@@ -152,22 +152,16 @@ export function openPresentDisplay(name: string): PresentDisplay | null {
       // xcb_send_request, gdb, 2026-12-07). And closing a broken one later still crashed now and
       // then (address 0, at exit or after a recovery). So a broken connection is never closed: ~20
       // KB and a dead socket per window per loss, until the process ends.
-      if (connection.lost) abandoned.push(pointer);
-      else closeDisplay(lib, pointer);
+      if (!connection.lost) closeDisplay(lib, pointer);
     },
   };
 }
-
-/** Broken present connections whose window is gone: kept, never closed (see close above). */
-/** Kept referenced so nothing mistakes them for free. */
-const abandoned: Pointer[] = [];
 
 function closeDisplay(lib: X11, pointer: Pointer): void {
   emptyBrokenBuffer(pointer);
   lib.XCloseDisplay(pointer);
   forgetX11Display(pointer);
 }
-
 
 /** struct _XDisplay (Xlibint.h) on LP64: int fd at 16; char *buffer, *bufptr, *bufmax at 168, 176, 184. */
 const FD_OFFSET = 16;
