@@ -2,8 +2,8 @@
  * The soak's control: the same memory measurement on a loop with no Vivid in it. A bare bun-webgpu
  * loop (bench/raw-loop.ts: noise and four-tap passes, one encoder and one submit a frame) paced
  * like the CLI's frame loop (two frames in flight: `onSubmittedWorkDone`, else `setImmediate`),
- * held to `--fps`, and sampled as `bun vivid soak` samples (a full collection and a malloc trim,
- * then RSS) every 10 s. It writes a soak-shaped JSON that `bun vivid soak --judge <file>` judges
+ * held to `--fps`, and sampled as `bun vivid soak` samples (`settledMemory`: a full collection and
+ * a malloc trim, then RSS) every 10 s. It writes a soak-shaped JSON that `bun vivid soak --judge <file>` judges
  * with the soak's own verdict, so what the runtime adds can be told from what Bun, the WebGPU
  * binding, Dawn and the driver do on their own (docs/memory.md). With `--project <dir>` the frames are
  * that project's chain through the runtime's Engine instead (no CLI around it: no stats hub,
@@ -13,13 +13,12 @@
  *   bun bench/raw-soak.ts --project examples/audio-reactive --size 320x180 --json engine.json
  */
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { heapStats } from "bun:jsc";
-import { Gpu } from "../runtime/gpu/gpu.ts";
-import { trimMalloc } from "../runtime/stats/trim.ts";
-import { Engine } from "../runtime/engine.ts";
-import { RawLoop } from "./raw-loop.ts";
 import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { Engine } from "../runtime/engine.ts";
+import { Gpu } from "../runtime/gpu/gpu.ts";
+import { settledMemory } from "../runtime/stats/trim.ts";
+import { RawLoop } from "./raw-loop.ts";
 
 const { values } = parseArgs({
   options: {
@@ -71,9 +70,8 @@ while (performance.now() - start < minutes * 60_000) {
   const now = performance.now() - start;
   if (now >= nextSampleMs) {
     nextSampleMs += 10_000;
-    Bun.gc(true);
-    trimMalloc();
-    const sample = { t: now / 1000, rssMB: process.memoryUsage.rss() / 2 ** 20, heapMB: heapStats().heapSize / 2 ** 20, gpuMB: 0 };
+    const { rssBytes, heapBytes } = settledMemory();
+    const sample = { t: now / 1000, rssMB: rssBytes / 2 ** 20, heapMB: heapBytes / 2 ** 20, gpuMB: 0 };
     samples.push(sample);
     if (samples.length % 6 === 0) console.log(`${(sample.t / 60).toFixed(1)} min  ${frames} frames  RSS ${sample.rssMB.toFixed(2)} MB  heap ${sample.heapMB.toFixed(2)} MB`);
   }

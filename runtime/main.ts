@@ -36,7 +36,7 @@ import { RecordProgressLine } from "./record/progress-line.ts";
 import { Recorder } from "./record/recorder.ts";
 import { saveSnapshot } from "./snapshot.ts";
 import { SOAK_EXIT_CODES, SoakDriver, formatVerdict, plotRss } from "./soak.ts";
-import { trimMalloc } from "./stats/trim.ts";
+import { settledMemory } from "./stats/trim.ts";
 import { audio } from "./audio/system.ts";
 import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
@@ -130,14 +130,7 @@ export async function run(options: RunOptions): Promise<number> {
   const hub = new StatsHub({
     // A soak samples memory after a full collection and a malloc trim (a few ms every 10 s), so its
     // slope measures what is kept, not where the collector or the allocators are in their cycles.
-    readMemory: options.soak
-      ? () => {
-          Bun.gc(true);
-          trimMalloc();
-          const usage = process.memoryUsage();
-          return { rssBytes: usage.rss, heapBytes: usage.heapUsed };
-        }
-      : undefined,
+    readMemory: options.soak ? settledMemory : undefined,
     readGpu: () => ({ bytes: gpu.census.gpuBytes, breakdown: { textures: gpu.census.snapshot().textureBytes, buffers: gpu.census.snapshot().bufferBytes } }),
     readDebug: () => engine.ctx.debugValues,
     readAudio: () => (audio.used ? audio.snapshot() : undefined),

@@ -25,3 +25,15 @@ export function trimMalloc(): boolean {
   trim(0);
   return true;
 }
+
+/**
+ * The soak's memory reading: a full garbage collection and a malloc trim, then RSS and the JS heap
+ * in use. What is left is memory in use, not where the collector or the allocators are in their
+ * cycles. main.ts reads every soak sample this way, and bench/raw-soak.ts (the control) does too.
+ */
+export function settledMemory(): { rssBytes: number; heapBytes: number } {
+  Bun.gc(true);
+  trimMalloc();
+  const usage = process.memoryUsage();
+  return { rssBytes: usage.rss, heapBytes: usage.heapUsed };
+}
