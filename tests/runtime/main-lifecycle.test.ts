@@ -112,8 +112,12 @@ export function update(ctx) {
       expect(counts, message).toEqual([...counts].sort((a, b) => a - b));
       const span = (reported.at(-1)!.t as number) - (reported[0]!.t as number);
       expect(reported.length, message).toBeLessThanOrEqual(Math.ceil(span) + 2);
-      const plainLines = output.stdout.split("\n").filter((line) => line.includes(`Error at `) && line.includes(message));
-      expect(plainLines.length, message).toBe(reported.length);
+      // One plain line per event, with its time. The pipe can be a moment behind the stats file (and
+      // more events come meanwhile): wait for the lines of these events, then compare them in order.
+      const plainLines = () => output.stdout.split("\n").filter((line) => line.includes(`Error at `) && line.includes(message));
+      await waitFor(`the plain lines of "${message}"`, () => (plainLines().length >= reported.length ? true : undefined), 5000);
+      const stampOf = (t: number) => `[${t.toFixed(1)}s]`;
+      expect(plainLines().slice(0, reported.length).map((line) => line.slice(0, line.indexOf("]") + 1)), message).toEqual(reported.map((e) => stampOf(e.t as number)));
     }
     // The interval throws about every millisecond: hundreds of times, counted.
     expect(errorsAbout("tick broke").at(-1)!.count as number).toBeGreaterThan(200);
