@@ -117,6 +117,8 @@ const extraSymbols = {
   wgpuSurfaceGetCapabilities: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.u32 },
   wgpuDeviceGetAdapter: { args: [FFIType.ptr], returns: FFIType.ptr },
   wgpuAdapterRelease: { args: [FFIType.ptr], returns: FFIType.void },
+  // (device, WGPUDeviceLostReason, WGPUStringView message): the view's two words go in two registers.
+  wgpuDeviceForceLoss: { args: [FFIType.ptr, FFIType.u32, FFIType.ptr, FFIType.u64], returns: FFIType.void },
 } as const;
 type ExtraSymbols = ReturnType<typeof dlopen<typeof extraSymbols>>["symbols"];
 let extra: ExtraSymbols | null = null;
@@ -138,6 +140,16 @@ function extraSymbolsFor(libPath?: string): ExtraSymbols {
   return extra;
 }
 
+/**
+ * Loses `device` the way a driver does (Dawn's wgpuDeviceForceLoss, reason "unknown"): its `lost`
+ * promise resolves with `message`, and its objects (a surface's swap chain too) stay valid to
+ * release, unlike after `destroy()`. For test hooks that stand in for a real loss.
+ */
+export function forceDeviceLoss(device: GPUDevice, message: string, libPath?: string): void {
+  const text = new TextEncoder().encode(message);
+  extraSymbolsFor(libPath).wgpuDeviceForceLoss((device as unknown as DeviceInternals).ptr, 1, text.length > 0 ? ptr(text) : null, BigInt(text.length));
+}
+
 /** bun-webgpu's internals that we reach through the device (present at runtime, not in its types). */
 interface BunWebGpuLib {
   wgpuInstanceCreateSurface(instance: Pointer, descriptor: Pointer): Pointer | null;
@@ -148,6 +160,7 @@ interface BunWebGpuLib {
   wgpuSurfaceRelease(surface: Pointer): void;
   wgpuSurfaceCapabilitiesFreeMembers(capabilities: Pointer): void;
   wgpuTextureRelease(texture: Pointer): void;
+  wgpuBufferRelease(buffer: Pointer): void;
 }
 
 interface DeviceInternals {
@@ -472,12 +485,17 @@ class DawnSurface implements Surface {
    * serial and deletes it on a device tick after that serial completes. Until then the driver's WSI
    * may still present on its own thread (Mesa's x11 present queue does, for FIFO), using the X
    * window and the X connection; destroying the window or closing the connection (glfwTerminate)
-   * before that crashed with BadDrawable on X_PutImage or a segfault. So: submit an empty command
-   * buffer to move the serial on, wait for it, tick, and only then may the window go.
+   * before that crashed with BadDrawable on X_PutImage or a segfault. So: submit a command buffer
+   * with one command in it (an empty one is not submitted, and the serial stays where it was: the
+   * swap chain was then deleted at the device's destroy, after the X connection had closed, and
+   * crashed in Xlib in one exit in ten), wait for it, tick, and only then may the window go.
    */
   private async flushSwapChainDeletion(): Promise<void> {
+    const scratch = this.device.createBuffer({ label: "surface teardown", size: 4, usage: GPUBufferUsage.COPY_DST });
+    this.census.created("buffer", this.owner, 4);
     const encoder = this.device.createCommandEncoder({ label: "surface teardown" });
     this.census.created("commandEncoder", this.owner);
+    encoder.clearBuffer(scratch);
     const commands = encoder.finish(); // bun-webgpu releases the encoder in finish()
     this.census.released("commandEncoder", this.owner);
     this.census.created("commandBuffer", this.owner);
@@ -486,6 +504,10 @@ class DawnSurface implements Surface {
     this.census.released("commandBuffer", this.owner);
     await this.device.queue.onSubmittedWorkDone();
     this.device.tick();
+    scratch.destroy();
+    // bun-webgpu's destroy() does not release the handle (as in gpu.ts).
+    this.lib.wgpuBufferRelease((scratch as unknown as { ptr: Pointer }).ptr);
+    this.census.released("buffer", this.owner, 4);
   }
 }
 
