@@ -151,9 +151,11 @@ export class OutputWindows {
    * next sync opens them again on `gpu`.
    */
   async moveTo(gpu: Gpu): Promise<void> {
-    await this.dispose();
+    // Set before the wait: a later moveTo (a device recovered while a lost display's windows are
+    // still being released) must not be undone when this one's release ends.
     this.gpu = gpu;
     this.syncedChain = undefined;
+    await this.dispose();
   }
 
   /** Closes every window; resolves when their surfaces are gone. */

@@ -143,8 +143,18 @@ export interface Recovery {
  * Dawn's destroy waits for the device's queue to go idle, which a hung queue never does. On a real GPU
  * the driver resets the hung device after its own timeout (Windows' TDR, Linux's GPU reset); with a
  * software driver (lavapipe) the hung shader keeps its threads busy until the process ends.
+ *
+ * `stillInUse`, asked after `releaseHost`: work on the old device that goes on past the recovery (a
+ * lost display's swap chains, released in the background); the old device is destroyed after it
+ * settles, not under it.
  */
-export async function recoverDevice(engine: Engine, releaseHost: (old: Gpu) => Promise<void> | void, rebuildHost: (gpu: Gpu) => void, trouble: DeviceTrouble = { kind: "lost", message: "" }): Promise<Recovery> {
+export async function recoverDevice(
+  engine: Engine,
+  releaseHost: (old: Gpu) => Promise<void> | void,
+  rebuildHost: (gpu: Gpu) => void,
+  trouble: DeviceTrouble = { kind: "lost", message: "" },
+  stillInUse?: () => Promise<unknown> | undefined,
+): Promise<Recovery> {
   const old = engine.gpu;
   // The new device runs per-pixel operators the way the old one did when --dispatch chose it.
   const gpu = await Gpu.open(old.dispatchReason === "--dispatch" ? { dispatch: old.dispatch } : {});
@@ -152,7 +162,11 @@ export async function recoverDevice(engine: Engine, releaseHost: (old: Gpu) => P
   const built = await engine.useGpu(gpu, { rebuild: !hung });
   await releaseHost(old);
   const leaked = old.census.live();
-  if (!hung) old.destroy();
+  if (!hung) {
+    const busy = stillInUse?.();
+    if (busy) void busy.finally(() => old.destroy());
+    else old.destroy();
+  }
   rebuildHost(gpu);
   if (hung) return { gpu, ok: false, error: "the chain stays stopped until the next save (its shader hung the GPU)", leaked };
   if (built && !built.ok) return { gpu, ok: false, error: built.error.message, leaked };

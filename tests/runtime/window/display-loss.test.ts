@@ -78,6 +78,41 @@ describe("losing the display", () => {
     expect(run.stdout() + errors).not.toContain("XIO");
   }, 400_000);
 
+  test("a device lost with the display is replaced while the lost window is still being released, and the window comes back", async () => {
+    let xvfb = await startXvfb(800, 600);
+    cleanup.push(() => xvfb.stop());
+    const project = tempProject("vivid-display-device-", chain);
+    // The release of the lost window takes 3 s (the driver's took 11-13 s in one loss in three), and
+    // the device goes with the display: the old device, whose swap chains are still being released,
+    // must outlive that release (destroyed under it, the run crashed or stopped drawing).
+    const run = spawnOnDisplay(xvfb.display, [project.dir, "--size", "320x240", "--no-dashboard", "--stats", project.stats], {
+      VIVID_TEST_SLOW_DISPLAY_RELEASE: "3000",
+      VIVID_TEST_LOSE_DEVICE_WITH_DISPLAY: "1",
+    });
+    const frames = () => events(project.stats).filter((e) => e.type === "frames" && Number(e.fps) > 0).length;
+    const seen = (what: string) => () => `${what}; the run printed:\n${run.stdout()}\n${run.stderr()}`;
+    await bothWindowsShow(xvfb, seen("the windows before the loss"));
+    const display = xvfb.display;
+    await xvfb.crash();
+    await waitFor(seen("the line saying the GPU recovered"), () => run.stdout().includes("vivid: GPU recovered (1 so far): the chain runs again") || undefined, 60_000);
+    // Frames go on while the release is still waiting (it takes 3 s; these come within 2 s of each other).
+    const before = frames();
+    await waitFor(seen("frames counted after the recovery"), () => frames() > before + 1 || undefined, 60_000);
+    expect(run.child.exitCode).toBeNull();
+    xvfb = await startXvfb(800, 600, display);
+    await waitFor(seen("the line saying the display is back"), () => run.stdout().includes(`vivid: the display ${display} is back`) || undefined, 60_000);
+    await bothWindowsShow(xvfb, seen("the windows after the display came back"));
+    run.child.kill("SIGTERM");
+    const code = await run.child.exited;
+    await run.finished;
+    expect(code, `${run.stdout()}\n${run.stderr()}`).toBe(0);
+    expect(run.stdout()).toContain(`vivid: lost the display ${display}: rendering offscreen`);
+    expect(run.stdout()).toContain("vivid: presenting to the lost display's window lost the GPU device too: moving to a new one");
+    expect(run.stdout() + run.stderr()).not.toContain("Error");
+    expect(run.stdout() + run.stderr()).not.toContain("XIO");
+    expect(run.stderr()).not.toContain("still alive");
+  }, 200_000);
+
   test("a run the driver holds after the loss exits with code 1 and one line instead of freezing", async () => {
     const xvfb = await startXvfb(640, 480);
     cleanup.push(() => xvfb.stop());
