@@ -42,7 +42,7 @@ import { writeFileSync } from "node:fs";
 import { createPlainReporter, openJsonlSink, StatsHub, type JsonlSink } from "./stats/index.ts";
 import { openWindow, type VividWindow } from "./window/window.ts";
 import { DisplayWatchdog } from "./window/display-watchdog.ts";
-import { displayAnswers } from "./window/x11-connection.ts";
+import { abandonPresentDisplays, displayAnswers } from "./window/x11-connection.ts";
 
 const MAX_FRAMES_IN_FLIGHT = 2;
 /** How long a paused loop sleeps between looks: a window's events want ~30 Hz; headless, only the 1 s stats do. */
@@ -306,6 +306,9 @@ export async function run(options: RunOptions): Promise<number> {
     const lost = win!;
     const lostSurface = surface;
     const name = lost.displayName;
+    // The swap chains of a lost device are deleted through these connections only when the device is
+    // destroyed, later: they stay open (x11-connection.ts).
+    abandonPresentDisplays(name);
     console.log(`vivid: lost the display${name ? ` ${name}` : ""}: rendering offscreen${name ? "; the window reopens when the display is back" : ""}`);
     if (watchdog) watchdog.displayLost = true;
     overlay?.dispose();

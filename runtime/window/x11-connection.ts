@@ -46,7 +46,9 @@ function bind() {
  * segfaulted at the 21st loss (2026-12-07, early). Since broken present connections are never
  * closed (openPresentDisplay), none of 4 such test runs and 100 windowed runs with an output window
  * crashed, and the stress loop survived 29 losses then aborted at the 30th, then 45 of 45 (2026-12-07,
- * later). What froze is fixed (see survive and openPresentDisplay), and a run held after a loss
+ * later). Since a lost display's present connections are abandoned (abandonPresentDisplays) and a
+ * lost device is destroyed only after its swap chains' release: 40 of 40, 14 with raced presents
+ * (2026-12-07, 11:25 UTC). What froze is fixed (see survive and openPresentDisplay), and a run held after a loss
  * ends with exit 1 (runtime/window/display-watchdog.ts), never freezes.
  */
 const SURVIVE_DISPLAY_LOSS = process.env.VIVID_SURVIVE_DISPLAY_LOSS !== "0";
@@ -138,6 +140,8 @@ export function openPresentDisplay(name: string): PresentDisplay | null {
   const pointer = lib.XOpenDisplay(name ? Buffer.from(`${name}\0`) : null) as Pointer | null;
   if (!pointer) return null;
   const connection = survive(lib, pointer);
+  const record = { name, abandoned: false };
+  presentConnections.add(record);
   let open = true;
   return {
     pointer,
@@ -147,14 +151,28 @@ export function openPresentDisplay(name: string): PresentDisplay | null {
     close() {
       if (!open) return;
       open = false;
+      presentConnections.delete(record);
       // A lost device deletes its swap chains only when destroyed, and Mesa deletes one through this
       // connection: closed before that, the deletion wrote through freed memory (a segfault in
       // xcb_send_request, gdb, 2026-12-07). And closing a broken one later still crashed now and
       // then (address 0, at exit or after a recovery). So a broken connection is never closed: ~20
-      // KB and a dead socket per window per loss, until the process ends.
-      if (!connection.lost) closeDisplay(lib, pointer);
+      // KB and a dead socket per window per loss, until the process ends. Nor is one whose display
+      // is known to be gone while Xlib has not read from it yet (abandonPresentDisplays): closed,
+      // the lost device's destroy aborted in xcb (a mutex with an owner while free, gdb, 2026-12-07).
+      if (!connection.lost && !record.abandoned) closeDisplay(lib, pointer);
     },
   };
+}
+
+/** The present connections open now, by display name (see abandonPresentDisplays). */
+const presentConnections = new Set<{ name: string; abandoned: boolean }>();
+
+/**
+ * The display `name` is gone (main.ts found it lost, or asked it and it did not answer): every present
+ * connection open to it now is never closed, whether Xlib has noticed the loss on it yet or not.
+ */
+export function abandonPresentDisplays(name: string): void {
+  for (const record of presentConnections) if (record.name === name) record.abandoned = true;
 }
 
 function closeDisplay(lib: X11, pointer: Pointer): void {
