@@ -48,8 +48,8 @@ function bind() {
  * crashed, and the stress loop survived 29 losses then aborted at the 30th, then 45 of 45 (2026-12-07,
  * later). Since a lost display's present connections are abandoned (abandonPresentDisplays) and a
  * lost device is destroyed only after its swap chains' release: 40 of 40, 14 with raced presents
- * (2026-12-07, 11:25 UTC). What froze is fixed (see survive and openPresentDisplay), and a run held after a loss
- * ends with exit 1 (runtime/window/display-watchdog.ts), never freezes.
+ * (2026-12-07, 10:47-10:52 UTC). What froze is fixed (see survive and openPresentDisplay), and a run
+ * held after a loss ends with exit 1 (runtime/window/display-watchdog.ts), never freezes.
  */
 const SURVIVE_DISPLAY_LOSS = process.env.VIVID_SURVIVE_DISPLAY_LOSS !== "0";
 
