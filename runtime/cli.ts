@@ -97,6 +97,9 @@ soak shows a window unless --headless or there is no display):
                          whole run and in each half alone; else INCONCLUSIVE, with the minutes more
                          that would decide (docs/memory.md)
   --json <out.json>      record and series;  --png <out.png>  RSS plot
+  --jit-defaults         keep JavaScriptCore's tier-up thresholds (a soak runs in a child process
+                         that lowers them, so code run once a second or every 10 s is compiled in
+                         the warm-up, not over the first hour: docs/memory.md, "The JIT's warm-up")
   Exit codes: 0 PASS, 1 FAIL, 3 INCONCLUSIVE.
 
 Examples:
@@ -416,13 +419,14 @@ function parseSoakCommand(argv: string[]): Command {
     png: { type: "string" },
     stats: { type: "string" },
     "no-dashboard": { type: "boolean" },
+    "jit-defaults": { type: "boolean" },
     judge: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (values.judge !== undefined) {
-    const runOnly = ["minutes", "reload-every", "headless", "window", "size", "warmup", "warmup-reloads", "warmup-frames", "json", "stats", "no-dashboard"] as const;
+    const runOnly = ["minutes", "reload-every", "headless", "window", "size", "warmup", "warmup-reloads", "warmup-frames", "json", "stats", "no-dashboard", "jit-defaults"] as const;
     const stray = runOnly.filter((flag) => values[flag] !== undefined);
     if (stray.length) throw new UsageError(`--judge re-judges a saved soak; it takes only --max-slope and --png, not --${stray.join(", --")}`);
     if (positionals.length) throw new UsageError(`--judge takes a saved soak.json, not a project (got ${positionals.join(" ")})`);
@@ -450,6 +454,7 @@ function parseSoakCommand(argv: string[]): Command {
     warmupReloads: nonNegative("--warmup-reloads", values["warmup-reloads"], SOAK_DEFAULTS.warmupReloads),
     warmupFrames: nonNegative("--warmup-frames", values["warmup-frames"], SOAK_DEFAULTS.warmupFrames),
     maxSlopeMBh: nonNegative("--max-slope", values["max-slope"], SOAK_DEFAULTS.maxSlopeMBh),
+    jitDefaults: values["jit-defaults"] ?? SOAK_DEFAULTS.jitDefaults,
     json: values.json,
     png: values.png,
   };
@@ -576,6 +581,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command.kind === "mcp") {
     const { runMcpServer } = await import("./inspector/mcp.ts");
     return runMcpServer({ port: command.port, host: command.host, token: command.token, version: pkg.version });
+  }
+  if (command.options.soak) {
+    const { soakNeedsChild, runSoakChild } = await import("./soak-jit.ts");
+    if (soakNeedsChild(command.options.soak.jitDefaults)) return runSoakChild(import.meta.path, argv);
   }
   const { run } = await import("./main.ts");
   return run(command.options);

@@ -700,6 +700,7 @@ export async function run(options: RunOptions): Promise<number> {
     await gpu.idle();
     await new Promise((resolve) => setImmediate(resolve));
     const verdict = soak.verdict();
+    const { soakJitMode } = await import("./soak-jit.ts");
     // The last stats now, so a plain run's last memory line comes before the verdict, not after it.
     hub.finish();
     dashboard?.unmount();
@@ -712,7 +713,7 @@ export async function run(options: RunOptions): Promise<number> {
         console.error(`vivid: ${flag} ${path} not written: ${err instanceof Error ? err.message : String(err)}`);
       }
     };
-    if (options.soak!.json) save("--json", options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, ...verdict }, null, 2));
+    if (options.soak!.json) save("--json", options.soak!.json, JSON.stringify({ project: options.projectName, adapter: gpu.adapter.name, options: options.soak, jit: soakJitMode(), ...verdict }, null, 2));
     if (options.soak!.png) save("--png", options.soak!.png, plotRss(verdict, options.projectName));
     await teardown();
     return SOAK_EXIT_CODES[verdict.result];

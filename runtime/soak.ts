@@ -52,11 +52,13 @@ export interface SoakOptions {
   warmupFrames: number;
   /** Highest RSS slope after warm-up that passes (MB/h). */
   maxSlopeMBh: number;
+  /** `--jit-defaults`: soak in this process with JavaScriptCore's own tier-up thresholds (runtime/soak-jit.ts). */
+  jitDefaults: boolean;
   json?: string;
   png?: string;
 }
 
-export const SOAK_DEFAULTS = { minutes: 30, reloadEvery: 0, warmupSeconds: 60, warmupReloads: 500, warmupFrames: 10_000, maxSlopeMBh: 1 } as const;
+export const SOAK_DEFAULTS = { minutes: 30, reloadEvery: 0, warmupSeconds: 60, warmupReloads: 500, warmupFrames: 10_000, maxSlopeMBh: 1, jitDefaults: false } as const;
 
 export interface Sample {
   t: number;
