@@ -29,6 +29,11 @@ export const SOAK_JIT_THRESHOLDS: Readonly<Record<string, string>> = {
   thresholdForFTLOptimizeSoon: "100", // 1000
 };
 
+/** The thresholds as `BUN_JSC_<name>` environment variables, which JavaScriptCore reads at start. */
+export function soakJitEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(SOAK_JIT_THRESHOLDS).map(([name, value]) => [`BUN_JSC_${name}`, value]));
+}
+
 /** Set in the soak's child: it runs the soak itself. */
 const CHILD_MARK = "VIVID_SOAK_CHILD";
 
@@ -39,7 +44,7 @@ export function soakNeedsChild(jitDefaults: boolean): boolean {
 
 /** Whether this process runs with the soak's thresholds (what the soak's record says). */
 export function soakJitMode(): "fast tier-up" | "defaults" {
-  const set = Object.entries(SOAK_JIT_THRESHOLDS).every(([name, value]) => process.env[`BUN_JSC_${name}`] === value);
+  const set = Object.entries(soakJitEnv()).every(([name, value]) => process.env[name] === value);
   return set ? "fast tier-up" : "defaults";
 }
 
@@ -50,8 +55,7 @@ export function soakJitMode(): "fast tier-up" | "defaults" {
  * reaches both processes; the child takes a second one as the same request.)
  */
 export async function runSoakChild(cli: string, argv: string[]): Promise<number> {
-  const env: Record<string, string | undefined> = { ...process.env, [CHILD_MARK]: "1" };
-  for (const [name, value] of Object.entries(SOAK_JIT_THRESHOLDS)) env[`BUN_JSC_${name}`] = value;
+  const env = { ...process.env, ...soakJitEnv(), [CHILD_MARK]: "1" };
   const child = Bun.spawn([process.execPath, cli, ...argv], { env, stdio: ["inherit", "inherit", "inherit"] });
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   const forward = signals.map((signal) => {

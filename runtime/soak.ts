@@ -13,7 +13,9 @@
  * alone would be the first ~20 minutes, so the warm-up runs those saves first. The code that runs
  * once per frame reaches its last tier (FTL) after some thousands of frames: on the 2-core box,
  * where hello-noise draws 13 frames a second, its FTL compiles came until ~7 300 frames (9 min).
- * The measured part then holds only the steady state (docs/memory.md).
+ * Code that runs once a second or every 10 s (the stats, the dashboard) would need an hour or more:
+ * the soak runs in a child process whose JavaScriptCore tiers code up after far fewer runs
+ * (runtime/soak-jit.ts). The measured part then holds only the steady state (docs/memory.md).
  *
  *   FAIL when GPU bytes at the end differ from those at warm-up, a census live count differs, a
  *   long-lived GPU object (pipeline, bind group, texture, buffer…) was created after warm-up, a
