@@ -231,11 +231,14 @@ export function judgeSoak(record: SoakRecord, options: SoakJudgeOptions): SoakVe
     gpuSlopeMBh: rounded(growth((s) => s.gpuMB).slopeMBh),
   };
   const failures: string[] = [];
-  if (v.gpuBytesEnd !== v.gpuBytesStart) failures.push(`GPU bytes ${v.gpuBytesStart} at warm-up, ${v.gpuBytesEnd} at the end`);
-  for (const kind of Object.keys(v.liveStart) as GpuKind[]) {
-    if (v.liveStart[kind] !== v.liveEnd[kind]) failures.push(`live ${kind}: ${v.liveStart[kind]} at warm-up, ${v.liveEnd[kind]} at the end`);
+  // A warm-up that never ended took no census to compare with (its counts are zeros, not the chain's).
+  if (v.warmupEndS !== null) {
+    if (v.gpuBytesEnd !== v.gpuBytesStart) failures.push(`GPU bytes ${v.gpuBytesStart} at warm-up, ${v.gpuBytesEnd} at the end`);
+    for (const kind of Object.keys(v.liveStart) as GpuKind[]) {
+      if (v.liveStart[kind] !== v.liveEnd[kind]) failures.push(`live ${kind}: ${v.liveStart[kind]} at warm-up, ${v.liveEnd[kind]} at the end`);
+    }
+    for (const [kind, count] of Object.entries(v.createdAfterWarmup)) failures.push(`${count} ${kind} created after warm-up`);
   }
-  for (const [kind, count] of Object.entries(v.createdAfterWarmup)) failures.push(`${count} ${kind} created after warm-up`);
   if (options.reloadEvery > 0 && v.reloadsFailed > 0) failures.push(`${v.reloadsFailed} reloads failed`);
   if (rss.state === "fail") failures.push(`RSS ${rss.reason}`);
   if (failures.length) {

@@ -123,3 +123,19 @@ describe("bun vivid soak --judge", () => {
     expect(code).toBe(2);
   });
 });
+
+// A soak stopped before its warm-up ended took no census at warm-up: its start counts are zeros.
+// Compared with the end's, they made a 9-s soak FAIL on "GPU bytes 0 at warm-up, 4672 at the end".
+test("a soak whose warm-up never ended is INCONCLUSIVE and says so, not a census FAIL against zeros", async () => {
+  const { judgeSoak } = await import("../../runtime/soak.ts");
+  const verdict = judgeSoak(
+    {
+      minutes: 0.15, frames: 2400, reloads: 0, reloadsFailed: 0, warmupReloads: 0, warmupEndS: null, warmupFrames: 0, errors: 0, frameMsP99: 4,
+      gpuBytesStart: 0, gpuBytesEnd: 4672, liveStart: { texture: 0, buffer: 0 }, liveEnd: { texture: 1, buffer: 1 }, createdAfterWarmup: {},
+      samples: [{ t: 9.2, rssMB: 200, heapMB: 40, gpuMB: 0 }],
+    },
+    { maxSlopeMBh: 1, reloadEvery: 0 },
+  );
+  expect(verdict.result).toBe("INCONCLUSIVE");
+  expect(verdict.reasons.join(" ")).toMatch(/the warm-up never ended \(2400 frames, 0 reloads in 0.15 min\): run longer/);
+});
