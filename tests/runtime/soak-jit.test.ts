@@ -6,8 +6,9 @@ import { SOAK_JIT_THRESHOLDS, soakJitEnv } from "../../runtime/soak-jit.ts";
 import { REPO } from "../helpers/render.ts";
 
 // The soak's child runs with JavaScriptCore's tier-up thresholds lowered (runtime/soak-jit.ts).
-// JavaScriptCore ignores an option it does not know, so a misspelt name would leave the soak on
-// the defaults without a word: its own option dump must show each one set.
+// Bun refuses a `BUN_JSC_` name JavaScriptCore does not know (exit 1, "invalid JSC environment
+// variable"), and the options change between releases without notice: a Bun that renames one would
+// stop every soak. JavaScriptCore's own option dump must show each one set to the soak's value.
 test("JavaScriptCore takes every threshold the soak sets, with the soak's value", () => {
   const run = Bun.spawnSync(["bun", "-e", "0"], { env: { ...process.env, ...soakJitEnv(), BUN_JSC_dumpOptions: "2" } });
   const dump = run.stdout.toString() + run.stderr.toString();
