@@ -51,7 +51,8 @@ Flags:
                          carries a token every request needs
   --no-inspect           no inspector (a run with --frames or --snapshot has none either)
   --setup-loop-limit <ms>  stop a loop (or recursion) of the chain's that runs longer than this in a
-                         module's top level, setup, a timer or dispose (default 1000)
+                         module's top level, setup, a build's first cook (its pipelines), a timer or
+                         dispose (default 1000)
   --update-loop-limit <ms> the same for one frame's update and cook (default 250)
   --setup-timeout <ms>   fail a reload whose async setup has not settled by then (default 10000);
                          the running chain keeps playing while a new one builds

@@ -405,13 +405,16 @@ export class Engine {
 
   private firstCook(chain: Chain): void {
     const ctx = this.ctx;
-    // A cook stopped for want of CPU (a busy machine, a blocking driver call) is cooked once more
-    // before the build fails: the frame was discarded, nothing of it reached the GPU.
+    // The first cook is part of the build: it creates the chain's pipelines (a driver compiling
+    // shaders on this thread: lavapipe takes hundreds of ms of CPU for them on a busy machine), so it
+    // runs under the setup limit, not a frame's. A cook stopped for want of CPU (a busy machine, a
+    // blocking driver call) is cooked once more before the build fails: the frame was discarded,
+    // nothing of it reached the GPU.
     for (let attempt = 1; ; attempt++) {
       const frame = this.gpu.beginFrame("first cook");
       try {
         const args = { gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame };
-        loopGuard.call("the first frame's cook", "updateMs", (cooking: typeof args) => chain.process(cooking), args);
+        loopGuard.call("the first frame's cook", "setupMs", (cooking: typeof args) => chain.process(cooking), args);
       } catch (err) {
         frame.discard();
         chain.discardFrame(ctx.frame);

@@ -81,7 +81,7 @@ describe("an endless loop in a reload fails it at the loop, the running chain ke
       name: "while in a binding (the first cook reads it)",
       text: 'import { Noise } from "vivid";\nexport function setup(ctx) {\n  const noise = ctx.chain.add(Noise, "noise").resolution(8, 8);\n  noise.bind("scale", () => {\n    let k = 0;\n    while (k >= 0) k++;\n    return 0.5;\n  });\n  ctx.chain.output("noise");\n}\n',
       needle: "while (k >= 0)",
-      limit: "150 ms limit for the first frame's cook",
+      limit: "300 ms limit for the first frame's cook",
     },
     { name: "while after an await in an async setup", text: GOOD.replace("export function setup(ctx) {", "export async function setup(ctx) {\n  await Bun.sleep(1);\n  let n = 0;\n  while (n >= 0) { n += 1; }"), needle: "while (n >= 0)", limit: "300 ms limit for a callback or after an await" },
   ];
