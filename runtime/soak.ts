@@ -32,10 +32,10 @@ import { dirname, join, basename } from "node:path";
 import { GPU_KINDS, PER_FRAME_KINDS, createdSince, type CensusSnapshot, type GpuKind } from "./gpu/census.ts";
 import type { Gpu } from "./gpu/gpu.ts";
 import { type GrowthJudgement, growthSummary, judgeGrowth } from "./stats/growth.ts";
-import { formatGrowthShort } from "./stats/format.ts";
+import { formatGrowthShort, formatLocation } from "./stats/format.ts";
 import { median } from "./stats/math.ts";
 import { Raster, type Rgb, niceTicks } from "./plot.ts";
-import type { MemoryEvent, SoakEntry, StatsEvent } from "./stats/events.ts";
+import type { ErrorLocation, MemoryEvent, SoakEntry, StatsEvent } from "./stats/events.ts";
 import { encodePng } from "./snapshot.ts";
 import { type MemoryBreakdown, memoryBreakdown } from "./stats/breakdown.ts";
 
@@ -166,6 +166,12 @@ export interface SoakRecord {
   /** Frames drawn during the warm-up. */
   warmupFrames: number;
   errors: number;
+  /**
+   * What the failed reloads and the errors said, the first SOAK_PROBLEMS_KEPT of them, each once with
+   * the time it first came (`412.3 s reload failed: chain.ts:34:28: LoopStarvedError: …`): a FAIL for
+   * a failed reload names it.
+   */
+  problems?: string[];
   frameMsP99: number;
   gpuBytesStart: number;
   gpuBytesEnd: number;
@@ -176,6 +182,9 @@ export interface SoakRecord {
 }
 
 export type SoakResult = "PASS" | "FAIL" | "INCONCLUSIVE";
+
+/** How many distinct failed-reload and error messages a soak's record keeps. */
+export const SOAK_PROBLEMS_KEPT = 10;
 
 export interface SoakVerdict extends SoakRecord {
   /**
@@ -239,7 +248,7 @@ export function judgeSoak(record: SoakRecord, options: SoakJudgeOptions): SoakVe
     }
     for (const [kind, count] of Object.entries(v.createdAfterWarmup)) failures.push(`${count} ${kind} created after warm-up`);
   }
-  if (options.reloadEvery > 0 && v.reloadsFailed > 0) failures.push(`${v.reloadsFailed} reloads failed`);
+  if (options.reloadEvery > 0 && v.reloadsFailed > 0) failures.push(`${v.reloadsFailed} ${v.reloadsFailed === 1 ? "reload" : "reloads"} failed`);
   if (rss.state === "fail") failures.push(`RSS ${rss.reason}`);
   if (failures.length) {
     v.result = "FAIL";
@@ -298,6 +307,7 @@ export function judgeSavedSoak(path: string, maxSlopeMBh?: number): SoakVerdict 
     warmupEndS: (saved.warmupEndS as number | null | undefined) ?? null,
     warmupFrames: number("warmupFrames", 0),
     errors: number("errors", 0),
+    problems: Array.isArray(saved.problems) ? saved.problems.filter((line): line is string => typeof line === "string") : undefined,
     frameMsP99: number("frameMsP99", 0),
     gpuBytesStart: number("gpuBytesStart", 0),
     gpuBytesEnd: number("gpuBytesEnd", 0),
@@ -356,6 +366,7 @@ export class SoakDriver {
   private reloads = 0;
   private reloadsFailed = 0;
   private errors = 0;
+  private readonly problems: string[] = [];
   private warmCensus?: CensusSnapshot;
   private warmGpuBytes = 0;
   private warmT?: number;
@@ -387,11 +398,25 @@ export class SoakDriver {
     if (event.type === "memory") this.onMemory(event);
     else if (event.type === "reload") {
       this.reloads++;
-      if (!event.ok) this.reloadsFailed++;
+      if (!event.ok) {
+        this.reloadsFailed++;
+        this.noteProblem(event.t, "reload failed", event.error);
+      }
       this.savedAt = undefined;
       if (this.fastDoneT === undefined && this.warmedReloads()) this.fastDoneT = event.t;
-    } else if (event.type === "error") this.errors++;
+    } else if (event.type === "error") {
+      this.errors++;
+      if (event.severity !== "warning") this.noteProblem(event.t, "error", event);
+    }
   };
+
+  private noteProblem(t: number, what: string, error: ErrorLocation | undefined): void {
+    if (this.problems.length >= SOAK_PROBLEMS_KEPT) return;
+    const where = error ? formatLocation(error) : "";
+    // A failed reload is reported as an error too: the same text is kept once, as the reload's.
+    const text = `${where ? `${where}: ` : ""}${error?.message.split("\n")[0] ?? "(no message)"}`;
+    if (!this.problems.some((line) => line.endsWith(`: ${text}`))) this.problems.push(`${t.toFixed(1)} s ${what}: ${text}`);
+  }
 
   private onMemory(event: MemoryEvent): void {
     this.samples.push({ t: event.t, rssMB: event.rssMB, heapMB: event.heapMB, gpuMB: event.gpuMB, detail: memoryBreakdown() });
@@ -510,6 +535,7 @@ export class SoakDriver {
       warmupEndS: this.warmT ?? null,
       warmupFrames: this.warmFrames,
       errors: this.errors,
+      problems: [...this.problems],
       frameMsP99: Number(this.frameTimes.percentile(99).toFixed(2)),
       gpuBytesStart: this.warmGpuBytes,
       gpuBytesEnd: this.gpu.census.gpuBytes,
@@ -536,6 +562,7 @@ export function formatVerdict(v: SoakVerdict): string {
     `soak: warm-up ${v.warmupEndS === null ? "never ended" : `${v.warmupEndS.toFixed(0)} s, ${v.warmupFrames} frames`}${v.warmupReloads ? `, ${v.warmupReloads} reloads` : ""}`,
     `soak: RSS ${v.rssStartMB.toFixed(1)} → ${v.rssEndMB.toFixed(1)} MB over ${rss.measuredMinutes.toFixed(1)} min after warm-up; slope (Theil–Sen of ${rss.blocks} 1-min ${rss.block === "floor" ? "floors" : "medians"}) ${slope(rss.slopeMBh)}, ${bounds}${halves}${noise}; heap ${slope(v.heapSlopeMBh)}, GPU ${slope(v.gpuSlopeMBh)}`,
     `soak: GPU bytes ${v.gpuBytesStart} → ${v.gpuBytesEnd}; live objects ${JSON.stringify(v.liveStart)} → ${JSON.stringify(v.liveEnd)}`,
+    ...(v.problems ?? []).map((line) => `soak: at ${line}`),
     `soak: ${v.result}: ${v.reasons.join("; ")}`,
   ].join("\n");
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Census } from "../../runtime/gpu/census.ts";
 import type { Gpu } from "../../runtime/gpu/gpu.ts";
-import { FrameHistogram, SOAK_DEFAULTS, type Sample, SampleSeries, SoakDriver } from "../../runtime/soak.ts";
+import { FrameHistogram, SOAK_DEFAULTS, SOAK_PROBLEMS_KEPT, type Sample, SampleSeries, SoakDriver, formatVerdict } from "../../runtime/soak.ts";
 import type { MemoryEvent, SoakEntry } from "../../runtime/stats/events.ts";
 import { trimMalloc } from "../../runtime/stats/trim.ts";
 
@@ -126,5 +126,32 @@ test("SoakDriver reports its progress after each memory sample: what the warm-up
   expect(last.rss).toMatchObject({ state: "fail", limitMBh: 1 });
   expect(last.rss!.lowerMBh).toBeCloseTo(6, 6);
   expect(last.elapsedS).toBeGreaterThan(1200);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("a soak that FAILs on a failed reload says what the reload said, and what the errors said, each once", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vivid-soak-problems-"));
+  const chainFile = join(dir, "chain.ts");
+  writeFileSync(chainFile, "noise.scale = 4;\n");
+  const gpu = { census: new Census() } as unknown as Gpu;
+  const driver = new SoakDriver(chainFile, gpu, { ...SOAK_DEFAULTS, minutes: 1, reloadEvery: 2 });
+  const none = { shaderModules: 0, pipelines: 0, bindGroups: 0, textures: 0, buffers: 0 };
+  const starved = { file: "/p/chain.ts", line: 34, column: 28, message: "LoopStarvedError: this function ran past the 250 ms limit for update\n(more)" };
+  driver.listener({ type: "reload", t: 412.34, file: "chain.ts", ok: false, swapMs: 0, ms: 300, error: starved, created: none, released: none, rssDeltaMB: 0 });
+  driver.listener({ type: "error", t: 412.35, ...starved }); // the failed reload, as an error too
+  driver.listener({ type: "error", t: 500, message: "TypeError: x is not a function", file: "/p/chain.ts", line: 3, column: 1 });
+  driver.listener({ type: "error", t: 510, message: "TypeError: x is not a function", file: "/p/chain.ts", line: 3, column: 1 }); // the same again
+  driver.listener({ type: "error", t: 520, message: "param clamped", severity: "warning" });
+  for (let i = 0; i < 2 * SOAK_PROBLEMS_KEPT; i++) driver.listener({ type: "error", t: 600 + i, message: `Error: number ${i}` });
+  const verdict = driver.verdict();
+  expect(verdict.result).toBe("FAIL");
+  expect(verdict.reasons).toContain("1 reload failed");
+  expect(verdict.problems).toHaveLength(SOAK_PROBLEMS_KEPT);
+  expect(verdict.problems!.slice(0, 3)).toEqual([
+    "412.3 s reload failed: /p/chain.ts:34:28: LoopStarvedError: this function ran past the 250 ms limit for update",
+    "500.0 s error: /p/chain.ts:3:1: TypeError: x is not a function",
+    "600.0 s error: Error: number 0",
+  ]);
+  expect(formatVerdict(verdict)).toContain("soak: at 412.3 s reload failed: /p/chain.ts:34:28: LoopStarvedError");
   rmSync(dir, { recursive: true, force: true });
 });
