@@ -289,7 +289,7 @@ export class Engine {
       if (this.chain) chain.adoptFrom(this.chain);
       // The first frame belongs to the transaction: a chain whose update throws at once is not swapped in.
       const update = module.update;
-      if (update) await scope.run(() => loopGuard.call("update", "updateMs", update, ctx));
+      if (update) await scope.run(() => this.firstUpdate(update, ctx));
       await this.gpu.validated(() => this.firstCook(chain));
       this.builtScopes.set(chain, scope);
       return { ok: true, chain };
@@ -401,6 +401,22 @@ export class Engine {
   describeError(err: unknown, site?: Error): ChainError {
     const context = this.errorContext(this.chain);
     return toChainError(err, this.projectDir, site ? { ...context, site } : context);
+  }
+
+  /**
+   * The new chain's first update, in the build. One stopped for want of CPU (a machine so busy the
+   * thread had under half the limit) runs once more before the build fails, as the first cook does:
+   * the new chain is not live yet, and its frame has not been cooked.
+   */
+  private firstUpdate(update: NonNullable<ChainModule["update"]>, ctx: Context): unknown {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return loopGuard.call("update", "updateMs", update, ctx);
+      } catch (err) {
+        if (err instanceof LoopStarvedError && attempt < 2) continue;
+        throw err;
+      }
+    }
   }
 
   private firstCook(chain: Chain): void {

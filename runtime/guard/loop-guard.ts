@@ -21,8 +21,8 @@
  * collection. So when it fires, the thread's own CPU time over the call is read too: a loop alone on
  * a core burns the CPU the whole time; a call that had less than half the limit of CPU ends with a
  * LoopStarvedError, located as any other, whose message says the machine may be too busy, and a
- * build's first frame is then cooked once more. (A real loop on a machine that busy is starved too:
- * it is still located, and the second cook stops it again.)
+ * build's first update and first frame are then each run once more. (A real loop on a machine that
+ * busy is starved too: it is still located, and the second run stops it again.)
  */
 import { openSync, readSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";

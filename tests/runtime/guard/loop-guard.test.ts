@@ -217,6 +217,39 @@ export function setup(ctx) {
     await engine.dispose();
   });
 
+  test("a build whose first update was starved once runs it again and is swapped in; a second starve fails it", async () => {
+    const text = (times: number) => `import { SolidColor } from "vivid";
+const gate = new Int32Array(new SharedArrayBuffer(4));
+let blocked = 0;
+let grey;
+export function setup(ctx) {
+  grey = ctx.chain.add(SolidColor, "grey").resolution(8, 8);
+  grey.color = [0.5, 0.5, 0.5, 1];
+  ctx.chain.output("grey");
+}
+export function update(ctx) {
+  if (blocked++ < ${times}) Atomics.wait(gate, 0, 0, 400);
+  grey.color = [0.25, 0.25, 0.25, 1];
+}
+`;
+    const { engine, dir } = await open({ "chain.ts": GOOD });
+    expect((await engine.load()).ok).toBe(true);
+    save(join(dir, "chain.ts"), text(1));
+    const once = await engine.reload("chain.ts");
+    expect(once.entry.error).toBeUndefined();
+    expect(once.entry.ok).toBe(true);
+    engine.frame();
+    expect(await pixel(engine)).toEqual([0.25, 0.25, 0.25, 1]);
+    // Starved twice: the reload fails, says so, and the chain before it keeps running.
+    save(join(dir, "chain.ts"), text(2).replace("0.25, 0.25, 0.25", "0.75, 0.75, 0.75"));
+    const twice = await engine.reload("chain.ts");
+    expect(twice.entry.ok).toBe(false);
+    expect(twice.entry.error?.message).toContain("LoopStarvedError");
+    engine.frame();
+    expect(await pixel(engine)).toEqual([0.25, 0.25, 0.25, 1]);
+    await engine.dispose();
+  });
+
   test("a frame stopped by the guard is cooked again in full: a colour set in that frame's update shows in the next", async () => {
     // Frame 3's update sets a new grey, and the lift's binding then spins: the guard stops the cook,
     // the frame is discarded with the grey's new pass in it. The next frame must cook the grey again.
