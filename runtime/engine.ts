@@ -409,14 +409,7 @@ export class Engine {
    * the new chain is not live yet, and its frame has not been cooked.
    */
   private firstUpdate(update: NonNullable<ChainModule["update"]>, ctx: Context): unknown {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return loopGuard.call("update", "updateMs", update, ctx);
-      } catch (err) {
-        if (err instanceof LoopStarvedError && attempt < 2) continue;
-        throw err;
-      }
-    }
+    return onceMoreIfStarved(() => loopGuard.call("update", "updateMs", update, ctx));
   }
 
   private firstCook(chain: Chain): void {
@@ -426,7 +419,7 @@ export class Engine {
     // runs under the setup limit, not a frame's. A cook stopped for want of CPU (a busy machine, a
     // blocking driver call) is cooked once more before the build fails: the frame was discarded,
     // nothing of it reached the GPU.
-    for (let attempt = 1; ; attempt++) {
+    onceMoreIfStarved(() => {
       const frame = this.gpu.beginFrame("first cook");
       try {
         const args = { gpu: this.gpu, frame, time: ctx.time, dt: ctx.dt, frameIndex: ctx.frame };
@@ -434,12 +427,10 @@ export class Engine {
       } catch (err) {
         frame.discard();
         chain.discardFrame(ctx.frame);
-        if (err instanceof LoopStarvedError && attempt < 2) continue;
         throw err;
       }
       frame.submit();
-      return;
-    }
+    });
   }
 
   /**
@@ -745,5 +736,15 @@ export class Engine {
     this.stopTrackingTimers?.();
     this.stopTrackingTimers = undefined;
     return Promise.all([disposed, this.reloading]).then(() => undefined);
+  }
+}
+
+/** Runs `attempt`; one stopped by a LoopStarvedError (the thread was starved, not looping) runs once more. */
+function onceMoreIfStarved<T>(attempt: () => T): T {
+  try {
+    return attempt();
+  } catch (err) {
+    if (!(err instanceof LoopStarvedError)) throw err;
+    return attempt();
   }
 }
